@@ -1,0 +1,5 @@
+//! IAM semantics: pure functions over policy elements, independent of any input format.
+
+pub mod action;
+pub mod arn;
+pub mod principal;

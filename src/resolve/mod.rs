@@ -1,0 +1,3 @@
+//! Turning references into edges, and the passer catalog.
+
+pub mod catalog;

@@ -1,0 +1,3 @@
+//! One module per input format; each lowers its input to the common model.
+
+pub mod json;
