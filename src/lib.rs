@@ -3,7 +3,14 @@
 //! Pipeline (see `../shared/design.md`): discover → parse (per file) → resolve (per unit) → facts →
 //! rules (cfn-guard) → findings → report.
 
+pub mod discover;
+pub mod facts;
+pub mod findings;
 pub mod iam;
+pub mod model;
+pub mod report;
 pub mod resolve;
+pub mod rules;
+pub mod scan;
 pub mod source;
 pub mod value;

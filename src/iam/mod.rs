@@ -2,4 +2,5 @@
 
 pub mod action;
 pub mod arn;
+pub mod policy;
 pub mod principal;

@@ -1,3 +1,142 @@
-//! Turning references into edges, and the passer catalog.
+//! Resolution across the scan: role ARNs and names written as strings are linked to the roles defined
+//! anywhere in the scan, and instance profiles that nothing uses become pass sites of their own.
 
 pub mod catalog;
+
+use crate::iam::arn::parse_role_arn;
+use crate::model::{Pass, RoleTarget, Unit};
+use crate::value::Text;
+
+/// The principal an instance profile hands its role to.
+const EC2_PRINCIPAL: &str = "ec2.amazonaws.com";
+
+/// Links string targets to roles and adds the pass sites of unused instance profiles.
+pub fn link(units: &mut [Unit]) {
+    let index = RoleIndex::new(units);
+    for (u, unit) in units.iter_mut().enumerate() {
+        for pass in &mut unit.passes {
+            pass.target = index.link(u, &pass.target);
+        }
+        for profile in &mut unit.profiles {
+            profile.role = index.link(u, &profile.role);
+        }
+        add_unused_profile_passes(unit);
+    }
+}
+
+/// Roles and instance profiles of the whole scan by name, for string references.
+struct RoleIndex {
+    /// (unit, role index, name, path)
+    roles: Vec<(usize, usize, String, String)>,
+    /// (unit, profile index, name)
+    profiles: Vec<(usize, usize, String)>,
+}
+
+impl RoleIndex {
+    fn new(units: &[Unit]) -> RoleIndex {
+        let mut roles = Vec::new();
+        let mut profiles = Vec::new();
+        for (u, unit) in units.iter().enumerate() {
+            for (i, role) in unit.roles.iter().enumerate() {
+                if let Some(name) = &role.name {
+                    let path = role.path.clone().unwrap_or_else(|| "/".into());
+                    roles.push((u, i, name.clone(), path));
+                }
+            }
+            for (i, p) in unit.profiles.iter().enumerate() {
+                if let Some(name) = &p.name {
+                    profiles.push((u, i, name.clone()));
+                }
+            }
+        }
+        RoleIndex { roles, profiles }
+    }
+
+    fn role(&self, from: usize, name: &str, path: Option<&str>) -> Option<RoleTarget> {
+        let (u, i, _, _) = self
+            .roles
+            .iter()
+            .find(|(_, _, n, p)| n == name && path.is_none_or(|path| path == p))?;
+        Some(if *u == from {
+            RoleTarget::Role(*i)
+        } else {
+            RoleTarget::External(*u, *i)
+        })
+    }
+
+    fn link(&self, from: usize, target: &RoleTarget) -> RoleTarget {
+        match target {
+            RoleTarget::Arn(text) => self.link_literal(from, text, |s| {
+                let arn = parse_role_arn(s)?;
+                Some((arn.name, Some(arn.path)))
+            }),
+            RoleTarget::Name(text) => self.link_literal(from, text, |s| Some((s.to_string(), None))),
+            RoleTarget::ProfileName(text) => {
+                let Some(s) = text.as_literal() else {
+                    return unresolved_text("the instance profile", text);
+                };
+                // `arn:aws:iam::123:instance-profile/path/name` or a bare name.
+                let name = s.rsplit('/').next().unwrap_or(&s).to_string();
+                match self.profiles.iter().find(|(_, _, n)| *n == name) {
+                    Some((u, i, _)) if *u == from => RoleTarget::Profile(*i),
+                    Some(_) => RoleTarget::Unresolved(format!(
+                        "the instance profile {name} is defined in another module of the scan"
+                    )),
+                    None => RoleTarget::Unresolved(format!(
+                        "no instance profile named {name} is defined in the scan"
+                    )),
+                }
+            }
+            other => other.clone(),
+        }
+    }
+
+    fn link_literal(
+        &self,
+        from: usize,
+        text: &Text,
+        parse: impl Fn(&str) -> Option<(String, Option<String>)>,
+    ) -> RoleTarget {
+        let Some(s) = text.as_literal() else {
+            return unresolved_text("the role", text);
+        };
+        let Some((name, path)) = parse(&s) else {
+            return RoleTarget::Unresolved(format!("{s} is not a role ARN"));
+        };
+        self.role(from, &name, path.as_deref()).unwrap_or_else(|| {
+            RoleTarget::Unresolved(format!("no role named {name} is defined in the scan"))
+        })
+    }
+}
+
+fn unresolved_text(what: &str, text: &Text) -> RoleTarget {
+    RoleTarget::Unresolved(format!(
+        "{what} \"{text}\" cannot be evaluated statically: {} is unknown",
+        text.first_unknown().unwrap_or("a part")
+    ))
+}
+
+/// An instance profile that no resource of the scan uses is itself the pass site: creating it hands the
+/// role to EC2. A profile that is used is reported at its use, never twice.
+fn add_unused_profile_passes(unit: &mut Unit) {
+    let used: Vec<bool> = (0..unit.profiles.len())
+        .map(|i| {
+            unit.passes
+                .iter()
+                .any(|p| p.target == RoleTarget::Profile(i))
+        })
+        .collect();
+    for (i, profile) in unit.profiles.iter().enumerate() {
+        if used[i] {
+            continue;
+        }
+        unit.passes.push(Pass {
+            passer: profile.address.clone(),
+            attribute: profile.role_attribute.into(),
+            span: profile.role_span,
+            service: "Amazon EC2".into(),
+            principals: vec![EC2_PRINCIPAL.into()],
+            target: RoleTarget::Profile(i),
+        });
+    }
+}

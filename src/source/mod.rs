@@ -1,3 +1,142 @@
 //! One module per input format; each lowers its input to the common model.
 
 pub mod json;
+pub mod terraform;
+
+use crate::source::json::LineIndex;
+use crate::value::{FileId, Span};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// One input file: where it is, how to show its name, and its text.
+#[derive(Debug)]
+pub struct SourceFile {
+    pub path: PathBuf,
+    /// The path as reports show it: relative to the current directory where possible, `/`-separated.
+    pub display: String,
+    pub text: String,
+    lines: LineIndex,
+}
+
+/// 1-based line and column (columns count characters, not bytes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct Position {
+    pub line: usize,
+    pub column: usize,
+}
+
+impl SourceFile {
+    pub fn new(path: PathBuf, text: String) -> SourceFile {
+        let lines = LineIndex::new(&text);
+        SourceFile {
+            display: display_path(&path),
+            path,
+            text,
+            lines,
+        }
+    }
+
+    pub fn position(&self, offset: usize) -> Position {
+        let (line, column) = self.lines.position(offset);
+        Position { line, column }
+    }
+}
+
+/// All files of a scan; [`FileId`] indexes it.
+#[derive(Debug, Default)]
+pub struct SourceMap {
+    files: Vec<SourceFile>,
+}
+
+impl SourceMap {
+    pub fn add(&mut self, file: SourceFile) -> FileId {
+        self.files.push(file);
+        FileId(self.files.len() as u32 - 1)
+    }
+
+    pub fn get(&self, id: FileId) -> Option<&SourceFile> {
+        self.files.get(id.0 as usize)
+    }
+
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    /// The text a span covers, or "" when the span is out of range.
+    pub fn snippet(&self, span: Span) -> &str {
+        self.get(span.file)
+            .and_then(|f| f.text.get(span.start as usize..span.end as usize))
+            .unwrap_or("")
+    }
+}
+
+/// `path` relative to the current directory when it lies below it, with `/` separators.
+pub fn display_path(path: &Path) -> String {
+    let relative = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| path.strip_prefix(&cwd).ok().map(Path::to_path_buf))
+        .unwrap_or_else(|| path.to_path_buf());
+    let relative = relative.strip_prefix(".").unwrap_or(&relative);
+    let s = relative.to_string_lossy().replace('\\', "/");
+    if s.is_empty() { ".".to_string() } else { s }
+}
+
+/// The stable machine name of an input error (the `kind` of the JSON report's `errors`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+    Io,
+    Parse,
+    Encoding,
+    Limit,
+    Rule,
+    Config,
+}
+
+impl ErrorKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::Io => "io",
+            ErrorKind::Parse => "parse",
+            ErrorKind::Encoding => "encoding",
+            ErrorKind::Limit => "limit",
+            ErrorKind::Rule => "rule",
+            ErrorKind::Config => "config",
+        }
+    }
+}
+
+/// An input that could not be read or understood. It never stops the scan.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InputError {
+    /// The file as reports show it.
+    pub file: String,
+    pub kind: ErrorKind,
+    pub message: String,
+    pub position: Option<Position>,
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.position {
+            Some(p) => write!(f, "{}:{}:{}: {}", self.file, p.line, p.column, self.message),
+            None => write!(f, "{}: {}", self.file, self.message),
+        }
+    }
+}
+
+impl InputError {
+    /// An error at a span of a file of the map.
+    pub fn at(sources: &SourceMap, span: Span, kind: ErrorKind, message: impl Into<String>) -> InputError {
+        let file = sources.get(span.file);
+        InputError {
+            file: file.map(|f| f.display.clone()).unwrap_or_default(),
+            kind,
+            message: message.into(),
+            position: file.map(|f| f.position(span.start as usize)),
+        }
+    }
+}

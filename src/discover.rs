@@ -1,0 +1,91 @@
+//! Finding the input files: walk the given paths (respecting `.gitignore`), skip what is never input,
+//! and classify each file by its extension and, for JSON/YAML, by its content.
+
+use std::path::{Path, PathBuf};
+
+/// What an input file is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileKind {
+    /// A `.tf` file.
+    Terraform,
+}
+
+/// An input file found by the walk.
+#[derive(Clone, Debug)]
+pub struct Discovered {
+    pub path: PathBuf,
+    pub kind: FileKind,
+}
+
+/// Directories that never hold input: VCS metadata and Terraform's provider cache (large binaries).
+fn is_skipped_dir(path: &Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    if name == ".git" {
+        return true;
+    }
+    name == "providers" && path.parent().and_then(Path::file_name).is_some_and(|p| p == ".terraform")
+}
+
+/// The kind of a file by its name, or None when it is not an input.
+pub fn classify_path(path: &Path) -> Option<FileKind> {
+    let name = path.file_name()?.to_str()?;
+    if name.ends_with(".tf") {
+        return Some(FileKind::Terraform);
+    }
+    None
+}
+
+/// Walks `paths` and returns the input files in a stable order. A path given explicitly as a file is
+/// taken whatever `.gitignore` says; errors of the walk (unreadable directories, symlink loops) are
+/// returned beside the files.
+pub fn discover(paths: &[PathBuf]) -> (Vec<Discovered>, Vec<(PathBuf, String)>) {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for root in paths {
+        if root.is_file() {
+            match classify_path(root) {
+                Some(kind) => files.push(Discovered {
+                    path: root.clone(),
+                    kind,
+                }),
+                None => errors.push((root.clone(), "not a Terraform file".to_string())),
+            }
+            continue;
+        }
+        if !root.exists() {
+            errors.push((root.clone(), "no such file or directory".to_string()));
+            continue;
+        }
+        let walker = ignore::WalkBuilder::new(root)
+            .hidden(false)
+            .git_ignore(true)
+            .git_exclude(true)
+            .require_git(false)
+            .follow_links(true)
+            .filter_entry(|e| !(e.file_type().is_some_and(|t| t.is_dir()) && is_skipped_dir(e.path())))
+            .build();
+        for entry in walker {
+            match entry {
+                Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => {
+                    if let Some(kind) = classify_path(e.path()) {
+                        files.push(Discovered {
+                            path: e.path().to_path_buf(),
+                            kind,
+                        });
+                    }
+                }
+                Ok(_) => {}
+                Err(err) => {
+                    let path = match &err {
+                        ignore::Error::WithPath { path, .. } => path.clone(),
+                        _ => root.clone(),
+                    };
+                    errors.push((path, err.to_string()));
+                }
+            }
+        }
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files.dedup_by(|a, b| a.path == b.path);
+    (files, errors)
+}

@@ -1,0 +1,448 @@
+//! The facts document: the JSON that rule files are written against (`passrole model PATH` prints it).
+//!
+//! Rust computes the IAM facts here (which principals a role trusts, whether a statement's actions
+//! include `iam:PassRole`, what scope a resource pattern has); the rule files decide what is wrong.
+//! Every fact that a rule can fail on is registered in a [`LocationIndex`] under its JSON pointer, so a
+//! Guard failure at `/units/0/pass_edges/2/trusts_service` maps back to the span of that pass.
+
+use crate::iam::action::analyze_actions;
+use crate::iam::arn::classify_passrole_resource;
+use crate::iam::policy::{Effect, PolicyDocument, PolicyValue, Statement};
+use crate::iam::principal::{PrincipalKind, canonical_service_principal, same_service};
+use crate::model::{Pass, RoleTarget, Unit};
+use crate::resolve::catalog::Catalog;
+use crate::value::{Span, Text};
+use serde_json::{Map, Value, json};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A location a finding can point at, registered under a JSON pointer of the facts document.
+#[derive(Clone, Debug)]
+pub struct FactLocation {
+    pub span: Span,
+    /// The resource the primary location belongs to.
+    pub resource: String,
+    /// Related locations, each tagged with what it is (`trust`, `profile`, `other_pass`, `pass`) so
+    /// that a rule's metadata can choose which to show.
+    pub related: Vec<Related>,
+    /// What the location is, for fingerprints: `pass`, `principal`, `resource`, … (no indices).
+    pub kind: &'static str,
+}
+
+#[derive(Clone, Debug)]
+pub struct Related {
+    pub tag: &'static str,
+    pub message: String,
+    pub span: Span,
+}
+
+/// JSON pointer → location.
+#[derive(Debug, Default)]
+pub struct LocationIndex {
+    by_pointer: BTreeMap<String, FactLocation>,
+}
+
+impl LocationIndex {
+    fn insert(&mut self, pointer: String, location: FactLocation) {
+        self.by_pointer.insert(pointer, location);
+    }
+
+    /// The location registered at the longest prefix of `pointer` (segment-wise), with that prefix.
+    pub fn lookup(&self, pointer: &str) -> Option<(&str, &FactLocation)> {
+        let mut p = pointer;
+        loop {
+            if let Some((k, v)) = self.by_pointer.get_key_value(p) {
+                return Some((k.as_str(), v));
+            }
+            let cut = p.rfind('/')?;
+            p = &p[..cut];
+        }
+    }
+}
+
+/// The facts document and the locations of its entries.
+#[derive(Debug)]
+pub struct Facts {
+    pub document: Value,
+    pub locations: LocationIndex,
+}
+
+/// A pass after following instance profiles: which role it ends at, if any.
+struct ResolvedPass<'u> {
+    pass: &'u Pass,
+    /// (unit, role index)
+    role: Option<(usize, usize)>,
+    /// (profile address, span of the profile's role expression)
+    profile: Option<(String, Span)>,
+    unresolved: Option<String>,
+}
+
+fn resolve_pass<'u>(units: &'u [Unit], u: usize, pass: &'u Pass) -> ResolvedPass<'u> {
+    let mut out = ResolvedPass {
+        pass,
+        role: None,
+        profile: None,
+        unresolved: None,
+    };
+    let mut target = &pass.target;
+    if let RoleTarget::Profile(i) = target {
+        if let Some(p) = units[u].profiles.get(*i) {
+            out.profile = Some((p.address.clone(), p.role_span));
+            target = &p.role;
+        }
+    }
+    match target {
+        RoleTarget::Role(i) => out.role = Some((u, *i)),
+        RoleTarget::External(eu, i) => out.role = Some((*eu, *i)),
+        RoleTarget::Unresolved(reason) => out.unresolved = Some(reason.clone()),
+        RoleTarget::Profile(_) => {
+            out.unresolved = Some("an instance profile names another instance profile".into())
+        }
+        RoleTarget::Arn(t) | RoleTarget::Name(t) | RoleTarget::ProfileName(t) => {
+            out.unresolved = Some(format!("\"{t}\" was not linked to a role"))
+        }
+    }
+    out
+}
+
+/// The trusted principals of a trust policy: every principal of an Allow statement.
+struct TrustedPrincipal {
+    kind: PrincipalKind,
+    value: String,
+    span: Span,
+    /// `NotPrincipal` in an Allow trusts everyone but the listed.
+    negated: bool,
+}
+
+fn trusted_principals(doc: &PolicyDocument) -> Vec<TrustedPrincipal> {
+    let mut out = Vec::new();
+    for st in doc.statements.iter().filter(|s| s.effect == Effect::Allow) {
+        let Some(block) = &st.principals else { continue };
+        for p in &block.entries {
+            out.push(TrustedPrincipal {
+                kind: if block.negated { PrincipalKind::Any } else { p.kind },
+                value: p.value.to_string(),
+                span: p.span,
+                negated: block.negated,
+            });
+        }
+    }
+    out
+}
+
+/// Builds the facts document of a scan.
+pub fn build(units: &[Unit], catalog: &Catalog) -> Facts {
+    let mut locations = LocationIndex::default();
+    // Every pass of the scan, resolved, grouped by the role it ends at.
+    let resolved: Vec<Vec<ResolvedPass>> = units
+        .iter()
+        .enumerate()
+        .map(|(u, unit)| unit.passes.iter().map(|p| resolve_pass(units, u, p)).collect())
+        .collect();
+    let mut passes_of_role: BTreeMap<(usize, usize), Vec<(usize, usize)>> = BTreeMap::new();
+    for (u, passes) in resolved.iter().enumerate() {
+        for (e, rp) in passes.iter().enumerate() {
+            if let Some(r) = rp.role {
+                passes_of_role.entry(r).or_default().push((u, e));
+            }
+        }
+    }
+    let services_of_role = |r: (usize, usize)| -> BTreeSet<String> {
+        passes_of_role
+            .get(&r)
+            .into_iter()
+            .flatten()
+            .map(|&(u, e)| resolved[u][e].pass.principals.join("|"))
+            .collect()
+    };
+
+    let mut unit_docs = Vec::new();
+    for (u, unit) in units.iter().enumerate() {
+        let mut roles = Vec::new();
+        for (r, role) in unit.roles.iter().enumerate() {
+            let pointer = format!("/units/{u}/roles/{r}");
+            let passes = passes_of_role.get(&(u, r)).cloned().unwrap_or_default();
+            let accepted: Vec<&String> = passes
+                .iter()
+                .flat_map(|&(pu, pe)| resolved[pu][pe].pass.principals.iter())
+                .collect();
+            let mut principals = Vec::new();
+            let mut services = BTreeSet::new();
+            let (trust_known, trust_reason) = match &role.trust {
+                PolicyValue::Known(doc) => {
+                    for (i, p) in trusted_principals(doc).iter().enumerate() {
+                        let service = (p.kind == PrincipalKind::Service)
+                            .then(|| canonical_service_principal(&p.value))
+                            .flatten();
+                        if let Some(s) = &service {
+                            services.insert(s.clone());
+                        }
+                        let accepted_by_pass = service
+                            .as_ref()
+                            .is_some_and(|s| accepted.iter().any(|a| same_service(a, s)));
+                        let kind = if p.negated { "not_principal" } else { p.kind.as_str() };
+                        principals.push(json!({
+                            "kind": kind,
+                            "value": p.value,
+                            "service": service,
+                            "accepted_by_pass": accepted_by_pass,
+                        }));
+                        locations.insert(
+                            format!("{pointer}/principals/{i}"),
+                            FactLocation {
+                                span: p.span,
+                                resource: role.address.clone(),
+                                related: passes
+                                    .iter()
+                                    .map(|&(pu, pe)| pass_related(&resolved[pu][pe]))
+                                    .collect(),
+                                kind: "principal",
+                            },
+                        );
+                    }
+                    (true, None)
+                }
+                PolicyValue::Unknown { reason, .. } => (false, Some(reason.clone())),
+            };
+            let services: Vec<String> = services.into_iter().collect();
+            let approved_set = catalog.approved_set_for(&services).map(|s| s.name.clone());
+            let passed_to: BTreeSet<&String> = accepted.iter().copied().collect();
+            roles.push(json!({
+                "id": format!("u{u}.role.{r}"),
+                "resource": role.address,
+                "name": role.name,
+                "path": role.path.clone().unwrap_or_else(|| "/".into()),
+                "passed": !passes.is_empty(),
+                "passed_to": passed_to,
+                "trust_known": trust_known,
+                "trust_unknown_reason": trust_reason,
+                "trusted_services": services,
+                "multiple_services": services.len() > 1 && approved_set.is_none(),
+                "approved_set": approved_set,
+                "principals": principals,
+            }));
+            locations.insert(
+                pointer,
+                FactLocation {
+                    span: role.span,
+                    resource: role.address.clone(),
+                    related: Vec::new(),
+                    kind: "role",
+                },
+            );
+        }
+
+        let mut edges = Vec::new();
+        for (e, rp) in resolved[u].iter().enumerate() {
+            let pass = rp.pass;
+            let role = rp.role.and_then(|(ru, ri)| units[ru].roles.get(ri));
+            let (trust_known, trusts_service, trusted) = match role.map(|r| &r.trust) {
+                Some(PolicyValue::Known(doc)) => {
+                    let trusted = trusted_principals(doc);
+                    let ok = trusted.iter().any(|t| {
+                        t.kind == PrincipalKind::Service
+                            && pass.principals.iter().any(|p| same_service(p, &t.value))
+                    });
+                    (true, ok, trusted)
+                }
+                _ => (false, false, Vec::new()),
+            };
+            let role_services = rp.role.map(services_of_role).unwrap_or_default();
+            let mut related = Vec::new();
+            if let Some(role) = role {
+                if trusted.is_empty() {
+                    let span = match &role.trust {
+                        PolicyValue::Known(doc) => doc.span,
+                        PolicyValue::Unknown { span, .. } => *span,
+                    };
+                    related.push(Related {
+                        tag: "trust",
+                        message: format!("the trust policy of {}", role.address),
+                        span,
+                    });
+                }
+                for t in trusted.iter().filter(|t| !t.negated) {
+                    related.push(Related {
+                        tag: "trust",
+                        message: format!("{} trusts {}", role.address, t.value),
+                        span: t.span,
+                    });
+                }
+            }
+            if let Some((profile, span)) = &rp.profile {
+                if *span != pass.span {
+                    related.push(Related {
+                        tag: "profile",
+                        message: format!("{profile} hands the role to EC2"),
+                        span: *span,
+                    });
+                }
+            }
+            if let Some(r) = rp.role {
+                for &(ou, oe) in passes_of_role.get(&r).into_iter().flatten() {
+                    let other = &resolved[ou][oe];
+                    if (ou, oe) != (u, e) && other.pass.principals != pass.principals {
+                        related.push(Related {
+                            tag: "other_pass",
+                            message: format!(
+                                "{} also passes it to {}",
+                                other.pass.passer, other.pass.service
+                            ),
+                            span: other.pass.span,
+                        });
+                    }
+                }
+            }
+            // PR005's coverage gap: why this pass cannot be checked, if it cannot.
+            let gap = match (role, &rp.unresolved) {
+                (None, reason) => Some(format!(
+                    "the role cannot be resolved: {}",
+                    reason.as_deref().unwrap_or("unknown reason")
+                )),
+                (Some(r), _) => match &r.trust {
+                    PolicyValue::Unknown { reason, .. } => Some(format!(
+                        "the trust policy of {} cannot be read: {reason}",
+                        r.address
+                    )),
+                    PolicyValue::Known(_) => None,
+                },
+            };
+            edges.push(json!({
+                "checkable": gap.is_none(),
+                "gap": gap,
+                "id": format!("u{u}.pass.{e}"),
+                "resource": pass.passer,
+                "attribute": pass.attribute,
+                "service": pass.service,
+                "principals": pass.principals,
+                "role": role.map(|r| r.address.clone()),
+                "role_resolved": role.is_some(),
+                "unresolved_reason": rp.unresolved,
+                "via_instance_profile": rp.profile.as_ref().map(|p| p.0.clone()),
+                "trust_known": trust_known,
+                "trust_unknown_reason": match role.map(|r| &r.trust) {
+                    Some(PolicyValue::Unknown { reason, .. }) => Some(reason.clone()),
+                    _ => None,
+                },
+                "trusts_service": trusts_service,
+                "trusted": trusted.iter().filter(|t| !t.negated).map(|t| t.value.clone()).collect::<Vec<_>>(),
+                "role_service_count": role_services.len(),
+            }));
+            locations.insert(
+                format!("/units/{u}/pass_edges/{e}"),
+                FactLocation {
+                    span: pass.span,
+                    resource: pass.passer.clone(),
+                    related,
+                    kind: "pass",
+                },
+            );
+        }
+
+        let mut grants = Vec::new();
+        for policy in &unit.policies {
+            let PolicyValue::Known(doc) = &policy.document else { continue };
+            for (s, st) in doc.statements.iter().enumerate() {
+                let g = grants.len();
+                let pointer = format!("/units/{u}/grants/{g}");
+                if let Some(grant) = grant_fact(st, s, &policy.address, &policy.attribute, &pointer, &mut locations) {
+                    grants.push(grant);
+                }
+            }
+        }
+
+        unit_docs.push(json!({
+            "id": format!("u{u}"),
+            "kind": unit.kind.as_str(),
+            "name": unit.name,
+            "roles": roles,
+            "pass_edges": edges,
+            "grants": grants,
+        }));
+    }
+    Facts {
+        document: json!({ "version": 1, "units": unit_docs }),
+        locations,
+    }
+}
+
+fn pass_related(rp: &ResolvedPass) -> Related {
+    Related {
+        tag: "pass",
+        message: format!("{} passes the role to {}", rp.pass.passer, rp.pass.service),
+        span: rp.pass.span,
+    }
+}
+
+/// The facts of one statement that grants (or denies) `iam:PassRole`; None when it does not mention it.
+fn grant_fact(
+    st: &Statement,
+    index: usize,
+    address: &str,
+    attribute: &str,
+    pointer: &str,
+    locations: &mut LocationIndex,
+) -> Option<Value> {
+    let actions = st.actions.as_ref()?;
+    let texts: Vec<Text> = actions.items.iter().map(|i| i.text.clone()).collect();
+    let analysis = analyze_actions(&texts, actions.negated);
+    let matched = analysis.matched?;
+    let matched_by = analysis
+        .matched_index
+        .and_then(|i| actions.items.get(i))
+        .map(|i| i.text.to_string());
+    let at = |span: Span, kind: &'static str| FactLocation {
+        span,
+        resource: address.to_string(),
+        related: vec![Related {
+            tag: "statement",
+            message: "the statement".into(),
+            span: st.span,
+        }],
+        kind,
+    };
+    locations.insert(pointer.to_string(), at(st.span, "statement"));
+    locations.insert(format!("{pointer}/other_actions"), at(actions.key_span, "action"));
+    let mut resources = Vec::new();
+    let mut not_resource = false;
+    if let Some(list) = &st.resources {
+        not_resource = list.negated;
+        if list.negated {
+            locations.insert(format!("{pointer}/uses_not_resource"), at(list.key_span, "not_resource"));
+        } else {
+            for (i, item) in list.items.iter().enumerate() {
+                let scope = classify_passrole_resource(&item.text);
+                resources.push(json!({
+                    "value": item.text.to_string(),
+                    "scope": scope.as_str(),
+                    "scope_description": scope.describe(),
+                    "unknown_part": item.text.first_unknown(),
+                }));
+                locations.insert(format!("{pointer}/resources/{i}"), at(item.span, "resource"));
+            }
+        }
+    }
+    let mut conditions = Vec::new();
+    for (i, c) in st.conditions.iter().enumerate() {
+        let lower = c.key.to_ascii_lowercase();
+        conditions.push(json!({
+            "operator": c.operator,
+            "key": c.key,
+            "resource_tag": lower.starts_with("iam:resourcetag/") || lower.starts_with("aws:resourcetag/"),
+        }));
+        locations.insert(format!("{pointer}/conditions/{i}"), at(c.key_span, "condition"));
+    }
+    let mut fact = Map::new();
+    fact.insert("id".into(), json!(pointer.trim_start_matches('/').replace('/', ".")));
+    fact.insert("resource".into(), json!(address));
+    fact.insert("attribute".into(), json!(attribute));
+    fact.insert("statement".into(), json!(index));
+    fact.insert("sid".into(), json!(st.sid));
+    fact.insert("effect".into(), json!(st.effect.as_str()));
+    fact.insert("action_match".into(), json!(matched.as_str()));
+    fact.insert("matched_by".into(), json!(matched_by));
+    fact.insert("other_actions".into(), json!(analysis.other_actions));
+    fact.insert("uses_not_resource".into(), json!(not_resource));
+    fact.insert("resources".into(), Value::Array(resources));
+    fact.insert("conditions".into(), Value::Array(conditions));
+    Some(Value::Object(fact))
+}

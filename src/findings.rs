@@ -1,0 +1,126 @@
+//! Findings: rule failures mapped to source locations, with stable fingerprints.
+
+use crate::facts::Facts;
+use crate::rules::{Failure, Rule, Severity, render_message};
+use crate::source::{Position, SourceMap};
+use crate::value::Span;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+
+/// A location as reports show it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Location {
+    pub file: String,
+    pub start: Position,
+    pub end: Position,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+impl Location {
+    pub fn of(sources: &SourceMap, span: Span) -> Location {
+        let (file, start, end) = match sources.get(span.file) {
+            Some(f) => (
+                f.display.clone(),
+                f.position(span.start as usize),
+                f.position(span.end as usize),
+            ),
+            None => (String::new(), Position { line: 1, column: 1 }, Position { line: 1, column: 1 }),
+        };
+        Location {
+            file,
+            start,
+            end,
+            span,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct RelatedLocation {
+    pub message: String,
+    pub location: Location,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Finding {
+    pub rule: String,
+    pub severity: Severity,
+    pub message: String,
+    pub location: Location,
+    pub resource: String,
+    pub related: Vec<RelatedLocation>,
+    pub fingerprint: String,
+    pub help: String,
+}
+
+/// Builds findings from rule failures: one per (rule, source location), sorted by file and position.
+pub fn build(failures: &[Failure], rules: &[Rule], facts: &Facts, sources: &SourceMap) -> Vec<Finding> {
+    let mut by_location: BTreeMap<(String, Span), Finding> = BTreeMap::new();
+    for failure in failures {
+        let Some(rule) = rules.get(failure.rule) else { continue };
+        let Some((_, fact)) = facts.locations.lookup(&failure.pointer) else { continue };
+        let key = (rule.meta.id.clone(), fact.span);
+        if by_location.contains_key(&key) {
+            // The same source expression failed twice (a policy used by two resources, a
+            // `count` resource): one finding per source location.
+            continue;
+        }
+        let related = fact
+            .related
+            .iter()
+            .filter(|r| rule.meta.related.iter().any(|t| t == r.tag))
+            .map(|r| RelatedLocation {
+                message: r.message.clone(),
+                location: Location::of(sources, r.span),
+            })
+            .collect();
+        let location = Location::of(sources, fact.span);
+        let fingerprint = fingerprint(&rule.meta.id, &location.file, &fact.resource, fact.kind, sources.snippet(fact.span));
+        by_location.insert(
+            key,
+            Finding {
+                rule: rule.meta.id.clone(),
+                severity: rule.meta.severity,
+                message: render_message(&rule.meta.message, &facts.document, &failure.pointer),
+                location,
+                resource: fact.resource.clone(),
+                related,
+                fingerprint,
+                help: rule.meta.fix.trim().to_string(),
+            },
+        );
+    }
+    let mut findings: Vec<Finding> = by_location.into_values().collect();
+    findings.sort_by(|a, b| {
+        (&a.location.file, a.location.start, &a.rule).cmp(&(&b.location.file, b.location.start, &b.rule))
+    });
+    disambiguate_fingerprints(&mut findings);
+    findings
+}
+
+/// A fingerprint that survives unrelated edits: it hashes what the finding is about (rule, file,
+/// resource, kind of element, the element's text), never a line number.
+fn fingerprint(rule: &str, file: &str, resource: &str, kind: &str, snippet: &str) -> String {
+    let normalized: String = snippet.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut h = Sha256::new();
+    for part in [rule, file, resource, kind, &normalized] {
+        h.update(part.as_bytes());
+        h.update([0]);
+    }
+    hex::encode(&h.finalize()[..16])
+}
+
+/// Two findings with the same fingerprint (the same text twice in one resource) get an occurrence
+/// suffix, in source order, so every fingerprint is unique.
+fn disambiguate_fingerprints(findings: &mut [Finding]) {
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    for f in findings.iter_mut() {
+        let n = seen.entry(f.fingerprint.clone()).or_insert(0);
+        if *n > 0 {
+            f.fingerprint = format!("{}-{}", f.fingerprint, n);
+        }
+        *n += 1;
+    }
+}

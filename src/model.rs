@@ -1,0 +1,123 @@
+//! The common model every source lowers its input to.
+//!
+//! Nothing here knows which format a fact came from: a [`Unit`] is a Terraform module tree, a
+//! CloudFormation template or a plan, and the facts document (`crate::facts`) is built from units alone.
+
+use crate::iam::policy::PolicyValue;
+use crate::value::{Span, Text};
+
+/// What kind of input a unit was read from; it only labels the unit in the facts document.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnitKind {
+    Terraform,
+    CloudFormation,
+    Plan,
+}
+
+impl UnitKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UnitKind::Terraform => "terraform",
+            UnitKind::CloudFormation => "cloudformation",
+            UnitKind::Plan => "plan",
+        }
+    }
+}
+
+/// A resolved unit: its roles, instance profiles, passes and identity policies.
+#[derive(Debug)]
+pub struct Unit {
+    pub kind: UnitKind,
+    /// The directory or file the unit was read from, as given on the command line.
+    pub name: String,
+    pub roles: Vec<Role>,
+    pub profiles: Vec<InstanceProfile>,
+    pub passes: Vec<Pass>,
+    pub policies: Vec<IdentityPolicy>,
+}
+
+impl Unit {
+    pub fn new(kind: UnitKind, name: impl Into<String>) -> Unit {
+        Unit {
+            kind,
+            name: name.into(),
+            roles: Vec::new(),
+            profiles: Vec::new(),
+            passes: Vec::new(),
+            policies: Vec::new(),
+        }
+    }
+}
+
+/// An IAM role defined in the scan.
+#[derive(Debug)]
+pub struct Role {
+    /// Terraform address, CloudFormation logical id or plan address.
+    pub address: String,
+    /// Where the role is defined (the block or resource header).
+    pub span: Span,
+    /// The role name, when it is known statically.
+    pub name: Option<String>,
+    /// The role path (`/app/`), `/` when not set.
+    pub path: Option<String>,
+    /// The trust policy (`assume_role_policy`, `AssumeRolePolicyDocument`).
+    pub trust: PolicyValue,
+}
+
+/// An EC2 instance profile: it exists only to hand its role to EC2.
+#[derive(Debug)]
+pub struct InstanceProfile {
+    pub address: String,
+    pub span: Span,
+    pub name: Option<String>,
+    /// The role in the profile and the span of the expression that names it.
+    pub role: RoleTarget,
+    pub role_span: Span,
+    /// The attribute or property that names the role (`role`, `Roles`).
+    pub role_attribute: &'static str,
+}
+
+/// What a passing expression refers to, before and after resolution.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RoleTarget {
+    /// A role of this unit, by index into `Unit::roles`.
+    Role(usize),
+    /// A role of another unit (found by its ARN or name), as (unit index, role index).
+    External(usize, usize),
+    /// An instance profile of this unit, by index into `Unit::profiles`.
+    Profile(usize),
+    /// A role ARN written as a string; linked to a role of the scan by `resolve`.
+    Arn(Text),
+    /// A role name written as a string; linked by `resolve`.
+    Name(Text),
+    /// An instance profile name or ARN written as a string.
+    ProfileName(Text),
+    /// Nothing in the scan can be found; the reason says why.
+    Unresolved(String),
+}
+
+/// A resource attribute that hands a role to an AWS service.
+#[derive(Debug)]
+pub struct Pass {
+    /// The resource that passes the role (`aws_lambda_function.fn`).
+    pub passer: String,
+    /// The attribute path as the catalog writes it (`role`, `iam_instance_profile.arn`).
+    pub attribute: String,
+    /// The passing expression: the primary location of PR001, PR004 and PR005.
+    pub span: Span,
+    /// Human name of the service (`AWS Lambda`).
+    pub service: String,
+    /// The service principals the role must trust (at least one of them).
+    pub principals: Vec<String>,
+    pub target: RoleTarget,
+}
+
+/// Where an identity policy is attached, for messages only.
+#[derive(Debug)]
+pub struct IdentityPolicy {
+    /// The resource that holds the policy (`aws_iam_policy.deploy`, `aws_iam_role.ci`).
+    pub address: String,
+    /// The attribute or property that holds it (`policy`, `inline_policy.policy`).
+    pub attribute: String,
+    pub document: PolicyValue,
+}

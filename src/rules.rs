@@ -1,0 +1,340 @@
+//! Rule files: CloudFormation Guard rules over the facts document, each with its metadata beside it.
+//!
+//! A rule is `rules/PR001.guard` (what fails) plus `rules/PR001.toml` (id, severity, title, message
+//! template, why, how to fix, example). Built-in rules are compiled into the binary; `--rules DIR` adds
+//! user rule files with the same layout. Each rule file is evaluated once per run over the whole scan's
+//! facts document, and each failing comparison is mapped back, through its JSON pointer, to a fact
+//! location.
+
+use crate::facts::Facts;
+use crate::source::{ErrorKind, InputError};
+use serde::Deserialize;
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::path::Path;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Note,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Note => "note",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// A rule's example, run as its test: the bad example must produce the rule, the good one must not.
+#[derive(Clone, Debug, Deserialize)]
+pub struct Example {
+    /// File name the example is written to (`main.tf`).
+    pub file: String,
+    pub bad: String,
+    pub good: String,
+}
+
+/// A rule's metadata (`rules/ID.toml`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleMeta {
+    pub id: String,
+    pub severity: Severity,
+    pub title: String,
+    /// The finding's message; `{field}` is replaced by the field of the failing fact (searched from the
+    /// innermost object outwards).
+    pub message: String,
+    /// Tags of the related locations to show (`trust`, `profile`, `other_pass`, `pass`, `statement`).
+    #[serde(default)]
+    pub related: Vec<String>,
+    pub why: String,
+    pub fix: String,
+    pub example: Option<Example>,
+    #[serde(default)]
+    pub links: Vec<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Rule {
+    pub meta: RuleMeta,
+    pub guard: String,
+    /// Where the rule came from (`builtin` or the path of the guard file).
+    pub origin: String,
+}
+
+macro_rules! builtin_rules {
+    ($($id:literal),* $(,)?) => {
+        &[$(($id, include_str!(concat!("../rules/", $id, ".guard")), include_str!(concat!("../rules/", $id, ".toml")))),*]
+    };
+}
+
+/// The built-in rules, in ID order.
+const BUILTIN: &[(&str, &str, &str)] = builtin_rules!(
+    "PR001", "PR002", "PR003", "PR004", "PR005", "PR010", "PR011", "PR012", "PR013", "PR014", "PR015",
+    "PR016",
+);
+
+/// The built-in rules. Their metadata is checked by tests, so a parse error here is a build bug.
+pub fn builtin() -> Vec<Rule> {
+    BUILTIN
+        .iter()
+        .map(|(id, guard, meta)| Rule {
+            meta: toml::from_str(meta).unwrap_or_else(|e| panic!("built-in rule {id}: {e}")),
+            guard: guard.to_string(),
+            origin: "builtin".into(),
+        })
+        .collect()
+}
+
+/// Loads `*.guard` files of a directory, each with an optional `.toml` metadata file beside it; without
+/// metadata the rule ID is the file stem and the severity `warning`.
+pub fn load_dir(dir: &Path) -> Result<Vec<Rule>, InputError> {
+    let err = |message: String| InputError {
+        file: crate::source::display_path(dir),
+        kind: ErrorKind::Rule,
+        message,
+        position: None,
+    };
+    let entries = std::fs::read_dir(dir).map_err(|e| err(format!("cannot read the rules directory: {e}")))?;
+    let mut paths: Vec<_> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "guard"))
+        .collect();
+    paths.sort();
+    let mut rules = Vec::new();
+    for path in paths {
+        let shown = crate::source::display_path(&path);
+        let guard = std::fs::read_to_string(&path).map_err(|e| InputError {
+            file: shown.clone(),
+            kind: ErrorKind::Io,
+            message: format!("cannot read the rule file: {e}"),
+            position: None,
+        })?;
+        let stem = path.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
+        let meta_path = path.with_extension("toml");
+        let meta = if meta_path.exists() {
+            let text = std::fs::read_to_string(&meta_path).map_err(|e| InputError {
+                file: crate::source::display_path(&meta_path),
+                kind: ErrorKind::Io,
+                message: format!("cannot read the rule metadata: {e}"),
+                position: None,
+            })?;
+            toml::from_str(&text).map_err(|e| InputError {
+                file: crate::source::display_path(&meta_path),
+                kind: ErrorKind::Rule,
+                message: format!("invalid rule metadata: {e}"),
+                position: None,
+            })?
+        } else {
+            RuleMeta {
+                id: stem.clone(),
+                severity: Severity::Warning,
+                title: format!("custom rule {stem}"),
+                message: format!("{{resource}} fails the custom rule {stem}"),
+                related: Vec::new(),
+                why: String::new(),
+                fix: String::new(),
+                example: None,
+                links: Vec::new(),
+            }
+        };
+        rules.push(Rule {
+            meta,
+            guard,
+            origin: shown,
+        });
+    }
+    Ok(rules)
+}
+
+/// One rule failure: the rule and the registered fact pointer it maps to.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Failure {
+    pub rule: usize,
+    /// The registered pointer (a fact with a location).
+    pub pointer: String,
+}
+
+/// Evaluates every rule over the facts; failures are deduplicated per (rule, fact).
+pub fn evaluate(rules: &[Rule], facts: &Facts) -> (Vec<Failure>, Vec<InputError>) {
+    use rayon::prelude::*;
+    let data = facts.document.to_string();
+    let results: Vec<Result<Vec<Failure>, InputError>> = rules
+        .par_iter()
+        .enumerate()
+        .map(|(i, rule)| evaluate_one(i, rule, &data, facts))
+        .collect();
+    let mut failures = BTreeSet::new();
+    let mut errors = Vec::new();
+    for r in results {
+        match r {
+            Ok(f) => failures.extend(f),
+            Err(e) => errors.push(e),
+        }
+    }
+    (failures.into_iter().collect(), errors)
+}
+
+fn evaluate_one(index: usize, rule: &Rule, data: &str, facts: &Facts) -> Result<Vec<Failure>, InputError> {
+    let record = cfn_guard::run_checks(
+        cfn_guard::ValidateInput {
+            content: data,
+            file_name: "facts.json",
+        },
+        cfn_guard::ValidateInput {
+            content: &rule.guard,
+            file_name: &rule.origin,
+        },
+        true,
+    )
+    .map_err(|e| InputError {
+        file: rule.origin.clone(),
+        kind: ErrorKind::Rule,
+        message: format!("rule {} cannot be evaluated: {e}", rule.meta.id),
+        position: None,
+    })?;
+    if record.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    let record: Value = serde_json::from_str(&record).map_err(|e| InputError {
+        file: rule.origin.clone(),
+        kind: ErrorKind::Rule,
+        message: format!("unexpected output of the rule engine: {e}"),
+        position: None,
+    })?;
+    let mut pointers = BTreeSet::new();
+    failing_pointers(&record, &mut pointers);
+    Ok(pointers
+        .into_iter()
+        .filter_map(|p| facts.locations.lookup(&p).map(|(k, _)| k.to_string()))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .map(|pointer| Failure {
+            rule: index,
+            pointer,
+        })
+        .collect())
+}
+
+/// Collects the data pointers of every failing clause check in a verbose Guard evaluation record.
+fn failing_pointers(node: &Value, out: &mut BTreeSet<String>) {
+    match node {
+        Value::Object(map) => {
+            // `when` conditions and query filters record their own failures: they select what is
+            // checked, they are not failures of the rule.
+            if let Some(Value::Object(container)) = map.get("container") {
+                if container.contains_key("RuleCondition") || container.contains_key("Filter") {
+                    return;
+                }
+            }
+            if let Some(check) = map.get("ClauseValueCheck") {
+                if let Some(p) = failing_check_pointer(check) {
+                    out.insert(p);
+                }
+                return;
+            }
+            for v in map.values() {
+                failing_pointers(v, out);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| failing_pointers(v, out)),
+        _ => {}
+    }
+}
+
+/// A clause check is `{Kind: {status, from: {Resolved: {path}} | {UnResolved: {traversed_to: {path}}}, ...}}`
+/// (the kinds differ: Comparison, InComparison, Unary, NoValueForEmptyCheck, …); take the `from`
+/// path of a failing one.
+fn failing_check_pointer(check: &Value) -> Option<String> {
+    let inner = check.as_object()?.values().next()?;
+    if inner.get("status").and_then(Value::as_str) != Some("FAIL") {
+        return None;
+    }
+    let from = inner.get("from").or_else(|| inner.get("value").and_then(|v| v.get("from")))?;
+    let path = from
+        .get("Resolved")
+        .and_then(|r| r.get("path"))
+        .or_else(|| {
+            from.get("UnResolved")
+                .and_then(|u| u.get("traversed_to"))
+                .and_then(|t| t.get("path"))
+        })?
+        .as_str()?;
+    (!path.is_empty()).then(|| path.to_string())
+}
+
+/// Fills `{field}` placeholders of a message template from the facts document, looking the field up in
+/// the object at `pointer` and then in its ancestors. Arrays are joined with ", ".
+pub fn render_message(template: &str, document: &Value, pointer: &str) -> String {
+    let mut objects = Vec::new();
+    let mut p = pointer.to_string();
+    loop {
+        if let Some(Value::Object(o)) = document.pointer(&p) {
+            objects.push(o);
+        }
+        match p.rfind('/') {
+            Some(cut) => p.truncate(cut),
+            None => break,
+        }
+    }
+    let mut out = String::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find('}') {
+            Some(close) if after[..close].chars().all(|c| c.is_ascii_alphanumeric() || c == '_') => {
+                let key = &after[..close];
+                let value = objects.iter().find_map(|o| o.get(key));
+                out.push_str(&value.map(show).unwrap_or_else(|| format!("{{{key}}}")));
+                rest = &after[close + 1..];
+            }
+            _ => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn show(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => "(none)".into(),
+        Value::Array(items) if items.is_empty() => "nothing".into(),
+        Value::Array(items) => items.iter().map(show).collect::<Vec<_>>().join(", "),
+        other => other.to_string(),
+    }
+}
+
+/// The `passrole rules explain ID` page, generated from the rule's metadata.
+pub fn explain(meta: &RuleMeta) -> String {
+    let mut out = format!("{} ({}): {}\n\n", meta.id, meta.severity.as_str(), meta.title);
+    out.push_str("## Why is this bad\n\n");
+    out.push_str(meta.why.trim());
+    out.push_str("\n\n## How to fix it\n\n");
+    out.push_str(meta.fix.trim());
+    out.push('\n');
+    if let Some(ex) = &meta.example {
+        out.push_str(&format!("\n## Example that fails ({})\n\n", ex.file));
+        out.push_str(ex.bad.trim_end());
+        out.push_str(&format!("\n\n## Example that passes ({})\n\n", ex.file));
+        out.push_str(ex.good.trim_end());
+        out.push('\n');
+    }
+    if !meta.links.is_empty() {
+        out.push_str("\n## Links\n\n");
+        for l in &meta.links {
+            out.push_str(&format!("- {l}\n"));
+        }
+    }
+    out
+}

@@ -1,0 +1,141 @@
+//! The whole pipeline: discover → read and parse (parallel) → lower per unit → link → facts → rules →
+//! findings.
+
+use crate::discover::{FileKind, discover};
+use crate::facts::{self, Facts};
+use crate::findings::{self, Finding};
+use crate::model::Unit;
+use crate::resolve::{self, catalog::Catalog};
+use crate::rules::{self, Rule};
+use crate::source::terraform::{self, TfFile};
+use crate::source::{ErrorKind, InputError, SourceFile, SourceMap, display_path};
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Files larger than this are not read: no IaC source is that big, and reading it could exhaust memory.
+pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+
+#[derive(Clone, Debug, Default)]
+pub struct ScanOptions {
+    pub paths: Vec<PathBuf>,
+    /// Extra rule directories (`--rules DIR`).
+    pub rule_dirs: Vec<PathBuf>,
+}
+
+/// Everything a report needs.
+pub struct ScanResult {
+    pub sources: SourceMap,
+    pub facts: Facts,
+    pub rules: Vec<Rule>,
+    pub findings: Vec<Finding>,
+    pub errors: Vec<InputError>,
+    /// Input files read and classified.
+    pub files: usize,
+}
+
+/// Reads a file as UTF-8 text (a leading BOM is dropped), with a size limit.
+fn read_text(path: &Path) -> Result<String, InputError> {
+    let err = |kind, message: String| InputError {
+        file: display_path(path),
+        kind,
+        message,
+        position: None,
+    };
+    let meta = std::fs::metadata(path).map_err(|e| err(ErrorKind::Io, format!("cannot read the file: {e}")))?;
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(err(
+            ErrorKind::Limit,
+            format!("the file is {} bytes, more than the limit of {MAX_FILE_BYTES}", meta.len()),
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| err(ErrorKind::Io, format!("cannot read the file: {e}")))?;
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").map(<[u8]>::to_vec).unwrap_or(bytes);
+    String::from_utf8(bytes).map_err(|e| {
+        err(
+            ErrorKind::Encoding,
+            format!("the file is not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()),
+        )
+    })
+}
+
+/// Runs a scan. Input problems never stop it: they are returned in `errors`.
+pub fn scan(options: &ScanOptions) -> ScanResult {
+    let catalog = Catalog::builtin();
+    let mut errors = Vec::new();
+    let paths = if options.paths.is_empty() { vec![PathBuf::from(".")] } else { options.paths.clone() };
+    let (discovered, walk_errors) = discover(&paths);
+    errors.extend(walk_errors.into_iter().map(|(path, message)| InputError {
+        file: display_path(&path),
+        kind: ErrorKind::Io,
+        message,
+        position: None,
+    }));
+
+    let texts: Vec<_> = discovered
+        .par_iter()
+        .map(|d| (d, read_text(&d.path)))
+        .collect();
+    let mut sources = SourceMap::default();
+    let mut inputs = Vec::new();
+    for (d, text) in texts {
+        match text {
+            Ok(text) => {
+                let id = sources.add(SourceFile::new(d.path.clone(), text));
+                inputs.push((id, d.kind, d.path.clone()));
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    let files = inputs.len();
+
+    let parsed: Vec<_> = inputs
+        .par_iter()
+        .filter_map(|(id, kind, path)| {
+            let source = sources.get(*id)?;
+            match kind {
+                FileKind::Terraform => Some((path.parent().map(Path::to_path_buf), terraform::parse_file(*id, source))),
+            }
+        })
+        .collect();
+    // Terraform: the `.tf` files of one directory form one module.
+    let mut modules: BTreeMap<PathBuf, Vec<TfFile>> = BTreeMap::new();
+    for (dir, result) in parsed {
+        match result {
+            Ok(file) => modules.entry(dir.unwrap_or_default()).or_default().push(file),
+            Err(e) => errors.push(e),
+        }
+    }
+    let lowered: Vec<(Unit, Vec<InputError>)> = modules
+        .par_iter()
+        .map(|(dir, files)| terraform::lower_module(display_path(dir), files, &sources, catalog))
+        .collect();
+    let mut units = Vec::new();
+    for (unit, errs) in lowered {
+        units.push(unit);
+        errors.extend(errs);
+    }
+
+    resolve::link(&mut units);
+    let facts = facts::build(&units, catalog);
+
+    let mut rules = rules::builtin();
+    for dir in &options.rule_dirs {
+        match rules::load_dir(dir) {
+            Ok(r) => rules.extend(r),
+            Err(e) => errors.push(e),
+        }
+    }
+    let (failures, rule_errors) = rules::evaluate(&rules, &facts);
+    errors.extend(rule_errors);
+    let findings = findings::build(&failures, &rules, &facts, &sources);
+    errors.sort_by(|a, b| (&a.file, a.position).cmp(&(&b.file, b.position)));
+    ScanResult {
+        sources,
+        facts,
+        rules,
+        findings,
+        errors,
+        files,
+    }
+}
