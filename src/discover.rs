@@ -23,7 +23,11 @@ fn is_skipped_dir(path: &Path) -> bool {
     if name == ".git" {
         return true;
     }
-    name == "providers" && path.parent().and_then(Path::file_name).is_some_and(|p| p == ".terraform")
+    name == "providers"
+        && path
+            .parent()
+            .and_then(Path::file_name)
+            .is_some_and(|p| p == ".terraform")
 }
 
 /// The kind of a file by its name, or None when it is not an input.
@@ -62,7 +66,9 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<Discovered>, Vec<(PathBuf, String)>) 
             .git_exclude(true)
             .require_git(false)
             .follow_links(true)
-            .filter_entry(|e| !(e.file_type().is_some_and(|t| t.is_dir()) && is_skipped_dir(e.path())))
+            .filter_entry(|e| {
+                !(e.file_type().is_some_and(|t| t.is_dir()) && is_skipped_dir(e.path()))
+            })
             .build();
         for entry in walker {
             match entry {

@@ -116,10 +116,16 @@ struct TrustedPrincipal {
 fn trusted_principals(doc: &PolicyDocument) -> Vec<TrustedPrincipal> {
     let mut out = Vec::new();
     for st in doc.statements.iter().filter(|s| s.effect == Effect::Allow) {
-        let Some(block) = &st.principals else { continue };
+        let Some(block) = &st.principals else {
+            continue;
+        };
         for p in &block.entries {
             out.push(TrustedPrincipal {
-                kind: if block.negated { PrincipalKind::Any } else { p.kind },
+                kind: if block.negated {
+                    PrincipalKind::Any
+                } else {
+                    p.kind
+                },
                 value: p.value.to_string(),
                 span: p.span,
                 negated: block.negated,
@@ -136,7 +142,12 @@ pub fn build(units: &[Unit], catalog: &Catalog) -> Facts {
     let resolved: Vec<Vec<ResolvedPass>> = units
         .iter()
         .enumerate()
-        .map(|(u, unit)| unit.passes.iter().map(|p| resolve_pass(units, u, p)).collect())
+        .map(|(u, unit)| {
+            unit.passes
+                .iter()
+                .map(|p| resolve_pass(units, u, p))
+                .collect()
+        })
         .collect();
     let mut passes_of_role: BTreeMap<(usize, usize), Vec<(usize, usize)>> = BTreeMap::new();
     for (u, passes) in resolved.iter().enumerate() {
@@ -179,7 +190,11 @@ pub fn build(units: &[Unit], catalog: &Catalog) -> Facts {
                         let accepted_by_pass = service
                             .as_ref()
                             .is_some_and(|s| accepted.iter().any(|a| same_service(a, s)));
-                        let kind = if p.negated { "not_principal" } else { p.kind.as_str() };
+                        let kind = if p.negated {
+                            "not_principal"
+                        } else {
+                            p.kind.as_str()
+                        };
                         principals.push(json!({
                             "kind": kind,
                             "value": p.value,
@@ -340,11 +355,20 @@ pub fn build(units: &[Unit], catalog: &Catalog) -> Facts {
 
         let mut grants = Vec::new();
         for policy in &unit.policies {
-            let PolicyValue::Known(doc) = &policy.document else { continue };
+            let PolicyValue::Known(doc) = &policy.document else {
+                continue;
+            };
             for (s, st) in doc.statements.iter().enumerate() {
                 let g = grants.len();
                 let pointer = format!("/units/{u}/grants/{g}");
-                if let Some(grant) = grant_fact(st, s, &policy.address, &policy.attribute, &pointer, &mut locations) {
+                if let Some(grant) = grant_fact(
+                    st,
+                    s,
+                    &policy.address,
+                    &policy.attribute,
+                    &pointer,
+                    &mut locations,
+                ) {
                     grants.push(grant);
                 }
             }
@@ -401,13 +425,19 @@ fn grant_fact(
         kind,
     };
     locations.insert(pointer.to_string(), at(st.span, "statement"));
-    locations.insert(format!("{pointer}/other_actions"), at(actions.key_span, "action"));
+    locations.insert(
+        format!("{pointer}/other_actions"),
+        at(actions.key_span, "action"),
+    );
     let mut resources = Vec::new();
     let mut not_resource = false;
     if let Some(list) = &st.resources {
         not_resource = list.negated;
         if list.negated {
-            locations.insert(format!("{pointer}/uses_not_resource"), at(list.key_span, "not_resource"));
+            locations.insert(
+                format!("{pointer}/uses_not_resource"),
+                at(list.key_span, "not_resource"),
+            );
         } else {
             for (i, item) in list.items.iter().enumerate() {
                 let scope = classify_passrole_resource(&item.text);
@@ -417,7 +447,10 @@ fn grant_fact(
                     "scope_description": scope.describe(),
                     "unknown_part": item.text.first_unknown(),
                 }));
-                locations.insert(format!("{pointer}/resources/{i}"), at(item.span, "resource"));
+                locations.insert(
+                    format!("{pointer}/resources/{i}"),
+                    at(item.span, "resource"),
+                );
             }
         }
     }
@@ -429,10 +462,16 @@ fn grant_fact(
             "key": c.key,
             "resource_tag": lower.starts_with("iam:resourcetag/") || lower.starts_with("aws:resourcetag/"),
         }));
-        locations.insert(format!("{pointer}/conditions/{i}"), at(c.key_span, "condition"));
+        locations.insert(
+            format!("{pointer}/conditions/{i}"),
+            at(c.key_span, "condition"),
+        );
     }
     let mut fact = Map::new();
-    fact.insert("id".into(), json!(pointer.trim_start_matches('/').replace('/', ".")));
+    fact.insert(
+        "id".into(),
+        json!(pointer.trim_start_matches('/').replace('/', ".")),
+    );
     fact.insert("resource".into(), json!(address));
     fact.insert("attribute".into(), json!(attribute));
     fact.insert("statement".into(), json!(index));

@@ -26,7 +26,11 @@ impl Location {
                 f.position(span.start as usize),
                 f.position(span.end as usize),
             ),
-            None => (String::new(), Position { line: 1, column: 1 }, Position { line: 1, column: 1 }),
+            None => (
+                String::new(),
+                Position { line: 1, column: 1 },
+                Position { line: 1, column: 1 },
+            ),
         };
         Location {
             file,
@@ -56,11 +60,20 @@ pub struct Finding {
 }
 
 /// Builds findings from rule failures: one per (rule, source location), sorted by file and position.
-pub fn build(failures: &[Failure], rules: &[Rule], facts: &Facts, sources: &SourceMap) -> Vec<Finding> {
+pub fn build(
+    failures: &[Failure],
+    rules: &[Rule],
+    facts: &Facts,
+    sources: &SourceMap,
+) -> Vec<Finding> {
     let mut by_location: BTreeMap<(String, Span), Finding> = BTreeMap::new();
     for failure in failures {
-        let Some(rule) = rules.get(failure.rule) else { continue };
-        let Some((_, fact)) = facts.locations.lookup(&failure.pointer) else { continue };
+        let Some(rule) = rules.get(failure.rule) else {
+            continue;
+        };
+        let Some((_, fact)) = facts.locations.lookup(&failure.pointer) else {
+            continue;
+        };
         let key = (rule.meta.id.clone(), fact.span);
         if by_location.contains_key(&key) {
             // The same source expression failed twice (a policy used by two resources, a
@@ -77,7 +90,13 @@ pub fn build(failures: &[Failure], rules: &[Rule], facts: &Facts, sources: &Sour
             })
             .collect();
         let location = Location::of(sources, fact.span);
-        let fingerprint = fingerprint(&rule.meta.id, &location.file, &fact.resource, fact.kind, sources.snippet(fact.span));
+        let fingerprint = fingerprint(
+            &rule.meta.id,
+            &location.file,
+            &fact.resource,
+            fact.kind,
+            sources.snippet(fact.span),
+        );
         by_location.insert(
             key,
             Finding {
@@ -94,7 +113,11 @@ pub fn build(failures: &[Failure], rules: &[Rule], facts: &Facts, sources: &Sour
     }
     let mut findings: Vec<Finding> = by_location.into_values().collect();
     findings.sort_by(|a, b| {
-        (&a.location.file, a.location.start, &a.rule).cmp(&(&b.location.file, b.location.start, &b.rule))
+        (&a.location.file, a.location.start, &a.rule).cmp(&(
+            &b.location.file,
+            b.location.start,
+            &b.rule,
+        ))
     });
     disambiguate_fingerprints(&mut findings);
     findings

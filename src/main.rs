@@ -9,7 +9,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "passrole", version, about = "Finds iam:PassRole mistakes in Terraform, CloudFormation and Terraform plans")]
+#[command(
+    name = "passrole",
+    version,
+    about = "Finds iam:PassRole mistakes in Terraform, CloudFormation and Terraform plans"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -54,9 +58,7 @@ enum Command {
         fail_on: FailOn,
     },
     /// Print the facts document that rule files are evaluated against.
-    Model {
-        paths: Vec<PathBuf>,
-    },
+    Model { paths: Vec<PathBuf> },
     /// List or explain the rules.
     Rules {
         #[command(subcommand)]
@@ -81,10 +83,14 @@ fn main() -> ExitCode {
             rules,
             fail_on,
         } => {
-            let result = scan(&ScanOptions { paths, rule_dirs: rules });
+            let result = scan(&ScanOptions {
+                paths,
+                rule_dirs: rules,
+            });
             let text = match format {
                 Format::Json => {
-                    let mut s = serde_json::to_string_pretty(&report::json::render(&result)).unwrap_or_default();
+                    let mut s = serde_json::to_string_pretty(&report::json::render(&result))
+                        .unwrap_or_default();
                     s.push('\n');
                     s
                 }
@@ -100,25 +106,40 @@ fn main() -> ExitCode {
             }
         }
         Command::Model { paths } => {
-            let result = scan(&ScanOptions { paths, rule_dirs: Vec::new() });
+            let result = scan(&ScanOptions {
+                paths,
+                rule_dirs: Vec::new(),
+            });
             let mut s = serde_json::to_string_pretty(&result.facts.document).unwrap_or_default();
             s.push('\n');
             print(&s);
             for e in &result.errors {
                 eprintln!("error[{}]: {e}", e.kind.as_str());
             }
-            if result.errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) }
+            if result.errors.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(2)
+            }
         }
         Command::Rules { command } => match command {
             RulesCommand::List => {
                 let mut s = String::new();
                 for r in rules::builtin() {
-                    s.push_str(&format!("{}  {:<7}  {}\n", r.meta.id, r.meta.severity.as_str(), r.meta.title));
+                    s.push_str(&format!(
+                        "{}  {:<7}  {}\n",
+                        r.meta.id,
+                        r.meta.severity.as_str(),
+                        r.meta.title
+                    ));
                 }
                 print(&s);
                 ExitCode::SUCCESS
             }
-            RulesCommand::Explain { id } => match rules::builtin().into_iter().find(|r| r.meta.id.eq_ignore_ascii_case(&id)) {
+            RulesCommand::Explain { id } => match rules::builtin()
+                .into_iter()
+                .find(|r| r.meta.id.eq_ignore_ascii_case(&id))
+            {
                 Some(rule) => {
                     print(&rules::explain(&rule.meta));
                     ExitCode::SUCCESS

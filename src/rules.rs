@@ -13,7 +13,9 @@ use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::Path;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Note,
@@ -76,8 +78,8 @@ macro_rules! builtin_rules {
 
 /// The built-in rules, in ID order.
 const BUILTIN: &[(&str, &str, &str)] = builtin_rules!(
-    "PR001", "PR002", "PR003", "PR004", "PR005", "PR010", "PR011", "PR012", "PR013", "PR014", "PR015",
-    "PR016",
+    "PR001", "PR002", "PR003", "PR004", "PR005", "PR010", "PR011", "PR012", "PR013", "PR014",
+    "PR015", "PR016",
 );
 
 /// The built-in rules. Their metadata is checked by tests, so a parse error here is a build bug.
@@ -101,7 +103,8 @@ pub fn load_dir(dir: &Path) -> Result<Vec<Rule>, InputError> {
         message,
         position: None,
     };
-    let entries = std::fs::read_dir(dir).map_err(|e| err(format!("cannot read the rules directory: {e}")))?;
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| err(format!("cannot read the rules directory: {e}")))?;
     let mut paths: Vec<_> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "guard"))
@@ -116,7 +119,10 @@ pub fn load_dir(dir: &Path) -> Result<Vec<Rule>, InputError> {
             message: format!("cannot read the rule file: {e}"),
             position: None,
         })?;
-        let stem = path.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().to_string())
+            .unwrap_or_default();
         let meta_path = path.with_extension("toml");
         let meta = if meta_path.exists() {
             let text = std::fs::read_to_string(&meta_path).map_err(|e| InputError {
@@ -181,7 +187,12 @@ pub fn evaluate(rules: &[Rule], facts: &Facts) -> (Vec<Failure>, Vec<InputError>
     (failures.into_iter().collect(), errors)
 }
 
-fn evaluate_one(index: usize, rule: &Rule, data: &str, facts: &Facts) -> Result<Vec<Failure>, InputError> {
+fn evaluate_one(
+    index: usize,
+    rule: &Rule,
+    data: &str,
+    facts: &Facts,
+) -> Result<Vec<Failure>, InputError> {
     let record = cfn_guard::run_checks(
         cfn_guard::ValidateInput {
             content: data,
@@ -256,7 +267,9 @@ fn failing_check_pointer(check: &Value) -> Option<String> {
     if inner.get("status").and_then(Value::as_str) != Some("FAIL") {
         return None;
     }
-    let from = inner.get("from").or_else(|| inner.get("value").and_then(|v| v.get("from")))?;
+    let from = inner
+        .get("from")
+        .or_else(|| inner.get("value").and_then(|v| v.get("from")))?;
     let path = from
         .get("Resolved")
         .and_then(|r| r.get("path"))
@@ -289,7 +302,11 @@ pub fn render_message(template: &str, document: &Value, pointer: &str) -> String
         out.push_str(&rest[..open]);
         let after = &rest[open + 1..];
         match after.find('}') {
-            Some(close) if after[..close].chars().all(|c| c.is_ascii_alphanumeric() || c == '_') => {
+            Some(close)
+                if after[..close]
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_') =>
+            {
                 let key = &after[..close];
                 let value = objects.iter().find_map(|o| o.get(key));
                 out.push_str(&value.map(show).unwrap_or_else(|| format!("{{{key}}}")));
@@ -317,7 +334,12 @@ fn show(v: &Value) -> String {
 
 /// The `passrole rules explain ID` page, generated from the rule's metadata.
 pub fn explain(meta: &RuleMeta) -> String {
-    let mut out = format!("{} ({}): {}\n\n", meta.id, meta.severity.as_str(), meta.title);
+    let mut out = format!(
+        "{} ({}): {}\n\n",
+        meta.id,
+        meta.severity.as_str(),
+        meta.title
+    );
     out.push_str("## Why is this bad\n\n");
     out.push_str(meta.why.trim());
     out.push_str("\n\n## How to fix it\n\n");

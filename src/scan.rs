@@ -42,19 +42,30 @@ fn read_text(path: &Path) -> Result<String, InputError> {
         message,
         position: None,
     };
-    let meta = std::fs::metadata(path).map_err(|e| err(ErrorKind::Io, format!("cannot read the file: {e}")))?;
+    let meta = std::fs::metadata(path)
+        .map_err(|e| err(ErrorKind::Io, format!("cannot read the file: {e}")))?;
     if meta.len() > MAX_FILE_BYTES {
         return Err(err(
             ErrorKind::Limit,
-            format!("the file is {} bytes, more than the limit of {MAX_FILE_BYTES}", meta.len()),
+            format!(
+                "the file is {} bytes, more than the limit of {MAX_FILE_BYTES}",
+                meta.len()
+            ),
         ));
     }
-    let bytes = std::fs::read(path).map_err(|e| err(ErrorKind::Io, format!("cannot read the file: {e}")))?;
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").map(<[u8]>::to_vec).unwrap_or(bytes);
+    let bytes = std::fs::read(path)
+        .map_err(|e| err(ErrorKind::Io, format!("cannot read the file: {e}")))?;
+    let bytes = bytes
+        .strip_prefix(b"\xEF\xBB\xBF")
+        .map(<[u8]>::to_vec)
+        .unwrap_or(bytes);
     String::from_utf8(bytes).map_err(|e| {
         err(
             ErrorKind::Encoding,
-            format!("the file is not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()),
+            format!(
+                "the file is not UTF-8 text (invalid byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ),
         )
     })
 }
@@ -63,7 +74,11 @@ fn read_text(path: &Path) -> Result<String, InputError> {
 pub fn scan(options: &ScanOptions) -> ScanResult {
     let catalog = Catalog::builtin();
     let mut errors = Vec::new();
-    let paths = if options.paths.is_empty() { vec![PathBuf::from(".")] } else { options.paths.clone() };
+    let paths = if options.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        options.paths.clone()
+    };
     let (discovered, walk_errors) = discover(&paths);
     errors.extend(walk_errors.into_iter().map(|(path, message)| InputError {
         file: display_path(&path),
@@ -94,7 +109,10 @@ pub fn scan(options: &ScanOptions) -> ScanResult {
         .filter_map(|(id, kind, path)| {
             let source = sources.get(*id)?;
             match kind {
-                FileKind::Terraform => Some((path.parent().map(Path::to_path_buf), terraform::parse_file(*id, source))),
+                FileKind::Terraform => Some((
+                    path.parent().map(Path::to_path_buf),
+                    terraform::parse_file(*id, source),
+                )),
             }
         })
         .collect();
@@ -102,7 +120,10 @@ pub fn scan(options: &ScanOptions) -> ScanResult {
     let mut modules: BTreeMap<PathBuf, Vec<TfFile>> = BTreeMap::new();
     for (dir, result) in parsed {
         match result {
-            Ok(file) => modules.entry(dir.unwrap_or_default()).or_default().push(file),
+            Ok(file) => modules
+                .entry(dir.unwrap_or_default())
+                .or_default()
+                .push(file),
             Err(e) => errors.push(e),
         }
     }

@@ -26,7 +26,13 @@ fn actual(case: &Path) -> (Vec<(String, String, u64)>, Vec<(String, Option<u64>)
     let mut findings: Vec<_> = result
         .findings
         .iter()
-        .map(|f| (f.rule.clone(), strip(&f.location.file), f.location.start.line as u64))
+        .map(|f| {
+            (
+                f.rule.clone(),
+                strip(&f.location.file),
+                f.location.start.line as u64,
+            )
+        })
         .collect();
     findings.sort();
     let mut errors: Vec<_> = result
@@ -59,7 +65,12 @@ fn expected(case: &Path) -> (Vec<(String, String, u64)>, Vec<(String, Option<u64
         .and_then(Value::as_array)
         .map(|a| {
             a.iter()
-                .map(|e| (e["file"].as_str().expect("file").to_string(), e["line"].as_u64()))
+                .map(|e| {
+                    (
+                        e["file"].as_str().expect("file").to_string(),
+                        e["line"].as_u64(),
+                    )
+                })
                 .collect()
         })
         .unwrap_or_default();
@@ -86,5 +97,11 @@ fn every_fixture_produces_exactly_its_expected_findings() {
             ));
         }
     }
-    assert!(failures.is_empty(), "{} of {} fixtures differ:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} fixtures differ:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
 }

@@ -12,18 +12,35 @@ fn rules_in(text: &str, file: &str) -> (Vec<String>, usize) {
         paths: vec![dir.path().to_path_buf()],
         ..Default::default()
     });
-    (result.findings.iter().map(|f| f.rule.clone()).collect(), result.errors.len())
+    (
+        result.findings.iter().map(|f| f.rule.clone()).collect(),
+        result.errors.len(),
+    )
 }
 
 #[test]
 fn every_builtin_rule_has_complete_metadata() {
     for rule in rules::builtin() {
         let m = &rule.meta;
-        for (what, text) in [("title", &m.title), ("message", &m.message), ("why", &m.why), ("fix", &m.fix)] {
-            assert!(!text.trim().is_empty() && !text.contains("TODO"), "{}: {what} is missing", m.id);
+        for (what, text) in [
+            ("title", &m.title),
+            ("message", &m.message),
+            ("why", &m.why),
+            ("fix", &m.fix),
+        ] {
+            assert!(
+                !text.trim().is_empty() && !text.contains("TODO"),
+                "{}: {what} is missing",
+                m.id
+            );
         }
         assert!(m.example.is_some(), "{}: no example", m.id);
-        assert!(rule.guard.contains(&format!("rule {}", m.id)), "{}: the guard file does not define rule {}", m.id, m.id);
+        assert!(
+            rule.guard.contains(&format!("rule {}", m.id)),
+            "{}: the guard file does not define rule {}",
+            m.id,
+            m.id
+        );
     }
 }
 
@@ -32,14 +49,20 @@ fn every_rule_example_fails_bad_and_passes_good() {
     let mut problems = Vec::new();
     for rule in rules::builtin() {
         let id = &rule.meta.id;
-        let Some(example) = &rule.meta.example else { continue };
+        let Some(example) = &rule.meta.example else {
+            continue;
+        };
         let (bad, bad_errors) = rules_in(&example.bad, &example.file);
         if !bad.contains(id) || bad_errors > 0 {
-            problems.push(format!("{id}: the bad example gives {bad:?} and {bad_errors} input errors"));
+            problems.push(format!(
+                "{id}: the bad example gives {bad:?} and {bad_errors} input errors"
+            ));
         }
         let (good, good_errors) = rules_in(&example.good, &example.file);
         if good.contains(id) || good_errors > 0 {
-            problems.push(format!("{id}: the good example gives {good:?} and {good_errors} input errors"));
+            problems.push(format!(
+                "{id}: the good example gives {good:?} and {good_errors} input errors"
+            ));
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));

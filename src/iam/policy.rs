@@ -95,7 +95,10 @@ pub struct PolicyError {
 pub enum PolicyValue {
     Known(PolicyDocument),
     /// The document (or its `Statement`) cannot be known statically; the reason says why.
-    Unknown { reason: String, span: Span },
+    Unknown {
+        reason: String,
+        span: Span,
+    },
 }
 
 impl PolicyDocument {
@@ -245,7 +248,8 @@ fn principal_block(key_span: Span, negated: bool, value: &Node) -> PrincipalBloc
                 let kind =
                     crate::iam::principal::principal_kind(&key.name).unwrap_or(PrincipalKind::Aws);
                 for it in items(list) {
-                    let kind = if kind == PrincipalKind::Aws && it.text.as_literal().as_deref() == Some("*")
+                    let kind = if kind == PrincipalKind::Aws
+                        && it.text.as_literal().as_deref() == Some("*")
                     {
                         PrincipalKind::Any
                     } else {
@@ -336,7 +340,10 @@ mod tests {
                 ("NotResource", s("*", 3)),
                 (
                     "Condition",
-                    map(vec![("StringEquals", map(vec![("iam:ResourceTag/x", s("y", 4))]))]),
+                    map(vec![(
+                        "StringEquals",
+                        map(vec![("iam:ResourceTag/x", s("y", 4))]),
+                    )]),
                 ),
             ]),
         )]);

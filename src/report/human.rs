@@ -14,7 +14,13 @@ pub fn render(result: &ScanResult) -> String {
     for e in &result.errors {
         let _ = writeln!(out, "error[{}]: {e}\n", e.kind.as_str());
     }
-    let count = |s: &str| result.findings.iter().filter(|f| f.severity.as_str() == s).count();
+    let count = |s: &str| {
+        result
+            .findings
+            .iter()
+            .filter(|f| f.severity.as_str() == s)
+            .count()
+    };
     let _ = writeln!(
         out,
         "{} files scanned: {} errors, {} warnings, {} notes; {} input errors",
@@ -29,7 +35,11 @@ pub fn render(result: &ScanResult) -> String {
 
 fn finding(out: &mut String, f: &Finding, sources: &SourceMap) {
     let _ = writeln!(out, "{}[{}]: {}", f.severity.as_str(), f.rule, f.message);
-    let _ = writeln!(out, "  --> {}:{}:{} ({})", f.location.file, f.location.start.line, f.location.start.column, f.resource);
+    let _ = writeln!(
+        out,
+        "  --> {}:{}:{} ({})",
+        f.location.file, f.location.start.line, f.location.start.column, f.resource
+    );
     code_line(out, &f.location, sources);
     for r in &f.related {
         let _ = writeln!(
@@ -47,16 +57,28 @@ fn finding(out: &mut String, f: &Finding, sources: &SourceMap) {
 
 /// The first line of the span with a caret underline.
 fn code_line(out: &mut String, loc: &Location, sources: &SourceMap) {
-    let Some(file) = sources.get(loc.span.file) else { return };
-    let Some(line) = file.text.lines().nth(loc.start.line.saturating_sub(1)) else { return };
+    let Some(file) = sources.get(loc.span.file) else {
+        return;
+    };
+    let Some(line) = file.text.lines().nth(loc.start.line.saturating_sub(1)) else {
+        return;
+    };
     let width = if loc.end.line == loc.start.line {
         loc.end.column.saturating_sub(loc.start.column).max(1)
     } else {
-        line.chars().count().saturating_sub(loc.start.column - 1).max(1)
+        line.chars()
+            .count()
+            .saturating_sub(loc.start.column - 1)
+            .max(1)
     };
     let n = loc.start.line.to_string();
     let pad = " ".repeat(n.len());
     let _ = writeln!(out, "{pad} |");
     let _ = writeln!(out, "{n} | {line}");
-    let _ = writeln!(out, "{pad} | {}{}", " ".repeat(loc.start.column - 1), "^".repeat(width.min(120)));
+    let _ = writeln!(
+        out,
+        "{pad} | {}{}",
+        " ".repeat(loc.start.column - 1),
+        "^".repeat(width.min(120))
+    );
 }

@@ -8,5 +8,9 @@ use crate::scan::ScanResult;
 
 /// Findings at or above `fail_on`: they make the exit code 1.
 pub fn failing(result: &ScanResult, fail_on: Severity) -> usize {
-    result.findings.iter().filter(|f| f.severity >= fail_on).count()
+    result
+        .findings
+        .iter()
+        .filter(|f| f.severity >= fail_on)
+        .count()
 }

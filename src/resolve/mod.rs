@@ -70,7 +70,9 @@ impl RoleIndex {
                 let arn = parse_role_arn(s)?;
                 Some((arn.name, Some(arn.path)))
             }),
-            RoleTarget::Name(text) => self.link_literal(from, text, |s| Some((s.to_string(), None))),
+            RoleTarget::Name(text) => {
+                self.link_literal(from, text, |s| Some((s.to_string(), None)))
+            }
             RoleTarget::ProfileName(text) => {
                 let Some(s) = text.as_literal() else {
                     return unresolved_text("the instance profile", text);

@@ -130,7 +130,12 @@ impl fmt::Display for InputError {
 
 impl InputError {
     /// An error at a span of a file of the map.
-    pub fn at(sources: &SourceMap, span: Span, kind: ErrorKind, message: impl Into<String>) -> InputError {
+    pub fn at(
+        sources: &SourceMap,
+        span: Span,
+        kind: ErrorKind,
+        message: impl Into<String>,
+    ) -> InputError {
         let file = sources.get(span.file);
         InputError {
             file: file.map(|f| f.display.clone()).unwrap_or_default(),

@@ -72,8 +72,10 @@ impl<'a> Module<'a> {
                     }
                     ("locals", []) => {
                         for attr in block.body.attributes() {
-                            m.locals
-                                .insert(attr.key.as_str().to_string(), Located { file, item: attr });
+                            m.locals.insert(
+                                attr.key.as_str().to_string(),
+                                Located { file, item: attr },
+                            );
                         }
                     }
                     _ => {}
@@ -123,7 +125,12 @@ impl<'a> Module<'a> {
             Expression::Number(n) => Node::new(NodeKind::Number(n.value().to_string()), span),
             Expression::String(s) => Node::str(s.value().clone(), span),
             Expression::Array(items) => Node::new(
-                NodeKind::List(items.iter().map(|e| self.eval_at(e, file, depth + 1)).collect()),
+                NodeKind::List(
+                    items
+                        .iter()
+                        .map(|e| self.eval_at(e, file, depth + 1))
+                        .collect(),
+                ),
                 span,
             ),
             Expression::Object(object) => {
@@ -138,7 +145,9 @@ impl<'a> Module<'a> {
                             match k.as_text().and_then(Text::as_literal) {
                                 Some(s) => (s, k.span),
                                 // A computed key: the object cannot be known.
-                                None => return unknown("an object key that cannot be evaluated", span),
+                                None => {
+                                    return unknown("an object key that cannot be evaluated", span);
+                                }
                             }
                         }
                     };
@@ -225,10 +234,21 @@ impl<'a> Module<'a> {
                 Some(l) => self.eval_at(&l.item.value, l.file, depth + 1),
                 None => unknown(format!("local.{name} is not defined"), span),
             },
-            ["data", "aws_iam_policy_document", name, "json" | "minified_json"] => {
-                match self.data.get(&("aws_iam_policy_document".into(), name.to_string())) {
+            [
+                "data",
+                "aws_iam_policy_document",
+                name,
+                "json" | "minified_json",
+            ] => {
+                match self
+                    .data
+                    .get(&("aws_iam_policy_document".into(), name.to_string()))
+                {
                     Some(b) => self.policy_document_block(*b, depth + 1),
-                    None => unknown(format!("data.aws_iam_policy_document.{name} is not defined"), span),
+                    None => unknown(
+                        format!("data.aws_iam_policy_document.{name} is not defined"),
+                        span,
+                    ),
                 }
             }
             ["aws_iam_role", name, attr] => self.role_attribute(name, attr, span),
@@ -243,10 +263,11 @@ impl<'a> Module<'a> {
             return unknown(format!("aws_iam_role.{name} is not defined"), span);
         };
         let literal = |key: &str| {
-            role.item
-                .body
-                .get_attribute(key)
-                .and_then(|a| self.eval(&a.value, role.file).as_text().and_then(Text::as_literal))
+            role.item.body.get_attribute(key).and_then(|a| {
+                self.eval(&a.value, role.file)
+                    .as_text()
+                    .and_then(Text::as_literal)
+            })
         };
         // A role without a literal name still is one role: name it by its address so that the
         // ARN has no wildcard and classifies as exactly one role.
@@ -260,7 +281,10 @@ impl<'a> Module<'a> {
                 Node::new(NodeKind::Str(text), span)
             }
             "name" | "id" => Node::str(role_name, span),
-            _ => unknown(format!("aws_iam_role.{name}.{attr} is known only after apply"), span),
+            _ => unknown(
+                format!("aws_iam_role.{name}.{attr} is known only after apply"),
+                span,
+            ),
         }
     }
 
@@ -283,7 +307,9 @@ impl<'a> Module<'a> {
                 // `"${data.aws_iam_policy_document.x.json}"`: the policy is the interpolated value.
                 let mut elements = t.iter();
                 match (elements.next(), elements.next()) {
-                    (Some(Element::Interpolation(i)), None) => self.policy_at(&i.expr, file, depth + 1),
+                    (Some(Element::Interpolation(i)), None) => {
+                        self.policy_at(&i.expr, file, depth + 1)
+                    }
                     _ => self.string_node_policy(self.eval_at(expr, file, depth + 1)),
                 }
             }
@@ -341,11 +367,7 @@ impl<'a> Module<'a> {
             return unknown("the policy heredoc is empty", span);
         };
         let (start, end) = (first.start, last.end);
-        let Some(raw) = self
-            .sources
-            .get(file)
-            .and_then(|f| f.text.get(start..end))
-        else {
+        let Some(raw) = self.sources.get(file).and_then(|f| f.text.get(start..end)) else {
             return unknown("the heredoc could not be located in its file", span);
         };
         let has_template = template.iter().any(|e| !matches!(e, Element::Literal(_)));
@@ -381,7 +403,9 @@ impl<'a> Module<'a> {
                     Err(_) => Text::unknown("a template that cannot be parsed"),
                 };
             }
-            NodeKind::List(items) => items.iter_mut().for_each(|n| self.interpolate_strings(n, file)),
+            NodeKind::List(items) => items
+                .iter_mut()
+                .for_each(|n| self.interpolate_strings(n, file)),
             NodeKind::Map(entries) => entries
                 .iter_mut()
                 .for_each(|(_, n)| self.interpolate_strings(n, file)),
@@ -469,7 +493,10 @@ impl<'a> Module<'a> {
                 Node::str("Allow", self.span(file, block.ident.span())),
             ));
         }
-        for (hcl, json) in [("principals", "Principal"), ("not_principals", "NotPrincipal")] {
+        for (hcl, json) in [
+            ("principals", "Principal"),
+            ("not_principals", "NotPrincipal"),
+        ] {
             let mut principals: Vec<(Key, Node)> = Vec::new();
             let mut key_span = None;
             for p in block.body.blocks().filter(|b| b.ident.as_str() == hcl) {
@@ -478,7 +505,10 @@ impl<'a> Module<'a> {
                     .body
                     .get_attribute("type")
                     .map(|a| self.eval(&a.value, file));
-                let ids = p.body.get_attribute("identifiers").map(|a| self.eval(&a.value, file));
+                let ids = p
+                    .body
+                    .get_attribute("identifiers")
+                    .map(|a| self.eval(&a.value, file));
                 let pspan = self.span(file, p.span());
                 let ty_name = ty
                     .as_ref()
@@ -503,10 +533,23 @@ impl<'a> Module<'a> {
             }
         }
         let mut operators: Vec<(Key, Node)> = Vec::new();
-        for c in block.body.blocks().filter(|b| b.ident.as_str() == "condition") {
-            let test = c.body.get_attribute("test").map(|a| self.eval(&a.value, file));
-            let variable = c.body.get_attribute("variable").map(|a| self.eval(&a.value, file));
-            let values = c.body.get_attribute("values").map(|a| self.eval(&a.value, file));
+        for c in block
+            .body
+            .blocks()
+            .filter(|b| b.ident.as_str() == "condition")
+        {
+            let test = c
+                .body
+                .get_attribute("test")
+                .map(|a| self.eval(&a.value, file));
+            let variable = c
+                .body
+                .get_attribute("variable")
+                .map(|a| self.eval(&a.value, file));
+            let values = c
+                .body
+                .get_attribute("values")
+                .map(|a| self.eval(&a.value, file));
             let cspan = self.span(file, c.span());
             let lit = |n: &Option<Node>| {
                 n.as_ref()

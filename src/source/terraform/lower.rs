@@ -18,7 +18,10 @@ const IDENTITY_POLICIES: &[(&str, &[&str])] = &[
     ("aws_iam_user_policy", &["policy"]),
     ("aws_iam_group_policy", &["policy"]),
     ("aws_iam_role", &["inline_policy", "policy"]),
-    ("aws_ssoadmin_permission_set_inline_policy", &["inline_policy"]),
+    (
+        "aws_ssoadmin_permission_set_inline_policy",
+        &["inline_policy"],
+    ),
 ];
 
 /// Lowers the `.tf` files of one directory to a unit. Evaluation problems (a policy heredoc that is
@@ -50,7 +53,10 @@ struct Lowering<'m, 'a> {
 }
 
 impl<'a> Lowering<'_, 'a> {
-    fn resources_of(&self, ty: &'static str) -> impl Iterator<Item = (&String, Located<'a, Block>)> {
+    fn resources_of(
+        &self,
+        ty: &'static str,
+    ) -> impl Iterator<Item = (&String, Located<'a, Block>)> {
         self.module
             .resources
             .iter()
@@ -165,7 +171,14 @@ impl<'a> Lowering<'_, 'a> {
         }
     }
 
-    fn pass(&self, unit: &mut Unit, passer: &Passer, address: String, expr: &Expression, file: FileId) {
+    fn pass(
+        &self,
+        unit: &mut Unit,
+        passer: &Passer,
+        address: String,
+        expr: &Expression,
+        file: FileId,
+    ) {
         let target = self.role_target(expr, file, passer.reference, unit, 0);
         unit.passes.push(Pass {
             passer: address,
@@ -195,13 +208,19 @@ impl<'a> Lowering<'_, 'a> {
             return RoleTarget::Unresolved("a reference chain that is too deep (a cycle?)".into());
         }
         match expr {
-            Expression::Parenthesis(p) => self.role_target(p.inner(), file, reference, unit, depth + 1),
+            Expression::Parenthesis(p) => {
+                self.role_target(p.inner(), file, reference, unit, depth + 1)
+            }
             Expression::Traversal(t) => {
                 let path = traversal_path(t);
                 let parts: Vec<&str> = path.iter().map(String::as_str).collect();
                 match parts.as_slice() {
                     ["aws_iam_role", name, attr @ ..] => {
-                        match unit.roles.iter().position(|r| r.address == format!("aws_iam_role.{name}")) {
+                        match unit
+                            .roles
+                            .iter()
+                            .position(|r| r.address == format!("aws_iam_role.{name}"))
+                        {
                             Some(i) if matches!(attr, ["arn" | "name" | "id" | "unique_id"]) => {
                                 RoleTarget::Role(i)
                             }
@@ -229,9 +248,11 @@ impl<'a> Lowering<'_, 'a> {
                     ["data", "aws_iam_role", name, ..] => RoleTarget::Unresolved(format!(
                         "data.aws_iam_role.{name} reads an existing role that is not defined in the scan"
                     )),
-                    ["data", "aws_iam_instance_profile", name, ..] => RoleTarget::Unresolved(format!(
-                        "data.aws_iam_instance_profile.{name} reads an existing instance profile that is not defined in the scan"
-                    )),
+                    ["data", "aws_iam_instance_profile", name, ..] => {
+                        RoleTarget::Unresolved(format!(
+                            "data.aws_iam_instance_profile.{name} reads an existing instance profile that is not defined in the scan"
+                        ))
+                    }
                     ["var", name, ..] => match self.module.variable_default(name) {
                         Some((vfile, e)) => self.role_target(e, vfile, reference, unit, depth + 1),
                         None => RoleTarget::Unresolved(format!(
@@ -239,7 +260,9 @@ impl<'a> Lowering<'_, 'a> {
                         )),
                     },
                     ["local", name, ..] => match self.module.locals.get(*name) {
-                        Some(l) => self.role_target(&l.item.value, l.file, reference, unit, depth + 1),
+                        Some(l) => {
+                            self.role_target(&l.item.value, l.file, reference, unit, depth + 1)
+                        }
                         None => RoleTarget::Unresolved(format!("local.{name} is not defined")),
                     },
                     ["module", name, ..] => RoleTarget::Unresolved(format!(

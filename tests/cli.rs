@@ -1,0 +1,180 @@
+//! The command line as users run it: exit codes, relative paths, the JSON contract, the README.
+
+use serde_json::Value;
+use std::path::Path;
+use std::process::Command;
+
+fn passrole() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_passrole"))
+}
+
+fn run_json(args: &[&str], cwd: &Path) -> (Value, i32) {
+    let out = passrole()
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("passrole runs");
+    let v: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)));
+    (v, out.status.code().unwrap_or(-1))
+}
+
+fn schema() -> jsonschema::Validator {
+    let text = std::fs::read_to_string("schemas/passrole-report.schema.json").expect("schema");
+    let schema: Value = serde_json::from_str(&text).expect("schema is JSON");
+    jsonschema::validator_for(&schema).expect("valid schema")
+}
+
+#[test]
+fn the_repository_schema_is_the_shared_contract() {
+    let shared = Path::new("../shared/schemas/passrole-report.schema.json");
+    if !shared.exists() {
+        eprintln!("skipped: ../shared/schemas is absent");
+        return;
+    }
+    assert_eq!(
+        std::fs::read_to_string(shared).unwrap(),
+        std::fs::read_to_string("schemas/passrole-report.schema.json").unwrap(),
+        "schemas/passrole-report.schema.json differs from the shared contract"
+    );
+}
+
+#[test]
+fn json_output_of_every_fixture_validates_against_the_schema() {
+    let validator = schema();
+    let root = std::env::current_dir().unwrap();
+    let mut checked = 0;
+    for entry in std::fs::read_dir("testdata").unwrap() {
+        let dir = entry.unwrap().path();
+        if !dir.join("expected.json").exists() {
+            continue;
+        }
+        let (report, _) = run_json(&["scan", "--format", "json", dir.to_str().unwrap()], &root);
+        let errors: Vec<String> = validator
+            .iter_errors(&report)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "{}: {}",
+            dir.display(),
+            errors.join("; ")
+        );
+        checked += 1;
+    }
+    assert!(checked > 0);
+}
+
+#[test]
+fn exit_codes_follow_the_contract() {
+    let root = std::env::current_dir().unwrap();
+    let code = |args: &[&str]| {
+        passrole()
+            .args(args)
+            .current_dir(&root)
+            .output()
+            .unwrap()
+            .status
+            .code()
+    };
+    assert_eq!(code(&["scan", "testdata/pr001-pass"]), Some(0));
+    assert_eq!(code(&["scan", "testdata/pr001-fail"]), Some(1));
+    assert_eq!(code(&["scan", "testdata/input-broken-hcl"]), Some(2));
+    // A note does not fail by default, but does with --fail-on note.
+    assert_eq!(
+        code(&["scan", "testdata/example", "--fail-on", "error"]),
+        Some(1)
+    );
+    assert_eq!(code(&["scan", "no/such/dir"]), Some(2));
+    assert_eq!(code(&["scan", "--format", "yaml", "."]), Some(2));
+}
+
+#[test]
+fn paths_are_relative_to_the_current_directory() {
+    let (report, code) = run_json(
+        &["scan", "--format", "json", "."],
+        Path::new("testdata/layout-modules"),
+    );
+    assert_eq!(code, 1);
+    let files: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["location"]["file"].as_str().unwrap())
+        .collect();
+    assert!(files.contains(&"modules/fn/main.tf"), "{files:?}");
+}
+
+#[test]
+fn broken_file_beside_a_good_one_gives_one_error_and_the_good_findings() {
+    let root = std::env::current_dir().unwrap();
+    let (report, code) = run_json(
+        &["scan", "--format", "json", "testdata/input-broken-hcl"],
+        &root,
+    );
+    assert_eq!(code, 2);
+    let errors = report["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0]["file"], "testdata/input-broken-hcl/broken.tf");
+    assert_eq!(errors[0]["kind"], "parse");
+    assert!(errors[0]["line"].as_u64().is_some() && errors[0]["column"].as_u64().is_some());
+    assert_eq!(report["findings"][0]["rule"], "PR010");
+    assert_eq!(
+        report["findings"][0]["location"]["file"],
+        "testdata/input-broken-hcl/good.tf"
+    );
+}
+
+#[test]
+fn fingerprints_do_not_depend_on_line_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = std::fs::read_to_string("testdata/pr001-fail/main.tf").unwrap();
+    std::fs::write(dir.path().join("main.tf"), &src).unwrap();
+    let (a, _) = run_json(&["scan", "--format", "json", "."], dir.path());
+    std::fs::write(
+        dir.path().join("main.tf"),
+        format!("# an unrelated edit\n\n{src}"),
+    )
+    .unwrap();
+    let (b, _) = run_json(&["scan", "--format", "json", "."], dir.path());
+    assert_ne!(
+        a["findings"][0]["location"]["start"]["line"],
+        b["findings"][0]["location"]["start"]["line"]
+    );
+    assert_eq!(
+        a["findings"][0]["fingerprint"],
+        b["findings"][0]["fingerprint"]
+    );
+}
+
+#[test]
+fn readme_commands_work() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let block: Vec<&str> = readme
+        .split("```")
+        .nth(1)
+        .expect("a code block")
+        .lines()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .collect();
+    assert_eq!(block.len(), 2, "the README starts with two commands");
+    let scan = block[0].split('#').next().unwrap().trim();
+    let test = block[1].split('#').next().unwrap().trim();
+    assert_eq!(test, "cargo test");
+    let ci = std::fs::read_to_string(".ci/run").unwrap();
+    assert!(
+        ci.lines().any(|l| l.trim() == test),
+        ".ci/run runs the README's test command"
+    );
+    // The scan command, run with the binary under test.
+    let args: Vec<&str> = scan
+        .strip_prefix("cargo run --release --")
+        .expect("cargo run command")
+        .split_whitespace()
+        .collect();
+    let out = passrole().args(&args).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("PR001"), "{text}");
+}
