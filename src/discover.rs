@@ -8,6 +8,42 @@ use std::path::{Path, PathBuf};
 pub enum FileKind {
     /// A `.tf` file.
     Terraform,
+    /// A `.json`, `.yaml`, `.yml` or `.template` file: a CloudFormation template, a Terraform plan or
+    /// state, or something else (skipped silently); [`classify_text`] decides once it is read.
+    Structured,
+}
+
+/// What a structured (JSON/YAML) file turned out to be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StructuredKind {
+    CloudFormation,
+    Plan,
+}
+
+/// Classifies a JSON/YAML file by content, cheaply: the source parsers check the real structure.
+/// A CloudFormation template has `AWSTemplateFormatVersion`, or `Resources` with `AWS::` types (SAM:
+/// `Transform: AWS::Serverless-2016-10-31`); a plan or state has `format_version` with
+/// `planned_values`, `resource_changes` or `values`.
+pub fn classify_text(text: &str) -> Option<StructuredKind> {
+    // Look at a bounded prefix for the plan keys: plans put `format_version` first, and reading a
+    // 100 MB plan twice to classify it would be waste.
+    let head = match text.char_indices().nth(4096) {
+        Some((i, _)) => &text[..i],
+        None => text,
+    };
+    if head.contains("\"format_version\"")
+        && (text.contains("\"planned_values\"")
+            || text.contains("\"resource_changes\"")
+            || text.contains("\"values\""))
+    {
+        return Some(StructuredKind::Plan);
+    }
+    if text.contains("AWSTemplateFormatVersion")
+        || (text.contains("Resources") && text.contains("AWS::"))
+    {
+        return Some(StructuredKind::CloudFormation);
+    }
+    None
 }
 
 /// An input file found by the walk.
@@ -36,6 +72,13 @@ pub fn classify_path(path: &Path) -> Option<FileKind> {
     if name.ends_with(".tf") {
         return Some(FileKind::Terraform);
     }
+    let lower = name.to_ascii_lowercase();
+    if [".json", ".yaml", ".yml", ".template"]
+        .iter()
+        .any(|x| lower.ends_with(x))
+    {
+        return Some(FileKind::Structured);
+    }
     None
 }
 
@@ -52,7 +95,10 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<Discovered>, Vec<(PathBuf, String)>) 
                     path: root.clone(),
                     kind,
                 }),
-                None => errors.push((root.clone(), "not a Terraform file".to_string())),
+                None => errors.push((
+                    root.clone(),
+                    "not a Terraform, CloudFormation or plan file".to_string(),
+                )),
             }
             continue;
         }

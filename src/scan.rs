@@ -1,7 +1,7 @@
 //! The whole pipeline: discover → read and parse (parallel) → lower per unit → link → facts → rules →
 //! findings.
 
-use crate::discover::{FileKind, discover};
+use crate::discover::{FileKind, StructuredKind, classify_text, discover};
 use crate::facts::{self, Facts};
 use crate::findings::{self, Finding};
 use crate::model::Unit;
@@ -9,6 +9,7 @@ use crate::resolve::{self, catalog::Catalog};
 use crate::rules::{self, Rule};
 use crate::source::terraform::{self, TfFile};
 use crate::source::{ErrorKind, InputError, SourceFile, SourceMap, display_path};
+use crate::source::{cloudformation, plan};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -32,6 +33,14 @@ pub struct ScanResult {
     pub errors: Vec<InputError>,
     /// Input files read and classified.
     pub files: usize,
+}
+
+/// What a read input file is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Input {
+    Terraform,
+    CloudFormation,
+    Plan,
 }
 
 /// Reads a file as UTF-8 text (a leading BOM is dropped), with a size limit.
@@ -96,8 +105,22 @@ pub fn scan(options: &ScanOptions) -> ScanResult {
     for (d, text) in texts {
         match text {
             Ok(text) => {
+                let kind = match d.kind {
+                    FileKind::Terraform => Input::Terraform,
+                    FileKind::Structured => match classify_text(&text) {
+                        Some(StructuredKind::CloudFormation) => Input::CloudFormation,
+                        Some(StructuredKind::Plan) => Input::Plan,
+                        // Other YAML/JSON (CI configs, package.json, ...) is not input.
+                        None => continue,
+                    },
+                };
                 let id = sources.add(SourceFile::new(d.path.clone(), text));
-                inputs.push((id, d.kind, d.path.clone()));
+                inputs.push((id, kind, d.path.clone()));
+            }
+            // A structured file that cannot be read may not be input at all; only report it when
+            // its name says it is meant to be (`.tf`), or it was named explicitly.
+            Err(e) if d.kind == FileKind::Structured && !paths.contains(&d.path) => {
+                let _ = e;
             }
             Err(e) => errors.push(e),
         }
@@ -106,14 +129,13 @@ pub fn scan(options: &ScanOptions) -> ScanResult {
 
     let parsed: Vec<_> = inputs
         .par_iter()
-        .filter_map(|(id, kind, path)| {
+        .filter(|(_, kind, _)| *kind == Input::Terraform)
+        .filter_map(|(id, _, path)| {
             let source = sources.get(*id)?;
-            match kind {
-                FileKind::Terraform => Some((
-                    path.parent().map(Path::to_path_buf),
-                    terraform::parse_file(*id, source),
-                )),
-            }
+            Some((
+                path.parent().map(Path::to_path_buf),
+                terraform::parse_file(*id, source),
+            ))
         })
         .collect();
     // Terraform: the `.tf` files of one directory form one module.
@@ -134,6 +156,19 @@ pub fn scan(options: &ScanOptions) -> ScanResult {
     let mut units = Vec::new();
     for (unit, errs) in lowered {
         units.push(unit);
+        errors.extend(errs);
+    }
+    // CloudFormation templates and plans: one unit per file.
+    let structured: Vec<(Option<Unit>, Vec<InputError>)> = inputs
+        .par_iter()
+        .filter_map(|(id, kind, _)| match kind {
+            Input::CloudFormation => Some(cloudformation::lower_template(*id, &sources, catalog)),
+            Input::Plan => Some(plan::lower_plan(*id, &sources, catalog)),
+            Input::Terraform => None,
+        })
+        .collect();
+    for (unit, errs) in structured {
+        units.extend(unit);
         errors.extend(errs);
     }
 

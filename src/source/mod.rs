@@ -1,6 +1,8 @@
 //! One module per input format; each lowers its input to the common model.
 
+pub mod cloudformation;
 pub mod json;
+pub mod plan;
 pub mod terraform;
 
 use crate::source::json::LineIndex;
