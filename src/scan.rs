@@ -64,19 +64,40 @@ fn read_text(path: &Path) -> Result<String, InputError> {
     }
     let bytes = std::fs::read(path)
         .map_err(|e| err(ErrorKind::Io, format!("cannot read the file: {e}")))?;
-    let bytes = bytes
-        .strip_prefix(b"\xEF\xBB\xBF")
-        .map(<[u8]>::to_vec)
-        .unwrap_or(bytes);
-    String::from_utf8(bytes).map_err(|e| {
-        err(
-            ErrorKind::Encoding,
-            format!(
-                "the file is not UTF-8 text (invalid byte at offset {})",
-                e.utf8_error().valid_up_to()
-            ),
-        )
-    })
+    decode(bytes).map_err(|message| err(ErrorKind::Encoding, message))
+}
+
+/// UTF-8 (with or without a BOM) or UTF-16 with a BOM (PowerShell's `>` writes UTF-16LE).
+fn decode(bytes: Vec<u8>) -> Result<String, String> {
+    let utf16 = |rest: &[u8], le: bool| -> Result<String, String> {
+        if rest.len() % 2 != 0 {
+            return Err("the file is UTF-16 with an odd number of bytes (truncated?)".into());
+        }
+        let units = rest.chunks_exact(2).map(|c| {
+            let pair = [c[0], c[1]];
+            if le {
+                u16::from_le_bytes(pair)
+            } else {
+                u16::from_be_bytes(pair)
+            }
+        });
+        char::decode_utf16(units)
+            .collect::<Result<String, _>>()
+            .map_err(|e| format!("the file is not valid UTF-16: {e}"))
+    };
+    match bytes.as_slice() {
+        [0xFF, 0xFE, rest @ ..] => utf16(rest, true),
+        [0xFE, 0xFF, rest @ ..] => utf16(rest, false),
+        [0xEF, 0xBB, 0xBF, rest @ ..] => String::from_utf8(rest.to_vec()).map_err(utf8_message),
+        _ => String::from_utf8(bytes).map_err(utf8_message),
+    }
+}
+
+fn utf8_message(e: std::string::FromUtf8Error) -> String {
+    format!(
+        "the file is not UTF-8 text (invalid byte at offset {})",
+        e.utf8_error().valid_up_to()
+    )
 }
 
 /// Runs a scan. Input problems never stop it: they are returned in `errors`.
