@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 pub enum FileKind {
     /// A `.tf` file.
     Terraform,
+    /// A `.tfvars` or `.tfvars.json` file: variable values for the module in its directory.
+    TerraformVars,
     /// A `.json`, `.yaml`, `.yml` or `.template` file: a CloudFormation template, a Terraform plan or
     /// state, or something else (skipped silently); [`classify_text`] decides once it is read.
     Structured,
@@ -56,14 +58,10 @@ pub struct Discovered {
 /// Directories that never hold input: VCS metadata and Terraform's provider cache (large binaries).
 fn is_skipped_dir(path: &Path) -> bool {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    if name == ".git" {
-        return true;
-    }
-    name == "providers"
-        && path
-            .parent()
-            .and_then(Path::file_name)
-            .is_some_and(|p| p == ".terraform")
+    // `.terraform` holds the provider cache and fetched modules: modules are loaded from there only
+    // when a scanned module calls them (`.terraform/modules/modules.json`), never as roots of their
+    // own (their examples and tests would be reported as the user's code).
+    name == ".git" || name == ".terraform"
 }
 
 /// The kind of a file by its name, or None when it is not an input.
@@ -73,6 +71,9 @@ pub fn classify_path(path: &Path) -> Option<FileKind> {
         return Some(FileKind::Terraform);
     }
     let lower = name.to_ascii_lowercase();
+    if lower.ends_with(".tfvars") || lower.ends_with(".tfvars.json") {
+        return Some(FileKind::TerraformVars);
+    }
     if [".json", ".yaml", ".yml", ".template"]
         .iter()
         .any(|x| lower.ends_with(x))

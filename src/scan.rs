@@ -39,6 +39,7 @@ pub struct ScanResult {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Input {
     Terraform,
+    TerraformVars,
     CloudFormation,
     Plan,
 }
@@ -70,7 +71,7 @@ fn read_text(path: &Path) -> Result<String, InputError> {
 /// UTF-8 (with or without a BOM) or UTF-16 with a BOM (PowerShell's `>` writes UTF-16LE).
 fn decode(bytes: Vec<u8>) -> Result<String, String> {
     let utf16 = |rest: &[u8], le: bool| -> Result<String, String> {
-        if rest.len() % 2 != 0 {
+        if !rest.len().is_multiple_of(2) {
             return Err("the file is UTF-16 with an odd number of bytes (truncated?)".into());
         }
         let units = rest.chunks_exact(2).map(|c| {
@@ -128,6 +129,7 @@ pub fn scan(options: &ScanOptions) -> ScanResult {
             Ok(text) => {
                 let kind = match d.kind {
                     FileKind::Terraform => Input::Terraform,
+                    FileKind::TerraformVars => Input::TerraformVars,
                     FileKind::Structured => match classify_text(&text) {
                         Some(StructuredKind::CloudFormation) => Input::CloudFormation,
                         Some(StructuredKind::Plan) => Input::Plan,
@@ -170,9 +172,16 @@ pub fn scan(options: &ScanOptions) -> ScanResult {
             Err(e) => errors.push(e),
         }
     }
-    let lowered: Vec<(Unit, Vec<InputError>)> = modules
+    let tfvars: Vec<_> = inputs
+        .iter()
+        .filter(|(_, kind, _)| *kind == Input::TerraformVars)
+        .map(|(id, _, _)| *id)
+        .collect();
+    let workspace = terraform::load(modules, tfvars, &mut sources, &mut errors);
+    let lowered: Vec<(Unit, Vec<InputError>)> = workspace
+        .roots
         .par_iter()
-        .map(|(dir, files)| terraform::lower_module(display_path(dir), files, &sources, catalog))
+        .map(|root| terraform::lower_module(root, &workspace, &sources, catalog))
         .collect();
     let mut units = Vec::new();
     for (unit, errs) in lowered {
@@ -185,7 +194,7 @@ pub fn scan(options: &ScanOptions) -> ScanResult {
         .filter_map(|(id, kind, _)| match kind {
             Input::CloudFormation => Some(cloudformation::lower_template(*id, &sources, catalog)),
             Input::Plan => Some(plan::lower_plan(*id, &sources, catalog)),
-            Input::Terraform => None,
+            Input::Terraform | Input::TerraformVars => None,
         })
         .collect();
     for (unit, errs) in structured {

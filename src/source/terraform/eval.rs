@@ -1,24 +1,27 @@
-//! Static evaluation of Terraform expressions to spanned [`Node`]s.
+//! Static evaluation of Terraform expressions to spanned [`Node`]s, over a tree of module instances.
 //!
-//! Only what can be known before `terraform plan` is evaluated: literals, templates, `var.*` defaults,
-//! `local.*`, `jsonencode`, heredocs and `data "aws_iam_policy_document"`. Everything else becomes
+//! Only what can be known before `terraform plan` is evaluated: literals, templates, `var.*` (module
+//! call arguments, `.tfvars`, defaults), `local.*`, `module.*` outputs, a set of pure functions,
+//! heredocs, `file()` and `data "aws_iam_policy_document"`. Everything else becomes
 //! `NodeKind::Unknown` with a reason, never a guess.
 
+use super::load::{VarValue, Workspace, function_file_path, literal_path};
 use crate::source::json;
 use crate::source::{ErrorKind, InputError, SourceMap};
 use crate::value::{FileId, Key, Node, NodeKind, Span, Text, TextPart};
 use hcl_edit::Span as _;
 use hcl_edit::expr::{Expression, ObjectKey, TraversalOperator};
-use hcl_edit::structure::{Attribute, Block, Body};
+use hcl_edit::structure::{Attribute, Block};
 use hcl_edit::template::{Element, Template};
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 
 /// Deeper reference chains than this (local → local → …) are reported as unknown: they are cycles
 /// or generated code, and recursion must stay bounded.
 const MAX_DEPTH: usize = 64;
 
-/// Something defined in one file of the module.
+/// Something defined in one file.
 pub struct Located<'a, T> {
     pub file: FileId,
     pub item: &'a T,
@@ -32,35 +35,47 @@ impl<T> Clone for Located<'_, T> {
 }
 impl<T> Copy for Located<'_, T> {}
 
-/// The blocks of one module, indexed for reference lookup.
-pub struct Module<'a> {
-    pub sources: &'a SourceMap,
+/// Where an expression is evaluated: the module instance (for `var`, `local`, `module`, resource
+/// references) and the file (for spans).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Ctx {
+    pub inst: usize,
+    pub file: FileId,
+}
+
+/// The blocks of one module directory, indexed for reference lookup.
+pub struct ModuleDef<'a> {
+    pub dir: PathBuf,
     /// `resource "TYPE" "NAME"`, in source order.
     pub resources: Vec<(String, String, Located<'a, Block>)>,
     pub data: HashMap<(String, String), Located<'a, Block>>,
     pub variables: HashMap<String, Located<'a, Block>>,
     pub locals: HashMap<String, Located<'a, Attribute>>,
-    /// Errors found while evaluating (a policy heredoc that is not JSON, …).
-    pub errors: RefCell<Vec<InputError>>,
+    pub outputs: HashMap<String, Located<'a, Block>>,
+    pub calls: Vec<(String, Located<'a, Block>)>,
 }
 
 fn labels(block: &Block) -> Vec<&str> {
     block.labels.iter().map(|l| l.as_str()).collect()
 }
 
-impl<'a> Module<'a> {
-    pub fn new(sources: &'a SourceMap, files: &'a [(FileId, &'a Body)]) -> Module<'a> {
-        let mut m = Module {
-            sources,
+impl<'a> ModuleDef<'a> {
+    fn new(dir: &Path, ws: &'a Workspace) -> ModuleDef<'a> {
+        let mut m = ModuleDef {
+            dir: dir.to_path_buf(),
             resources: Vec::new(),
             data: HashMap::new(),
             variables: HashMap::new(),
             locals: HashMap::new(),
-            errors: RefCell::new(Vec::new()),
+            outputs: HashMap::new(),
+            calls: Vec::new(),
         };
-        for (file, body) in files {
-            for block in body.blocks() {
-                let file = *file;
+        let Some(module) = ws.dirs.get(dir) else {
+            return m;
+        };
+        for f in &module.files {
+            for block in f.body.blocks() {
+                let file = f.file;
                 let at = Located { file, item: block };
                 match (block.ident.as_str(), labels(block).as_slice()) {
                     ("resource", [t, n]) => m.resources.push((t.to_string(), n.to_string(), at)),
@@ -70,6 +85,10 @@ impl<'a> Module<'a> {
                     ("variable", [n]) => {
                         m.variables.insert(n.to_string(), at);
                     }
+                    ("output", [n]) => {
+                        m.outputs.insert(n.to_string(), at);
+                    }
+                    ("module", [n]) => m.calls.push((n.to_string(), at)),
                     ("locals", []) => {
                         for attr in block.body.attributes() {
                             m.locals.insert(
@@ -85,16 +104,115 @@ impl<'a> Module<'a> {
         m
     }
 
-    pub fn span(&self, file: FileId, range: Option<std::ops::Range<usize>>) -> Span {
-        let r = range.unwrap_or(0..0);
-        Span::new(file, r.start, r.end)
-    }
-
     pub fn resource(&self, ty: &str, name: &str) -> Option<Located<'a, Block>> {
         self.resources
             .iter()
             .find(|(t, n, _)| t == ty && n == name)
             .map(|(_, _, b)| *b)
+    }
+}
+
+/// One instantiation of a module: the root, or a `module` block's call.
+pub struct Instance {
+    pub def: usize,
+    /// Address prefix of its resources: `""` for the root, `module.a.module.b.` below.
+    pub prefix: String,
+    /// The calling instance and the call's name.
+    pub parent: Option<(usize, String)>,
+    /// Child instances by call name, or why the module is not available.
+    pub children: HashMap<String, Result<usize, String>>,
+}
+
+/// What a reference (`var.x`, `local.x`, `module.m.o`) stands for.
+pub enum Target<'a> {
+    /// An expression, evaluated in its own context.
+    Expr(Ctx, &'a Expression),
+    /// An already evaluated value (from `.tfvars.json`).
+    Node(Node),
+    /// Nothing that can be known, and why.
+    Missing(String),
+}
+
+/// A module tree: the unit of Terraform evaluation.
+pub struct Tree<'a> {
+    pub sources: &'a SourceMap,
+    pub ws: &'a Workspace,
+    pub root: PathBuf,
+    pub defs: Vec<ModuleDef<'a>>,
+    pub instances: Vec<Instance>,
+    /// Errors found while evaluating (a policy heredoc that is not JSON, …).
+    pub errors: RefCell<Vec<InputError>>,
+}
+
+impl<'a> Tree<'a> {
+    pub fn new(sources: &'a SourceMap, ws: &'a Workspace, root: &Path) -> Tree<'a> {
+        let mut tree = Tree {
+            sources,
+            ws,
+            root: root.to_path_buf(),
+            defs: Vec::new(),
+            instances: Vec::new(),
+            errors: RefCell::new(Vec::new()),
+        };
+        let def = tree.def_for(root);
+        tree.instances.push(Instance {
+            def,
+            prefix: String::new(),
+            parent: None,
+            children: HashMap::new(),
+        });
+        // Breadth-first over module calls; `load` already cut cycles and runaway depth.
+        let mut queue = vec![(0usize, String::new())];
+        while let Some((inst, key)) = queue.pop() {
+            let calls: Vec<String> = tree.defs[tree.instances[inst].def]
+                .calls
+                .iter()
+                .map(|(n, _)| n.clone())
+                .collect();
+            for name in calls {
+                let child_key = if key.is_empty() {
+                    name.clone()
+                } else {
+                    format!("{key}.{name}")
+                };
+                let child = match ws.calls.get(&(root.to_path_buf(), child_key.clone())) {
+                    Some(Ok(dir)) => {
+                        let def = tree.def_for(dir);
+                        let prefix = format!("{}module.{name}.", tree.instances[inst].prefix);
+                        tree.instances.push(Instance {
+                            def,
+                            prefix,
+                            parent: Some((inst, name.clone())),
+                            children: HashMap::new(),
+                        });
+                        let id = tree.instances.len() - 1;
+                        queue.push((id, child_key));
+                        Ok(id)
+                    }
+                    Some(Err(reason)) => Err(reason.clone()),
+                    None => Err(format!("module.{name} could not be loaded")),
+                };
+                tree.instances[inst].children.insert(name, child);
+            }
+        }
+        tree
+    }
+
+    fn def_for(&mut self, dir: &Path) -> usize {
+        if let Some(i) = self.defs.iter().position(|d| d.dir == dir) {
+            return i;
+        }
+        self.defs.push(ModuleDef::new(dir, self.ws));
+        self.defs.len() - 1
+    }
+
+    pub fn def(&self, inst: usize) -> &ModuleDef<'a> {
+        &self.defs[self.instances[inst].def]
+    }
+
+    pub fn span(&self, file: FileId, range: Option<std::ops::Range<usize>>) -> Span {
+        let r = range.unwrap_or(0..0);
+        Span::new(file, r.start, r.end)
     }
 
     fn error(&self, span: Span, message: String) {
@@ -102,20 +220,104 @@ impl<'a> Module<'a> {
         self.errors.borrow_mut().push(e);
     }
 
-    /// The value of a variable's `default`, if it has one.
-    pub fn variable_default(&self, name: &str) -> Option<(FileId, &'a Expression)> {
-        let var = self.variables.get(name)?;
-        let attr = var.item.body.get_attribute("default")?;
-        Some((var.file, &attr.value))
+    /// What `var.NAME` is in an instance: the module call's argument, then (in the root) `.tfvars`,
+    /// then the default.
+    pub fn variable(&self, inst: usize, name: &str) -> Target<'a> {
+        let instance = &self.instances[inst];
+        if let Some((parent, call)) = &instance.parent {
+            let block = self
+                .def(*parent)
+                .calls
+                .iter()
+                .find(|(n, _)| n == call)
+                .map(|(_, b)| *b);
+            if let Some(attr) =
+                block.and_then(|b| b.item.body.get_attribute(name).map(|a| (b.file, a)))
+            {
+                return Target::Expr(
+                    Ctx {
+                        inst: *parent,
+                        file: attr.0,
+                    },
+                    &attr.1.value,
+                );
+            }
+        } else if let Some(vars) = self.ws.tfvars.get(&self.root) {
+            match vars.values.get(name) {
+                Some(VarValue::Node(n)) => return Target::Node(n.clone()),
+                Some(VarValue::Expr { file, index }) => {
+                    if let Some(attr) = vars
+                        .bodies
+                        .get(*index)
+                        .and_then(|(_, b)| b.get_attribute(name))
+                    {
+                        return Target::Expr(Ctx { inst, file: *file }, &attr.value);
+                    }
+                }
+                None => {}
+            }
+        }
+        let Some(var) = self.def(inst).variables.get(name).copied() else {
+            return Target::Missing(format!("var.{name} is not declared"));
+        };
+        match var.item.body.get_attribute("default") {
+            Some(attr) if !attr.value.is_null() => Target::Expr(
+                Ctx {
+                    inst,
+                    file: var.file,
+                },
+                &attr.value,
+            ),
+            _ => Target::Missing(format!(
+                "var.{name} has no default value (set it in a .tfvars file to check this)"
+            )),
+        }
+    }
+
+    /// What `local.NAME`, `var.NAME` or `module.M.OUTPUT` stands for.
+    pub fn reference(&self, inst: usize, parts: &[&str]) -> Option<Target<'a>> {
+        Some(match parts {
+            ["var", name, ..] => self.variable(inst, name),
+            ["local", name, ..] => match self.def(inst).locals.get(*name) {
+                Some(l) => Target::Expr(Ctx { inst, file: l.file }, &l.item.value),
+                None => Target::Missing(format!("local.{name} is not defined")),
+            },
+            ["module", name, output, ..] => match self.instances[inst].children.get(*name) {
+                Some(Ok(child)) => match self.def(*child).outputs.get(*output) {
+                    Some(o) => match o.item.body.get_attribute("value") {
+                        Some(v) => Target::Expr(
+                            Ctx {
+                                inst: *child,
+                                file: o.file,
+                            },
+                            &v.value,
+                        ),
+                        None => Target::Missing(format!("module.{name}.{output} has no value")),
+                    },
+                    None => Target::Missing(format!("module.{name} has no output {output}")),
+                },
+                Some(Err(reason)) => Target::Missing(reason.clone()),
+                None => Target::Missing(format!("module.{name} is not defined")),
+            },
+            _ => return None,
+        })
     }
 
     /// Evaluates an expression to a spanned node.
-    pub fn eval(&self, expr: &Expression, file: FileId) -> Node {
-        self.eval_at(expr, file, 0)
+    pub fn eval(&self, ctx: Ctx, expr: &Expression) -> Node {
+        self.eval_at(ctx, expr, 0)
     }
 
-    fn eval_at(&self, expr: &Expression, file: FileId, depth: usize) -> Node {
-        let span = self.span(file, expr.span());
+    fn eval_target(&self, target: Target<'a>, span: Span, depth: usize) -> Node {
+        match target {
+            Target::Expr(ctx, e) => self.eval_at(ctx, e, depth + 1),
+            Target::Node(n) => n,
+            Target::Missing(reason) => unknown(reason, span),
+        }
+    }
+
+    fn eval_at(&self, ctx: Ctx, expr: &Expression, depth: usize) -> Node {
+        let span = self.span(ctx.file, expr.span());
         if depth > MAX_DEPTH {
             return unknown("a reference chain that is too deep (a cycle?)", span);
         }
@@ -128,7 +330,7 @@ impl<'a> Module<'a> {
                 NodeKind::List(
                     items
                         .iter()
-                        .map(|e| self.eval_at(e, file, depth + 1))
+                        .map(|e| self.eval_at(ctx, e, depth + 1))
                         .collect(),
                 ),
                 span,
@@ -138,10 +340,10 @@ impl<'a> Module<'a> {
                 for (key, value) in object.iter() {
                     let (name, key_span) = match key {
                         ObjectKey::Ident(id) => {
-                            (id.as_str().to_string(), self.span(file, id.span()))
+                            (id.as_str().to_string(), self.span(ctx.file, id.span()))
                         }
                         ObjectKey::Expression(e) => {
-                            let k = self.eval_at(e, file, depth + 1);
+                            let k = self.eval_at(ctx, e, depth + 1);
                             match k.as_text().and_then(Text::as_literal) {
                                 Some(s) => (s, k.span),
                                 // A computed key: the object cannot be known.
@@ -156,41 +358,112 @@ impl<'a> Module<'a> {
                             name,
                             span: key_span,
                         },
-                        self.eval_at(value.expr(), file, depth + 1),
+                        self.eval_at(ctx, value.expr(), depth + 1),
                     ));
                 }
                 Node::new(NodeKind::Map(entries), span)
             }
-            Expression::StringTemplate(t) => {
-                let text = self.template_text(t.iter(), file, depth);
-                Node::new(NodeKind::Str(text), span)
-            }
-            Expression::HeredocTemplate(h) => {
-                let text = self.template_text(h.template.iter(), file, depth);
-                Node::new(NodeKind::Str(text), span)
-            }
-            Expression::Parenthesis(p) => self.eval_at(p.inner(), file, depth + 1),
-            Expression::Traversal(t) => self.eval_traversal(t, file, depth, span),
+            Expression::StringTemplate(t) => Node::new(
+                NodeKind::Str(self.template_text(ctx, t.iter(), depth)),
+                span,
+            ),
+            Expression::HeredocTemplate(h) => Node::new(
+                NodeKind::Str(self.template_text(ctx, h.template.iter(), depth)),
+                span,
+            ),
+            Expression::Parenthesis(p) => self.eval_at(ctx, p.inner(), depth + 1),
+            Expression::Traversal(t) => self.eval_traversal(ctx, t, depth, span),
             Expression::Variable(v) => unknown(format!("{} cannot be evaluated", v.as_str()), span),
-            Expression::FuncCall(call) => {
-                let name = call.name.name.as_str();
-                match (name, call.args.iter().next()) {
-                    ("jsonencode", Some(arg)) if call.name.namespace.is_empty() => {
-                        self.eval_at(arg, file, depth + 1)
-                    }
-                    _ => unknown(format!("the function {name}() is not evaluated"), span),
-                }
-            }
-            Expression::Conditional(_) => unknown("a conditional expression", span),
+            Expression::FuncCall(call) => self.eval_call(ctx, call, depth, span),
+            // Both branches are possible: each is checked, as the elements of a list.
+            Expression::Conditional(c) => Node::new(
+                NodeKind::List(vec![
+                    self.eval_at(ctx, &c.true_expr, depth + 1),
+                    self.eval_at(ctx, &c.false_expr, depth + 1),
+                ]),
+                span,
+            ),
             Expression::ForExpr(_) => unknown("a for expression", span),
             Expression::UnaryOp(_) | Expression::BinaryOp(_) => unknown("an operation", span),
         }
     }
 
+    fn eval_call(
+        &self,
+        ctx: Ctx,
+        call: &hcl_edit::expr::FuncCall,
+        depth: usize,
+        span: Span,
+    ) -> Node {
+        let name = call.name.name.as_str();
+        if !call.name.namespace.is_empty() {
+            return unknown(
+                format!("the provider function {name}() is not evaluated"),
+                span,
+            );
+        }
+        let exprs: Vec<&Expression> = call.args.iter().collect();
+        let args = || -> Vec<Node> {
+            exprs
+                .iter()
+                .map(|e| self.eval_at(ctx, e, depth + 1))
+                .collect()
+        };
+        match name {
+            "jsonencode" | "tolist" | "toset" | "tomap" | "tostring" => match exprs.first() {
+                Some(e) => self.eval_at(ctx, e, depth + 1),
+                None => unknown(format!("{name}() without an argument"), span),
+            },
+            "jsondecode" => {
+                let arg = args().into_iter().next();
+                match arg
+                    .as_ref()
+                    .and_then(|a| a.as_text().and_then(Text::as_literal))
+                {
+                    Some(s) => self.string_policy(&s, span),
+                    None => unknown("jsondecode() of a value that cannot be evaluated", span),
+                }
+            }
+            "format" => functions::format(args(), span),
+            "join" => functions::join(args(), span),
+            "concat" => functions::concat(args(), span),
+            "merge" => functions::merge(args(), span),
+            "lookup" => functions::lookup(args(), span),
+            "coalesce" => functions::coalesce(args(), span),
+            "element" => functions::element(args(), span),
+            "file" | "templatefile" => match self.function_file(ctx, exprs.first().copied()) {
+                Some(id) => {
+                    let text = self
+                        .sources
+                        .get(id)
+                        .map(|f| f.text.clone())
+                        .unwrap_or_default();
+                    if name == "templatefile" && text.contains("${") {
+                        Node::new(
+                            NodeKind::Str(Text::unknown("the output of templatefile()")),
+                            span,
+                        )
+                    } else {
+                        Node::str(text, span)
+                    }
+                }
+                None => unknown(format!("the file read by {name}() is not found"), span),
+            },
+            _ => unknown(format!("the function {name}() is not evaluated"), span),
+        }
+    }
+
+    /// The file a `file()`/`templatefile()` call reads, when it was loaded.
+    fn function_file(&self, ctx: Ctx, arg: Option<&Expression>) -> Option<FileId> {
+        let path = literal_path(arg?)?;
+        let dir = &self.def(ctx.inst).dir;
+        self.ws.files.get(&function_file_path(dir, &path)).copied()
+    }
+
     fn template_text<'t>(
         &self,
+        ctx: Ctx,
         elements: impl Iterator<Item = &'t Element>,
-        file: FileId,
         depth: usize,
     ) -> Text {
         let mut text = Text::default();
@@ -198,14 +471,8 @@ impl<'a> Module<'a> {
             match element {
                 Element::Literal(s) => text.push(TextPart::Lit(s.value().clone())),
                 Element::Interpolation(i) => {
-                    let n = self.eval_at(&i.expr, file, depth + 1);
-                    match n.kind {
-                        NodeKind::Str(t) => text.append(t),
-                        NodeKind::Number(n) => text.push(TextPart::Lit(n)),
-                        NodeKind::Bool(b) => text.push(TextPart::Lit(b.to_string())),
-                        NodeKind::Unknown(reason) => text.push(TextPart::Unknown(reason)),
-                        _ => text.push(TextPart::Unknown("a value that is not a string".into())),
-                    }
+                    let n = self.eval_at(ctx, &i.expr, depth + 1);
+                    text.append(scalar_text(n));
                 }
                 Element::Directive(_) => {
                     text.push(TextPart::Unknown("a template directive".into()))
@@ -217,23 +484,22 @@ impl<'a> Module<'a> {
 
     fn eval_traversal(
         &self,
+        ctx: Ctx,
         t: &hcl_edit::expr::Traversal,
-        _file: FileId,
         depth: usize,
         span: Span,
     ) -> Node {
         let path = traversal_path(t);
         let shown = path.join(".");
         let parts: Vec<&str> = path.iter().map(String::as_str).collect();
+        if let Some(target) = self.reference(ctx.inst, &parts) {
+            let node = self.eval_target(target, span, depth);
+            // `var.x.y`, `local.m["k"]`: follow the remaining attributes and literal keys.
+            return apply_operators(node, t, if parts[0] == "module" { 3 } else { 2 });
+        }
         match parts.as_slice() {
-            ["var", name, ..] => match self.variable_default(name) {
-                Some((vfile, e)) => self.eval_at(e, vfile, depth + 1),
-                None => unknown(format!("var.{name} has no default value"), span),
-            },
-            ["local", name, ..] => match self.locals.get(*name) {
-                Some(l) => self.eval_at(&l.item.value, l.file, depth + 1),
-                None => unknown(format!("local.{name} is not defined"), span),
-            },
+            ["path", "module"] => Node::str(self.def(ctx.inst).dir.to_string_lossy(), span),
+            ["path", "root"] => Node::str(self.root.to_string_lossy(), span),
             [
                 "data",
                 "aws_iam_policy_document",
@@ -241,32 +507,44 @@ impl<'a> Module<'a> {
                 "json" | "minified_json",
             ] => {
                 match self
+                    .def(ctx.inst)
                     .data
                     .get(&("aws_iam_policy_document".into(), name.to_string()))
                 {
-                    Some(b) => self.policy_document_block(*b, depth + 1),
+                    Some(b) => self.policy_document_block(ctx.inst, *b, depth + 1),
                     None => unknown(
                         format!("data.aws_iam_policy_document.{name} is not defined"),
                         span,
                     ),
                 }
             }
-            ["aws_iam_role", name, attr] => self.role_attribute(name, attr, span),
+            ["data", ty, name, ..] => unknown(
+                format!("data.{ty}.{name} is read from AWS at plan time"),
+                span,
+            ),
+            ["aws_iam_role", name, attr] => self.role_attribute(ctx.inst, name, attr, span),
+            ["each" | "count", ..] => unknown(format!("{shown} differs per instance"), span),
             _ => unknown(format!("{shown} is known only after apply"), span),
         }
     }
 
     /// `aws_iam_role.NAME.arn` and `.name`: the role's ARN with the account unknown, so that a grant
     /// on it is classified as one exact role.
-    fn role_attribute(&self, name: &str, attr: &str, span: Span) -> Node {
-        let Some(role) = self.resource("aws_iam_role", name) else {
+    fn role_attribute(&self, inst: usize, name: &str, attr: &str, span: Span) -> Node {
+        let Some(role) = self.def(inst).resource("aws_iam_role", name) else {
             return unknown(format!("aws_iam_role.{name} is not defined"), span);
         };
         let literal = |key: &str| {
             role.item.body.get_attribute(key).and_then(|a| {
-                self.eval(&a.value, role.file)
-                    .as_text()
-                    .and_then(Text::as_literal)
+                self.eval(
+                    Ctx {
+                        inst,
+                        file: role.file,
+                    },
+                    &a.value,
+                )
+                .as_text()
+                .and_then(Text::as_literal)
             })
         };
         // A role without a literal name still is one role: name it by its address so that the
@@ -289,46 +567,115 @@ impl<'a> Module<'a> {
     }
 
     /// Evaluates an expression that holds a policy document (`assume_role_policy`, `policy`).
-    /// Heredocs and JSON strings are parsed with spans pointing into the `.tf` file.
-    pub fn policy(&self, expr: &Expression, file: FileId) -> Node {
-        self.policy_at(expr, file, 0)
+    /// Heredocs, JSON strings and `file()` are parsed with spans pointing into the file that writes
+    /// the JSON.
+    pub fn policy(&self, ctx: Ctx, expr: &Expression) -> Node {
+        self.policy_at(ctx, expr, 0)
     }
 
-    fn policy_at(&self, expr: &Expression, file: FileId, depth: usize) -> Node {
-        let span = self.span(file, expr.span());
+    fn policy_target(&self, target: Target<'a>, span: Span, depth: usize) -> Node {
+        match target {
+            Target::Expr(ctx, e) => self.policy_at(ctx, e, depth + 1),
+            Target::Node(n) => self.string_node_policy(n),
+            Target::Missing(reason) => unknown(reason, span),
+        }
+    }
+
+    fn policy_at(&self, ctx: Ctx, expr: &Expression, depth: usize) -> Node {
+        let span = self.span(ctx.file, expr.span());
         if depth > MAX_DEPTH {
             return unknown("a reference chain that is too deep (a cycle?)", span);
         }
         match expr {
-            Expression::HeredocTemplate(h) => self.heredoc_policy(&h.template, file, span),
+            Expression::HeredocTemplate(h) => self.heredoc_policy(ctx, &h.template, span),
             Expression::String(s) => self.string_policy(s.value(), span),
-            Expression::Parenthesis(p) => self.policy_at(p.inner(), file, depth + 1),
+            Expression::Parenthesis(p) => self.policy_at(ctx, p.inner(), depth + 1),
             Expression::StringTemplate(t) => {
                 // `"${data.aws_iam_policy_document.x.json}"`: the policy is the interpolated value.
                 let mut elements = t.iter();
                 match (elements.next(), elements.next()) {
                     (Some(Element::Interpolation(i)), None) => {
-                        self.policy_at(&i.expr, file, depth + 1)
+                        self.policy_at(ctx, &i.expr, depth + 1)
                     }
-                    _ => self.string_node_policy(self.eval_at(expr, file, depth + 1)),
+                    _ => self.string_node_policy(self.eval_at(ctx, expr, depth + 1)),
                 }
             }
             Expression::Traversal(t) => {
                 let path = traversal_path(t);
                 let parts: Vec<&str> = path.iter().map(String::as_str).collect();
-                match parts.as_slice() {
-                    ["var", name, ..] => match self.variable_default(name) {
-                        Some((vfile, e)) => self.policy_at(e, vfile, depth + 1),
-                        None => unknown(format!("var.{name} has no default value"), span),
-                    },
-                    ["local", name, ..] => match self.locals.get(*name) {
-                        Some(l) => self.policy_at(&l.item.value, l.file, depth + 1),
-                        None => unknown(format!("local.{name} is not defined"), span),
-                    },
-                    _ => self.string_node_policy(self.eval_at(expr, file, depth + 1)),
+                match self.reference(ctx.inst, &parts) {
+                    Some(target) => self.policy_target(target, span, depth),
+                    None => self.string_node_policy(self.eval_at(ctx, expr, depth + 1)),
                 }
             }
-            _ => self.string_node_policy(self.eval_at(expr, file, depth + 1)),
+            // Both branches are possible policies: check the statements of both.
+            Expression::Conditional(c) => {
+                let mut statements = Vec::new();
+                for branch in [&c.true_expr, &c.false_expr] {
+                    collect_statements(self.policy_at(ctx, branch, depth + 1), &mut statements);
+                }
+                statement_document(statements, span)
+            }
+            Expression::FuncCall(call)
+                if call.name.namespace.is_empty()
+                    && matches!(call.name.name.as_str(), "file" | "templatefile") =>
+            {
+                match self.function_file(ctx, call.args.iter().next()) {
+                    Some(id) => {
+                        self.file_policy(id, call.name.name.as_str() == "templatefile", span)
+                    }
+                    None => unknown(
+                        format!(
+                            "the file read by {}() is not found",
+                            call.name.name.as_str()
+                        ),
+                        span,
+                    ),
+                }
+            }
+            _ => self.string_node_policy(self.eval_at(ctx, expr, depth + 1)),
+        }
+    }
+
+    /// A policy kept in a JSON file next to the module: spans point into that file.
+    fn file_policy(&self, id: FileId, template: bool, use_span: Span) -> Node {
+        let Some(source) = self.sources.get(id) else {
+            return unknown("the policy file could not be read", use_span);
+        };
+        match json::parse(&source.text, id, 0) {
+            Ok(mut node) => {
+                if template {
+                    self.mark_template_strings(&mut node);
+                }
+                node
+            }
+            Err(_) if template && source.text.contains("${") => unknown(
+                "the policy template builds JSON with interpolation outside strings",
+                use_span,
+            ),
+            Err(e) => {
+                let at = Span::new(id, e.offset, e.offset + 1);
+                self.error(at, format!("the policy file is not valid JSON: {e}"));
+                unknown("the policy file is not valid JSON", use_span)
+            }
+        }
+    }
+
+    /// Strings of a `templatefile()` JSON that interpolate its variables: unknown where they do.
+    fn mark_template_strings(&self, node: &mut Node) {
+        match &mut node.kind {
+            NodeKind::Str(text) => {
+                if let Some(raw) = text.as_literal()
+                    && raw.contains("${")
+                {
+                    *text = template_parts(&raw);
+                }
+            }
+            NodeKind::List(items) => items.iter_mut().for_each(|n| self.mark_template_strings(n)),
+            NodeKind::Map(entries) => entries
+                .iter_mut()
+                .for_each(|(_, n)| self.mark_template_strings(n)),
+            _ => {}
         }
     }
 
@@ -360,21 +707,25 @@ impl<'a> Module<'a> {
 
     /// A heredoc policy: JSON parsed straight from the source bytes, so every element keeps its exact
     /// span, with `<<-` indentation in place (JSON ignores it).
-    fn heredoc_policy(&self, template: &Template, file: FileId, span: Span) -> Node {
+    fn heredoc_policy(&self, ctx: Ctx, template: &Template, span: Span) -> Node {
         let ranges: Vec<_> = template.iter().filter_map(element_span).collect();
         let (Some(first), Some(last)) = (ranges.first(), ranges.last()) else {
             self.error(span, "the policy heredoc is empty".into());
             return unknown("the policy heredoc is empty", span);
         };
         let (start, end) = (first.start, last.end);
-        let Some(raw) = self.sources.get(file).and_then(|f| f.text.get(start..end)) else {
+        let Some(raw) = self
+            .sources
+            .get(ctx.file)
+            .and_then(|f| f.text.get(start..end))
+        else {
             return unknown("the heredoc could not be located in its file", span);
         };
         let has_template = template.iter().any(|e| !matches!(e, Element::Literal(_)));
-        match json::parse(raw, file, start) {
+        match json::parse(raw, ctx.file, start) {
             Ok(mut node) => {
                 if has_template {
-                    self.interpolate_strings(&mut node, file);
+                    self.interpolate_strings(ctx, &mut node);
                 }
                 node
             }
@@ -383,7 +734,7 @@ impl<'a> Module<'a> {
                 span,
             ),
             Err(e) => {
-                let at = Span::new(file, e.offset, e.offset + 1);
+                let at = Span::new(ctx.file, e.offset, e.offset + 1);
                 self.error(at, format!("the policy heredoc is not valid JSON: {e}"));
                 unknown("the policy heredoc is not valid JSON", span)
             }
@@ -391,7 +742,7 @@ impl<'a> Module<'a> {
     }
 
     /// Strings of a heredoc's JSON that contain `${...}`: evaluate them as templates.
-    fn interpolate_strings(&self, node: &mut Node, file: FileId) {
+    fn interpolate_strings(&self, ctx: Ctx, node: &mut Node) {
         match &mut node.kind {
             NodeKind::Str(text) => {
                 let Some(raw) = text.as_literal() else { return };
@@ -399,66 +750,66 @@ impl<'a> Module<'a> {
                     return;
                 }
                 *text = match hcl_edit::parser::parse_template(&raw) {
-                    Ok(t) => self.template_text(t.iter(), file, 1),
+                    Ok(t) => self.template_text(ctx, t.iter(), 1),
                     Err(_) => Text::unknown("a template that cannot be parsed"),
                 };
             }
             NodeKind::List(items) => items
                 .iter_mut()
-                .for_each(|n| self.interpolate_strings(n, file)),
+                .for_each(|n| self.interpolate_strings(ctx, n)),
             NodeKind::Map(entries) => entries
                 .iter_mut()
-                .for_each(|(_, n)| self.interpolate_strings(n, file)),
+                .for_each(|(_, n)| self.interpolate_strings(ctx, n)),
             _ => {}
         }
     }
 
     /// `data "aws_iam_policy_document"` as the JSON document it produces, each element spanned at the
-    /// HCL attribute that writes it.
-    fn policy_document_block(&self, doc: Located<'a, Block>, depth: usize) -> Node {
-        let file = doc.file;
+    /// HCL attribute that writes it. `source_policy_documents` statements come first; statements of
+    /// `override_policy_documents` are checked too (an override replaces statements with the same
+    /// `sid`, which only changes which of them apply, not that each is a possible grant).
+    fn policy_document_block(&self, inst: usize, doc: Located<'a, Block>, depth: usize) -> Node {
+        let ctx = Ctx {
+            inst,
+            file: doc.file,
+        };
         let body = &doc.item.body;
-        let span = self.span(file, doc.item.span());
+        let span = self.span(doc.file, doc.item.span());
         let mut statements = Vec::new();
-        for attr in ["source_policy_documents", "source_json"] {
+        for attr in [
+            "source_policy_documents",
+            "source_json",
+            "override_policy_documents",
+            "override_json",
+        ] {
             if let Some(a) = body.get_attribute(attr) {
-                for src in self.eval_list_exprs(&a.value) {
-                    let node = self.policy_at(src, file, depth + 1);
-                    collect_statements(node, &mut statements);
+                for src in list_exprs(&a.value) {
+                    collect_statements(self.policy_at(ctx, src, depth + 1), &mut statements);
                 }
             }
         }
         for block in body.blocks() {
             match block.ident.as_str() {
-                "statement" => statements.push(self.statement_block(block, file)),
-                "dynamic" => statements.push(unknown(
-                    "a dynamic statement block",
-                    self.span(file, block.span()),
-                )),
+                "statement" => statements.push(self.statement_block(ctx, block)),
+                "dynamic"
+                    if block
+                        .labels
+                        .first()
+                        .is_some_and(|l| l.as_str() == "statement") =>
+                {
+                    statements.push(unknown(
+                        "a dynamic statement block (its statements depend on for_each)",
+                        self.span(doc.file, block.span()),
+                    ))
+                }
                 _ => {}
             }
         }
-        Node::new(
-            NodeKind::Map(vec![(
-                Key {
-                    name: "Statement".into(),
-                    span,
-                },
-                Node::new(NodeKind::List(statements), span),
-            )]),
-            span,
-        )
+        statement_document(statements, span)
     }
 
-    /// The expressions of a list expression, or the expression itself.
-    fn eval_list_exprs<'e>(&self, expr: &'e Expression) -> Vec<&'e Expression> {
-        match expr {
-            Expression::Array(items) => items.iter().collect(),
-            other => vec![other],
-        }
-    }
-
-    fn statement_block(&self, block: &Block, file: FileId) -> Node {
+    fn statement_block(&self, ctx: Ctx, block: &Block) -> Node {
+        let file = ctx.file;
         let span = self.span(file, block.span());
         let mut entries = Vec::new();
         let mut has_effect = false;
@@ -480,7 +831,7 @@ impl<'a> Module<'a> {
                     name: key.into(),
                     span: self.span(file, attr.key.span()),
                 },
-                self.eval(&attr.value, file),
+                flatten_alternatives(self.eval(ctx, &attr.value)),
             ));
         }
         if !has_effect {
@@ -504,11 +855,11 @@ impl<'a> Module<'a> {
                 let ty = p
                     .body
                     .get_attribute("type")
-                    .map(|a| self.eval(&a.value, file));
+                    .map(|a| self.eval(ctx, &a.value));
                 let ids = p
                     .body
                     .get_attribute("identifiers")
-                    .map(|a| self.eval(&a.value, file));
+                    .map(|a| flatten_alternatives(self.eval(ctx, &a.value)));
                 let pspan = self.span(file, p.span());
                 let ty_name = ty
                     .as_ref()
@@ -538,18 +889,8 @@ impl<'a> Module<'a> {
             .blocks()
             .filter(|b| b.ident.as_str() == "condition")
         {
-            let test = c
-                .body
-                .get_attribute("test")
-                .map(|a| self.eval(&a.value, file));
-            let variable = c
-                .body
-                .get_attribute("variable")
-                .map(|a| self.eval(&a.value, file));
-            let values = c
-                .body
-                .get_attribute("values")
-                .map(|a| self.eval(&a.value, file));
+            let get = |k: &str| c.body.get_attribute(k).map(|a| self.eval(ctx, &a.value));
+            let (test, variable, values) = (get("test"), get("variable"), get("values"));
             let cspan = self.span(file, c.span());
             let lit = |n: &Option<Node>| {
                 n.as_ref()
@@ -587,6 +928,275 @@ impl<'a> Module<'a> {
     }
 }
 
+/// Pure Terraform functions over evaluated nodes; an unknown argument makes the result unknown.
+mod functions {
+    use super::{scalar_text, unknown};
+    use crate::value::{Node, NodeKind, Span, Text, TextPart};
+
+    fn first_unknown(args: &[Node]) -> Option<&str> {
+        args.iter().find_map(|a| match &a.kind {
+            NodeKind::Unknown(r) => Some(r.as_str()),
+            _ => None,
+        })
+    }
+
+    /// `format("arn:aws:iam::%s:role/%s", a, b)` with `%s`, `%d`, `%v` and `%%`.
+    pub fn format(args: Vec<Node>, span: Span) -> Node {
+        let mut it = args.into_iter();
+        let Some(fmt) = it
+            .next()
+            .and_then(|f| f.as_text().and_then(Text::as_literal))
+        else {
+            return unknown(
+                "format() with a format string that cannot be evaluated",
+                span,
+            );
+        };
+        let mut out = Text::default();
+        let mut chars = fmt.chars().peekable();
+        let mut lit = String::new();
+        while let Some(c) = chars.next() {
+            if c != '%' {
+                lit.push(c);
+                continue;
+            }
+            match chars.next() {
+                Some('%') => lit.push('%'),
+                Some('s' | 'd' | 'v' | 'q') => {
+                    out.push(TextPart::Lit(std::mem::take(&mut lit)));
+                    match it.next() {
+                        Some(a) => out.append(scalar_text(a)),
+                        None => return unknown("format() with too few arguments", span),
+                    }
+                }
+                _ => return unknown("format() with a verb that is not evaluated", span),
+            }
+        }
+        out.push(TextPart::Lit(lit));
+        Node::new(NodeKind::Str(out), span)
+    }
+
+    pub fn join(args: Vec<Node>, span: Span) -> Node {
+        let [sep, list] = args.as_slice() else {
+            return unknown("join() with the wrong arguments", span);
+        };
+        let (Some(sep), NodeKind::List(items)) =
+            (sep.as_text().and_then(Text::as_literal), &list.kind)
+        else {
+            return unknown("join() of values that cannot be evaluated", span);
+        };
+        let mut out = Text::default();
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 {
+                out.push(TextPart::Lit(sep.clone()));
+            }
+            out.append(scalar_text(item.clone()));
+        }
+        Node::new(NodeKind::Str(out), span)
+    }
+
+    pub fn concat(args: Vec<Node>, span: Span) -> Node {
+        if let Some(r) = first_unknown(&args) {
+            return unknown(r.to_string(), span);
+        }
+        let mut out = Vec::new();
+        for a in args {
+            match a.kind {
+                NodeKind::List(items) => out.extend(items),
+                _ => return unknown("concat() of a value that is not a list", span),
+            }
+        }
+        Node::new(NodeKind::List(out), span)
+    }
+
+    pub fn merge(args: Vec<Node>, span: Span) -> Node {
+        if let Some(r) = first_unknown(&args) {
+            return unknown(r.to_string(), span);
+        }
+        let mut out: Vec<(crate::value::Key, Node)> = Vec::new();
+        for a in args {
+            match a.kind {
+                NodeKind::Map(entries) => {
+                    for (k, v) in entries {
+                        out.retain(|(o, _)| o.name != k.name);
+                        out.push((k, v));
+                    }
+                }
+                NodeKind::Null => {}
+                _ => return unknown("merge() of a value that is not a map", span),
+            }
+        }
+        Node::new(NodeKind::Map(out), span)
+    }
+
+    pub fn lookup(args: Vec<Node>, span: Span) -> Node {
+        let mut it = args.into_iter();
+        let (Some(map), Some(key)) = (it.next(), it.next()) else {
+            return unknown("lookup() with the wrong arguments", span);
+        };
+        let default = it.next();
+        let Some(key) = key.as_text().and_then(Text::as_literal) else {
+            return unknown("lookup() of a key that cannot be evaluated", span);
+        };
+        match &map.kind {
+            NodeKind::Map(_) => match map.get(&key) {
+                Some((_, v)) => v.clone(),
+                None => default
+                    .unwrap_or_else(|| unknown(format!("lookup() of a missing key {key}"), span)),
+            },
+            NodeKind::Unknown(r) => unknown(r.clone(), span),
+            _ => unknown("lookup() in a value that is not a map", span),
+        }
+    }
+
+    pub fn coalesce(args: Vec<Node>, span: Span) -> Node {
+        for a in args {
+            match &a.kind {
+                NodeKind::Null => continue,
+                NodeKind::Str(t) if t.as_literal().is_some_and(|s| s.is_empty()) => continue,
+                NodeKind::Unknown(_) => return a,
+                _ => return a,
+            }
+        }
+        unknown("coalesce() of only empty values", span)
+    }
+
+    pub fn element(args: Vec<Node>, span: Span) -> Node {
+        let [list, index] = args.as_slice() else {
+            return unknown("element() with the wrong arguments", span);
+        };
+        match (&list.kind, &index.kind) {
+            (NodeKind::List(items), NodeKind::Number(n)) if !items.is_empty() => {
+                match n.parse::<usize>() {
+                    Ok(i) => items[i % items.len()].clone(),
+                    Err(_) => unknown("element() with an index that is not a whole number", span),
+                }
+            }
+            _ => unknown("element() of values that cannot be evaluated", span),
+        }
+    }
+}
+
+/// A scalar as text for interpolation; anything else is an unknown part.
+fn scalar_text(n: Node) -> Text {
+    match n.kind {
+        NodeKind::Str(t) => t,
+        NodeKind::Number(n) => Text::lit(n),
+        NodeKind::Bool(b) => Text::lit(b.to_string()),
+        NodeKind::Unknown(reason) => Text::unknown(reason),
+        NodeKind::List(_) => Text::unknown("one of several values"),
+        _ => Text::unknown("a value that is not a string"),
+    }
+}
+
+/// `${...}` parts of a template string as unknown parts, the rest literal.
+fn template_parts(raw: &str) -> Text {
+    let mut text = Text::default();
+    let mut rest = raw;
+    while let Some(open) = rest.find("${") {
+        text.push(TextPart::Lit(rest[..open].to_string()));
+        match rest[open..].find('}') {
+            Some(close) => {
+                text.push(TextPart::Unknown(
+                    rest[open + 2..open + close].trim().to_string(),
+                ));
+                rest = &rest[open + close + 1..];
+            }
+            None => {
+                text.push(TextPart::Unknown("an unterminated interpolation".into()));
+                rest = "";
+            }
+        }
+    }
+    text.push(TextPart::Lit(rest.to_string()));
+    text
+}
+
+/// The elements of a list expression, or the expression itself.
+fn list_exprs(expr: &Expression) -> Vec<&Expression> {
+    match expr {
+        Expression::Array(items) => items.iter().collect(),
+        other => vec![other],
+    }
+}
+
+/// Lists inside a list (from conditionals: both branches) flattened into one list.
+fn flatten_alternatives(node: Node) -> Node {
+    match node.kind {
+        NodeKind::List(items) => {
+            let mut out = Vec::new();
+            for item in items {
+                match flatten_alternatives(item) {
+                    Node {
+                        kind: NodeKind::List(inner),
+                        ..
+                    } => out.extend(inner),
+                    other => out.push(other),
+                }
+            }
+            Node::new(NodeKind::List(out), node.span)
+        }
+        other => Node::new(other, node.span),
+    }
+}
+
+/// Follows the attribute and literal index operators after the first `skip` names of a traversal.
+fn apply_operators(mut node: Node, t: &hcl_edit::expr::Traversal, skip: usize) -> Node {
+    let mut names_seen = 1; // the root variable
+    for op in &t.operators {
+        match op.value() {
+            TraversalOperator::GetAttr(id) => {
+                names_seen += 1;
+                if names_seen <= skip {
+                    continue;
+                }
+                node = match node.get(id.as_str()) {
+                    Some((_, v)) => v.clone(),
+                    None if matches!(node.kind, NodeKind::Unknown(_)) => node,
+                    None => unknown(
+                        format!("no attribute {} in the value", id.as_str()),
+                        node.span,
+                    ),
+                };
+            }
+            TraversalOperator::Index(Expression::String(k)) if names_seen >= skip => {
+                node = match node.get(k.value()) {
+                    Some((_, v)) => v.clone(),
+                    None => unknown(format!("no key \"{}\" in the value", k.value()), node.span),
+                };
+            }
+            TraversalOperator::Index(Expression::Number(n)) if names_seen >= skip => {
+                let i = n.value().as_u64().unwrap_or(u64::MAX) as usize;
+                node = match &node.kind {
+                    NodeKind::List(items) => items
+                        .get(i)
+                        .cloned()
+                        .unwrap_or_else(|| unknown("an index past the end of the list", node.span)),
+                    _ => unknown("an index into a value that is not a list", node.span),
+                };
+            }
+            _ if names_seen >= skip => {
+                return unknown("an index or splat that cannot be evaluated", node.span);
+            }
+            _ => {}
+        }
+    }
+    node
+}
+
+fn statement_document(statements: Vec<Node>, span: Span) -> Node {
+    Node::new(
+        NodeKind::Map(vec![(
+            Key {
+                name: "Statement".into(),
+                span,
+            },
+            Node::new(NodeKind::List(statements), span),
+        )]),
+        span,
+    )
+}
+
 /// Appends the statements of an evaluated policy document node to `out`.
 fn collect_statements(node: Node, out: &mut Vec<Node>) {
     match node.kind {
@@ -615,7 +1225,7 @@ fn element_span(e: &Element) -> Option<std::ops::Range<usize>> {
     }
 }
 
-fn unknown(reason: impl Into<String>, span: Span) -> Node {
+pub fn unknown(reason: impl Into<String>, span: Span) -> Node {
     Node::new(NodeKind::Unknown(reason.into()), span)
 }
 
@@ -632,8 +1242,9 @@ fn set_spans(node: &mut Node, span: Span) {
     }
 }
 
-/// `aws_iam_role.fn[0].arn` → `["aws_iam_role", "fn", "arn"]`: attribute names only; index
-/// operators are dropped because a finding is reported once per source expression, not per instance.
+/// `aws_iam_role.fn[0].arn` → `["aws_iam_role", "fn", "arn"]`: attribute names only; index and
+/// splat operators are dropped because a finding is reported once per source expression, not per
+/// instance.
 pub fn traversal_path(t: &hcl_edit::expr::Traversal) -> Vec<String> {
     let mut path = Vec::new();
     if let Expression::Variable(v) = &t.expr {

@@ -1,15 +1,17 @@
-//! Lowers one Terraform module to the common model: roles, instance profiles, passes, policies.
+//! Lowers one Terraform module tree to the common model: roles, instance profiles, passes, policies.
 
-use super::TfFile;
-use super::eval::{Located, Module, traversal_path};
+use super::eval::{Ctx, Located, Target, Tree, traversal_path};
+use super::load::Workspace;
 use crate::iam::policy::{PolicyDocument, PolicyValue};
 use crate::model::{IdentityPolicy, InstanceProfile, Pass, Role, RoleTarget, Unit, UnitKind};
 use crate::resolve::catalog::{Catalog, Passer, RoleReference};
-use crate::source::{ErrorKind, InputError, SourceMap};
-use crate::value::{FileId, Node, NodeKind, Text};
+use crate::source::{ErrorKind, InputError, SourceMap, display_path};
+use crate::value::{Node, NodeKind, Span, Text, TextPart};
 use hcl_edit::Span as _;
-use hcl_edit::expr::Expression;
+use hcl_edit::expr::{Expression, ObjectKey};
 use hcl_edit::structure::{Attribute, Block, Body};
+use std::collections::HashMap;
+use std::path::Path;
 
 /// Resource attributes that hold identity policies (they grant; trust and resource policies do not).
 const IDENTITY_POLICIES: &[(&str, &[&str])] = &[
@@ -24,65 +26,87 @@ const IDENTITY_POLICIES: &[(&str, &[&str])] = &[
     ),
 ];
 
-/// Lowers the `.tf` files of one directory to a unit. Evaluation problems (a policy heredoc that is
+/// Bound on reference chains followed to find a role (var → module output → local → ...).
+const MAX_TARGET_DEPTH: usize = 32;
+
+/// Lowers the module tree rooted at `root` to a unit. Evaluation problems (a policy heredoc that is
 /// not JSON) are returned as errors; the unit still holds everything else.
 pub fn lower_module(
-    name: String,
-    files: &[TfFile],
+    root: &Path,
+    ws: &Workspace,
     sources: &SourceMap,
     catalog: &Catalog,
 ) -> (Unit, Vec<InputError>) {
-    let bodies: Vec<(FileId, &Body)> = files.iter().map(|f| (f.file, &f.body)).collect();
-    let module = Module::new(sources, &bodies);
-    let mut unit = Unit::new(UnitKind::Terraform, name);
+    let tree = Tree::new(sources, ws, root);
+    let mut unit = Unit::new(UnitKind::Terraform, display_path(root));
     let lowering = Lowering {
-        module: &module,
+        tree: &tree,
         sources,
+        role_index: HashMap::new(),
+        profile_index: HashMap::new(),
     };
+    let mut lowering = lowering;
     lowering.roles(&mut unit);
     lowering.profiles(&mut unit);
     lowering.policies(&mut unit);
     lowering.passes(&mut unit, catalog);
-    let errors = module.errors.take();
+    let errors = tree.errors.take();
     (unit, errors)
 }
 
-struct Lowering<'m, 'a> {
-    module: &'m Module<'a>,
+struct Lowering<'t, 'a> {
+    tree: &'t Tree<'a>,
     sources: &'a SourceMap,
+    /// (instance, resource name) → index in `unit.roles` / `unit.profiles`.
+    role_index: HashMap<(usize, String), usize>,
+    profile_index: HashMap<(usize, String), usize>,
 }
 
+/// A resource of one instance: (instance, name, block).
+type InstanceResource<'a> = (usize, String, Located<'a, Block>);
+
 impl<'a> Lowering<'_, 'a> {
-    fn resources_of(
-        &self,
-        ty: &'static str,
-    ) -> impl Iterator<Item = (&String, Located<'a, Block>)> {
-        self.module
-            .resources
-            .iter()
-            .filter(move |(t, _, _)| t == ty)
-            .map(|(_, n, b)| (n, *b))
+    fn resources_of(&self, ty: &str) -> Vec<InstanceResource<'a>> {
+        let mut out = Vec::new();
+        for (inst, instance) in self.tree.instances.iter().enumerate() {
+            for (t, n, b) in &self.tree.defs[instance.def].resources {
+                if t == ty {
+                    out.push((inst, n.clone(), *b));
+                }
+            }
+        }
+        out
     }
 
-    fn literal_attr(&self, block: Located<'a, Block>, key: &str) -> Option<String> {
+    fn address(&self, inst: usize, ty: &str, name: &str) -> String {
+        format!("{}{ty}.{name}", self.tree.instances[inst].prefix)
+    }
+
+    fn literal_attr(&self, inst: usize, block: Located<'a, Block>, key: &str) -> Option<String> {
         let attr = block.item.body.get_attribute(key)?;
-        self.module
-            .eval(&attr.value, block.file)
+        self.tree
+            .eval(
+                Ctx {
+                    inst,
+                    file: block.file,
+                },
+                &attr.value,
+            )
             .as_text()
             .and_then(Text::as_literal)
     }
 
-    fn block_span(&self, block: Located<'a, Block>) -> crate::value::Span {
-        self.module.span(block.file, block.item.span())
+    fn block_span(&self, block: Located<'a, Block>) -> Span {
+        self.tree.span(block.file, block.item.span())
     }
 
     /// Reads a policy expression; a known node that is not a policy is an input error.
-    fn read_policy(&self, attr: &Attribute, file: FileId) -> PolicyValue {
-        let node = self.module.policy(&attr.value, file);
+    fn read_policy(&self, ctx: Ctx, attr: &Attribute) -> PolicyValue {
+        let node = self.tree.policy(ctx, &attr.value);
         match PolicyDocument::from_node(&node) {
             Ok(v) => v,
             Err(e) => {
-                self.module.errors.borrow_mut().push(InputError::at(
+                self.tree.errors.borrow_mut().push(InputError::at(
                     self.sources,
                     e.span,
                     ErrorKind::Parse,
@@ -96,43 +120,58 @@ impl<'a> Lowering<'_, 'a> {
         }
     }
 
-    fn roles(&self, unit: &mut Unit) {
-        for (name, block) in self.resources_of("aws_iam_role") {
+    fn roles(&mut self, unit: &mut Unit) {
+        for (inst, name, block) in self.resources_of("aws_iam_role") {
             let span = self.block_span(block);
+            let ctx = Ctx {
+                inst,
+                file: block.file,
+            };
             let trust = match block.item.body.get_attribute("assume_role_policy") {
-                Some(attr) => self.read_policy(attr, block.file),
+                Some(attr) => self.read_policy(ctx, attr),
                 None => PolicyValue::Unknown {
                     reason: "the role has no assume_role_policy".into(),
                     span,
                 },
             };
+            self.role_index
+                .insert((inst, name.clone()), unit.roles.len());
             unit.roles.push(Role {
-                address: format!("aws_iam_role.{name}"),
+                address: self.address(inst, "aws_iam_role", &name),
                 span,
-                name: self.literal_attr(block, "name"),
-                path: self.literal_attr(block, "path"),
+                name: self.literal_attr(inst, block, "name"),
+                path: self.literal_attr(inst, block, "path"),
                 trust,
             });
         }
     }
 
-    fn profiles(&self, unit: &mut Unit) {
-        for (name, block) in self.resources_of("aws_iam_instance_profile") {
+    fn profiles(&mut self, unit: &mut Unit) {
+        for (inst, name, block) in self.resources_of("aws_iam_instance_profile") {
             let span = self.block_span(block);
+            let ctx = Ctx {
+                inst,
+                file: block.file,
+            };
             let (role, role_span) = match block.item.body.get_attribute("role") {
-                Some(attr) => (
-                    self.role_target(&attr.value, block.file, RoleReference::RoleName, unit, 0),
-                    self.module.span(block.file, attr.value.span()),
-                ),
+                Some(attr) => {
+                    let mut targets =
+                        self.role_targets(ctx, &attr.value, RoleReference::RoleName, None, 0);
+                    // A profile holds one role; alternatives (a conditional) keep the first.
+                    let first = targets.drain(..).next();
+                    first.unwrap_or((RoleTarget::Unresolved("no role".into()), span))
+                }
                 None => (
                     RoleTarget::Unresolved("the instance profile has no role".into()),
                     span,
                 ),
             };
+            self.profile_index
+                .insert((inst, name.clone()), unit.profiles.len());
             unit.profiles.push(InstanceProfile {
-                address: format!("aws_iam_instance_profile.{name}"),
+                address: self.address(inst, "aws_iam_instance_profile", &name),
                 span,
-                name: self.literal_attr(block, "name"),
+                name: self.literal_attr(inst, block, "name"),
                 role,
                 role_span,
                 role_attribute: "role",
@@ -142,12 +181,18 @@ impl<'a> Lowering<'_, 'a> {
 
     fn policies(&self, unit: &mut Unit) {
         for (ty, path) in IDENTITY_POLICIES {
-            for (name, block) in self.resources_of(ty) {
+            for (inst, name, block) in self.resources_of(ty) {
                 for attr in attributes_at(&block.item.body, path) {
                     unit.policies.push(IdentityPolicy {
-                        address: format!("{ty}.{name}"),
+                        address: self.address(inst, ty, &name),
                         attribute: path.join("."),
-                        document: self.read_policy(attr, block.file),
+                        document: self.read_policy(
+                            Ctx {
+                                inst,
+                                file: block.file,
+                            },
+                            attr,
+                        ),
                     });
                 }
             }
@@ -155,127 +200,227 @@ impl<'a> Lowering<'_, 'a> {
     }
 
     fn passes(&self, unit: &mut Unit, catalog: &Catalog) {
-        for (ty, name, block) in &self.module.resources {
-            for passer in catalog.terraform_passers(ty) {
-                let steps: Vec<&str> = passer.path.iter().map(|s| s.name.as_str()).collect();
-                for attr in attributes_at(&block.item.body, &steps) {
-                    let exprs: Vec<&Expression> = match (&attr.value, passer.list) {
-                        (Expression::Array(items), true) => items.iter().collect(),
-                        (e, _) => vec![e],
-                    };
-                    for expr in exprs {
-                        self.pass(unit, passer, format!("{ty}.{name}"), expr, block.file);
+        for (inst, instance) in self.tree.instances.iter().enumerate() {
+            for (ty, name, block) in &self.tree.defs[instance.def].resources {
+                let for_each = block
+                    .item
+                    .body
+                    .get_attribute("for_each")
+                    .map(|a| (block.file, &a.value));
+                for passer in catalog.terraform_passers(ty) {
+                    let steps: Vec<&str> = passer.path.iter().map(|s| s.name.as_str()).collect();
+                    for attr in attributes_at(&block.item.body, &steps) {
+                        let ctx = Ctx {
+                            inst,
+                            file: block.file,
+                        };
+                        let exprs: Vec<&Expression> = match (&attr.value, passer.list) {
+                            (Expression::Array(items), true) => items.iter().collect(),
+                            (e, _) => vec![e],
+                        };
+                        for expr in exprs {
+                            let each = for_each.map(|(file, e)| (Ctx { inst, file }, e));
+                            let address = self.address(inst, ty, name);
+                            for (target, span) in
+                                self.role_targets(ctx, expr, passer.reference, each, 0)
+                            {
+                                unit.passes
+                                    .push(pass(passer, address.clone(), span, target));
+                            }
+                        }
                     }
                 }
             }
         }
     }
 
-    fn pass(
+    /// What role (or instance profile) a passing expression names: one target per possibility (both
+    /// branches of a conditional, each `for_each` value), each with the span of the expression that
+    /// names it.
+    fn role_targets(
         &self,
-        unit: &mut Unit,
-        passer: &Passer,
-        address: String,
+        ctx: Ctx,
         expr: &Expression,
-        file: FileId,
-    ) {
-        let target = self.role_target(expr, file, passer.reference, unit, 0);
-        unit.passes.push(Pass {
-            passer: address,
-            attribute: passer
-                .path
-                .iter()
-                .map(|s| s.name.as_str())
-                .collect::<Vec<_>>()
-                .join("."),
-            span: self.module.span(file, expr.span()),
-            service: passer.service.clone(),
-            principals: passer.principals.clone(),
-            target,
-        });
-    }
-
-    /// What role (or instance profile) a passing expression names.
-    fn role_target(
-        &self,
-        expr: &Expression,
-        file: FileId,
         reference: RoleReference,
-        unit: &Unit,
+        each: Option<(Ctx, &'a Expression)>,
         depth: usize,
-    ) -> RoleTarget {
-        if depth > 32 {
-            return RoleTarget::Unresolved("a reference chain that is too deep (a cycle?)".into());
+    ) -> Vec<(RoleTarget, Span)> {
+        let span = self.tree.span(ctx.file, expr.span());
+        if depth > MAX_TARGET_DEPTH {
+            return vec![(
+                RoleTarget::Unresolved("a reference chain that is too deep (a cycle?)".into()),
+                span,
+            )];
         }
+        let one = |t: RoleTarget| vec![(t, span)];
         match expr {
             Expression::Parenthesis(p) => {
-                self.role_target(p.inner(), file, reference, unit, depth + 1)
+                self.role_targets(ctx, p.inner(), reference, each, depth + 1)
+            }
+            Expression::Conditional(c) => {
+                let mut out = self.role_targets(ctx, &c.true_expr, reference, each, depth + 1);
+                out.extend(self.role_targets(ctx, &c.false_expr, reference, each, depth + 1));
+                out
             }
             Expression::Traversal(t) => {
                 let path = traversal_path(t);
                 let parts: Vec<&str> = path.iter().map(String::as_str).collect();
+                if let Some(target) = self.tree.reference(ctx.inst, &parts) {
+                    // A reference's role is reported where the pass is written, not where the
+                    // variable or output is defined: that is the line a reviewer reads.
+                    let mut targets = match target {
+                        Target::Expr(c, e) => self.role_targets(c, e, reference, None, depth + 1),
+                        Target::Node(n) => vec![(literal_target(&n, reference), span)],
+                        Target::Missing(reason) => vec![(RoleTarget::Unresolved(reason), span)],
+                    };
+                    for t in &mut targets {
+                        if t.1.file != ctx.file || depth == 0 {
+                            t.1 = span;
+                        }
+                    }
+                    return targets;
+                }
                 match parts.as_slice() {
                     ["aws_iam_role", name, attr @ ..] => {
-                        match unit
-                            .roles
-                            .iter()
-                            .position(|r| r.address == format!("aws_iam_role.{name}"))
-                        {
+                        match self.role_index.get(&(ctx.inst, name.to_string())) {
                             Some(i) if matches!(attr, ["arn" | "name" | "id" | "unique_id"]) => {
-                                RoleTarget::Role(i)
+                                one(RoleTarget::Role(*i))
                             }
-                            Some(_) => RoleTarget::Unresolved(format!(
+                            Some(_) => one(RoleTarget::Unresolved(format!(
                                 "{} is not the role's ARN or name",
                                 path.join(".")
-                            )),
-                            None => RoleTarget::Unresolved(format!(
+                            ))),
+                            None => one(RoleTarget::Unresolved(format!(
                                 "aws_iam_role.{name} is not defined in this module"
-                            )),
+                            ))),
                         }
                     }
                     ["aws_iam_instance_profile", name, ..] => {
-                        match unit
-                            .profiles
-                            .iter()
-                            .position(|p| p.address == format!("aws_iam_instance_profile.{name}"))
-                        {
-                            Some(i) => RoleTarget::Profile(i),
-                            None => RoleTarget::Unresolved(format!(
+                        match self.profile_index.get(&(ctx.inst, name.to_string())) {
+                            Some(i) => one(RoleTarget::Profile(*i)),
+                            None => one(RoleTarget::Unresolved(format!(
                                 "aws_iam_instance_profile.{name} is not defined in this module"
-                            )),
+                            ))),
                         }
                     }
-                    ["data", "aws_iam_role", name, ..] => RoleTarget::Unresolved(format!(
-                        "data.aws_iam_role.{name} reads an existing role that is not defined in the scan"
-                    )),
-                    ["data", "aws_iam_instance_profile", name, ..] => {
-                        RoleTarget::Unresolved(format!(
-                            "data.aws_iam_instance_profile.{name} reads an existing instance profile that is not defined in the scan"
-                        ))
-                    }
-                    ["var", name, ..] => match self.module.variable_default(name) {
-                        Some((vfile, e)) => self.role_target(e, vfile, reference, unit, depth + 1),
-                        None => RoleTarget::Unresolved(format!(
-                            "var.{name} has no default value (give it one in a .tfvars file to check this pass)"
+                    ["each", "value", rest @ ..] => match each {
+                        Some((ectx, e)) => {
+                            let mut out = Vec::new();
+                            for (vctx, v) in self.for_each_values(ectx, e, rest, depth + 1) {
+                                for (t, _) in self.role_targets(vctx, v, reference, None, depth + 1)
+                                {
+                                    out.push((t, span));
+                                }
+                            }
+                            if out.is_empty() {
+                                one(RoleTarget::Unresolved(
+                                    "the for_each values cannot be evaluated statically".into(),
+                                ))
+                            } else {
+                                out
+                            }
+                        }
+                        None => one(RoleTarget::Unresolved(
+                            "each.value outside a for_each resource".into(),
                         )),
                     },
-                    ["local", name, ..] => match self.module.locals.get(*name) {
-                        Some(l) => {
-                            self.role_target(&l.item.value, l.file, reference, unit, depth + 1)
-                        }
-                        None => RoleTarget::Unresolved(format!("local.{name} is not defined")),
-                    },
-                    ["module", name, ..] => RoleTarget::Unresolved(format!(
-                        "module.{name} outputs are not resolved (modules are not followed yet)"
-                    )),
-                    _ => RoleTarget::Unresolved(format!("{} is not a role", path.join("."))),
+                    ["data", "aws_iam_role", name, ..] => one(RoleTarget::Unresolved(format!(
+                        "data.aws_iam_role.{name} reads an existing role that is not defined in the scan"
+                    ))),
+                    ["data", "aws_iam_instance_profile", name, ..] => {
+                        one(RoleTarget::Unresolved(format!(
+                            "data.aws_iam_instance_profile.{name} reads an existing instance profile that is not defined in the scan"
+                        )))
+                    }
+                    _ => one(RoleTarget::Unresolved(format!(
+                        "{} is not a role",
+                        path.join(".")
+                    ))),
                 }
             }
             _ => {
-                let node = self.module.eval(expr, file);
-                literal_target(&node, reference)
+                let node = self.tree.eval(ctx, expr);
+                match &node.kind {
+                    // Alternatives (a conditional inside a function): each is a possibility.
+                    NodeKind::List(items) if !items.is_empty() => items
+                        .iter()
+                        .map(|n| (literal_target(n, reference), span))
+                        .collect(),
+                    _ => one(literal_target(&node, reference)),
+                }
             }
         }
+    }
+
+    /// The value expressions of a `for_each`: an object literal's values, a list's elements, through
+    /// `toset()`/`tomap()` and references; `rest` picks an attribute of each value (`each.value.role`).
+    fn for_each_values(
+        &self,
+        ctx: Ctx,
+        expr: &'a Expression,
+        rest: &[&str],
+        depth: usize,
+    ) -> Vec<(Ctx, &'a Expression)> {
+        if depth > MAX_TARGET_DEPTH {
+            return Vec::new();
+        }
+        let values: Vec<(Ctx, &'a Expression)> = match expr {
+            Expression::Object(o) => o.iter().map(|(_, v)| (ctx, v.expr())).collect(),
+            Expression::Array(a) => a.iter().map(|e| (ctx, e)).collect(),
+            Expression::FuncCall(c)
+                if matches!(c.name.name.as_str(), "toset" | "tomap" | "tolist") =>
+            {
+                return match c.args.iter().next() {
+                    Some(arg) => self.for_each_values(ctx, arg, rest, depth + 1),
+                    None => Vec::new(),
+                };
+            }
+            Expression::Traversal(t) => {
+                let path = traversal_path(t);
+                let parts: Vec<&str> = path.iter().map(String::as_str).collect();
+                return match self.tree.reference(ctx.inst, &parts) {
+                    Some(Target::Expr(c, e)) => self.for_each_values(c, e, rest, depth + 1),
+                    _ => Vec::new(),
+                };
+            }
+            _ => return Vec::new(),
+        };
+        values
+            .into_iter()
+            .filter_map(|(c, v)| {
+                let mut v = v;
+                for attr in rest {
+                    let Expression::Object(o) = v else {
+                        return None;
+                    };
+                    v = o.iter().find_map(|(k, val)| {
+                        let name = match k {
+                            ObjectKey::Ident(id) => id.as_str().to_string(),
+                            ObjectKey::Expression(Expression::String(s)) => s.value().to_string(),
+                            _ => return None,
+                        };
+                        (name == *attr).then(|| val.expr())
+                    })?;
+                }
+                Some((c, v))
+            })
+            .collect()
+    }
+}
+
+fn pass(passer: &Passer, address: String, span: Span, target: RoleTarget) -> Pass {
+    Pass {
+        passer: address,
+        attribute: passer
+            .path
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect::<Vec<_>>()
+            .join("."),
+        span,
+        service: passer.service.clone(),
+        principals: passer.principals.clone(),
+        target,
     }
 }
 
@@ -283,7 +428,8 @@ impl<'a> Lowering<'_, 'a> {
 fn literal_target(node: &Node, reference: RoleReference) -> RoleTarget {
     match &node.kind {
         NodeKind::Str(text) => {
-            let starts_arn = matches!(text.parts.first(), Some(crate::value::TextPart::Lit(s)) if s.starts_with("arn:"));
+            let starts_arn =
+                matches!(text.parts.first(), Some(TextPart::Lit(s)) if s.starts_with("arn:"));
             match reference {
                 RoleReference::InstanceProfile => RoleTarget::ProfileName(text.clone()),
                 _ if starts_arn => RoleTarget::Arn(text.clone()),
@@ -291,20 +437,34 @@ fn literal_target(node: &Node, reference: RoleReference) -> RoleTarget {
             }
         }
         NodeKind::Unknown(reason) => RoleTarget::Unresolved(reason.clone()),
+        NodeKind::Null => RoleTarget::Unresolved("the value is null".into()),
         _ => RoleTarget::Unresolved("the value is not a string".into()),
     }
 }
 
 /// The attributes at a path of nested blocks: `["iam_instance_profile", "arn"]` is the `arn` attribute
-/// of every `iam_instance_profile` block.
+/// of every `iam_instance_profile` block (and of `dynamic "iam_instance_profile"` content blocks).
 fn attributes_at<'b>(body: &'b Body, path: &[&str]) -> Vec<&'b Attribute> {
     match path {
         [] => Vec::new(),
         [last] => body.get_attribute(last).into_iter().collect(),
         [first, rest @ ..] => body
             .blocks()
-            .filter(|b| b.ident.as_str() == *first)
-            .flat_map(|b| attributes_at(&b.body, rest))
+            .flat_map(|b| {
+                if b.ident.as_str() == *first {
+                    attributes_at(&b.body, rest)
+                } else if b.ident.as_str() == "dynamic"
+                    && b.labels.first().is_some_and(|l| l.as_str() == *first)
+                {
+                    b.body
+                        .blocks()
+                        .filter(|c| c.ident.as_str() == "content")
+                        .flat_map(|c| attributes_at(&c.body, rest))
+                        .collect()
+                } else {
+                    Vec::new()
+                }
+            })
             .collect(),
     }
 }

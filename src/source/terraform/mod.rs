@@ -2,8 +2,10 @@
 //! a module, evaluated statically and lowered to the common model.
 
 mod eval;
+pub mod load;
 mod lower;
 
+pub use load::{Workspace, load};
 pub use lower::lower_module;
 
 use crate::source::{ErrorKind, InputError, SourceFile};

@@ -1,0 +1,393 @@
+//! Loading a Terraform workspace: which directories are root modules, the modules they call (local
+//! sources, and registry or git sources already fetched by `terraform init` into `.terraform/modules`),
+//! `*.tfvars`, and the files read by `file()`/`templatefile()`.
+//!
+//! Loading is sequential because it adds files to the source map; evaluation afterwards is read-only.
+
+use super::{TfFile, parse_file};
+use crate::source::{ErrorKind, InputError, SourceFile, SourceMap, display_path, json};
+use crate::value::{FileId, Node};
+use hcl_edit::expr::{Expression, FuncCall};
+use hcl_edit::structure::Body;
+use hcl_edit::template::Element;
+use hcl_edit::visit::{Visit, visit_func_call};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Component, Path, PathBuf};
+
+/// Module calls nested deeper than this are reported as a cycle or runaway generation.
+const MAX_MODULE_DEPTH: usize = 32;
+
+/// One directory of `.tf` files.
+#[derive(Debug, Default)]
+pub struct ModuleDir {
+    pub files: Vec<TfFile>,
+}
+
+/// A variable value from a `.tfvars` file.
+#[derive(Debug)]
+pub enum VarValue {
+    /// An expression of a `.tfvars` file (HCL).
+    Expr { file: FileId, index: usize },
+    /// A value of a `.tfvars.json` file.
+    Node(Node),
+}
+
+/// The parsed `.tfvars` files of a root module, in precedence order (later wins).
+#[derive(Debug, Default)]
+pub struct TfVars {
+    pub bodies: Vec<(FileId, Body)>,
+    pub values: HashMap<String, VarValue>,
+}
+
+/// Everything loaded for the Terraform part of a scan.
+#[derive(Debug, Default)]
+pub struct Workspace {
+    pub dirs: BTreeMap<PathBuf, ModuleDir>,
+    /// Directories that no other scanned directory calls: each is the root of one unit.
+    pub roots: Vec<PathBuf>,
+    /// (root, module key `a.b`) → the called directory, or why it is not available.
+    pub calls: HashMap<(PathBuf, String), Result<PathBuf, String>>,
+    pub tfvars: HashMap<PathBuf, TfVars>,
+    /// Files read by `file()`/`templatefile()`, by normalised path.
+    pub files: HashMap<PathBuf, FileId>,
+}
+
+/// `a/./b/../c` → `a/c`, without touching the file system (symlinks are not resolved: the paths are
+/// only keys that must agree with each other).
+pub fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Whether a module source is a local path.
+fn is_local(source: &str) -> bool {
+    source.starts_with("./") || source.starts_with("../") || source == "." || source == ".."
+}
+
+/// `module "x" { source = "..." }` blocks of a directory: (name, source).
+fn module_calls(dir: &ModuleDir) -> Vec<(String, Option<String>)> {
+    let mut out = Vec::new();
+    for f in &dir.files {
+        for block in f.body.blocks() {
+            if block.ident.as_str() != "module" {
+                continue;
+            }
+            let Some(name) = block.labels.first().map(|l| l.as_str().to_string()) else {
+                continue;
+            };
+            let source = block
+                .body
+                .get_attribute("source")
+                .and_then(|a| match &a.value {
+                    Expression::String(s) => Some(s.value().to_string()),
+                    _ => None,
+                });
+            out.push((name, source));
+        }
+    }
+    out
+}
+
+/// The entries of `.terraform/modules/modules.json`: module key → directory (relative to the root).
+fn modules_json(root: &Path) -> HashMap<String, PathBuf> {
+    let path = root.join(".terraform").join("modules").join("modules.json");
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return HashMap::new();
+    };
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return HashMap::new();
+    };
+    let mut out = HashMap::new();
+    for m in v
+        .get("Modules")
+        .and_then(|m| m.as_array())
+        .into_iter()
+        .flatten()
+    {
+        if let (Some(key), Some(dir)) = (
+            m.get("Key").and_then(|k| k.as_str()),
+            m.get("Dir").and_then(|d| d.as_str()),
+        ) {
+            out.insert(key.to_string(), normalize(&root.join(dir)));
+        }
+    }
+    out
+}
+
+/// Reads and parses the `.tf` files of a directory that the scan did not walk (a module outside the
+/// scanned paths, or under `.terraform/modules`).
+fn load_dir(dir: &Path, sources: &mut SourceMap, errors: &mut Vec<InputError>) -> ModuleDir {
+    let mut module = ModuleDir::default();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return module;
+    };
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "tf"))
+        .collect();
+    paths.sort();
+    for path in paths {
+        match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                let id = sources.add(SourceFile::new(path.clone(), text));
+                if let Some(source) = sources.get(id) {
+                    match parse_file(id, source) {
+                        Ok(f) => module.files.push(f),
+                        Err(e) => errors.push(e),
+                    }
+                }
+            }
+            Err(e) => errors.push(InputError {
+                file: display_path(&path),
+                kind: ErrorKind::Io,
+                message: format!("cannot read the module file: {e}"),
+                position: None,
+            }),
+        }
+    }
+    module
+}
+
+/// Builds the workspace from the parsed `.tf` files grouped by directory and the `.tfvars` files.
+pub fn load(
+    parsed: BTreeMap<PathBuf, Vec<TfFile>>,
+    tfvars: Vec<FileId>,
+    sources: &mut SourceMap,
+    errors: &mut Vec<InputError>,
+) -> Workspace {
+    let mut ws = Workspace::default();
+    for (dir, files) in parsed {
+        ws.dirs.insert(normalize(&dir), ModuleDir { files });
+    }
+    // A directory called through a local source by another scanned directory is not a root.
+    let mut called = HashSet::new();
+    for (dir, module) in &ws.dirs {
+        for (_, source) in module_calls(module) {
+            if let Some(s) = source.filter(|s| is_local(s)) {
+                called.insert(normalize(&dir.join(s)));
+            }
+        }
+    }
+    ws.roots = ws
+        .dirs
+        .keys()
+        .filter(|d| !called.contains(*d))
+        .cloned()
+        .collect();
+
+    for root in ws.roots.clone() {
+        let registry = modules_json(&root);
+        let mut stack = vec![(root.clone(), String::new(), vec![root.clone()])];
+        while let Some((dir, key, ancestors)) = stack.pop() {
+            let calls = ws.dirs.get(&dir).map(module_calls).unwrap_or_default();
+            for (name, source) in calls {
+                let child_key = if key.is_empty() {
+                    name.clone()
+                } else {
+                    format!("{key}.{name}")
+                };
+                let target = match source {
+                    None => Err(format!("module.{name} has no literal source")),
+                    Some(s) if is_local(&s) => Ok(normalize(&dir.join(&s))),
+                    Some(s) => registry.get(&child_key).cloned().ok_or(format!(
+                        "module source not fetched: run terraform init (module.{name}, source {s})"
+                    )),
+                };
+                let target = target.and_then(|t| {
+                    if ancestors.contains(&t) {
+                        Err(format!(
+                            "module.{name} calls a module that calls it (a cycle)"
+                        ))
+                    } else if ancestors.len() > MAX_MODULE_DEPTH {
+                        Err(format!(
+                            "module.{name} is nested more than {MAX_MODULE_DEPTH} levels deep"
+                        ))
+                    } else {
+                        Ok(t)
+                    }
+                });
+                if let Ok(t) = &target {
+                    if !ws.dirs.contains_key(t) {
+                        let module = load_dir(t, sources, errors);
+                        ws.dirs.insert(t.clone(), module);
+                    }
+                    let mut a = ancestors.clone();
+                    a.push(t.clone());
+                    stack.push((t.clone(), child_key.clone(), a));
+                }
+                ws.calls.insert((root.clone(), child_key), target);
+            }
+        }
+    }
+
+    for id in tfvars {
+        load_tfvars(&mut ws, id, sources, errors);
+    }
+    load_function_files(&mut ws, sources, errors);
+    ws
+}
+
+/// Parses a `.tfvars` (HCL) or `.tfvars.json` file into its directory's variable values.
+/// `terraform.tfvars` and `*.auto.tfvars` win over other `*.tfvars` files, which are loaded only for
+/// variables nothing else sets (they usually are per-environment alternatives).
+fn load_tfvars(ws: &mut Workspace, id: FileId, sources: &SourceMap, errors: &mut Vec<InputError>) {
+    let Some(source) = sources.get(id) else {
+        return;
+    };
+    let dir = normalize(source.path.parent().unwrap_or(Path::new("")));
+    let name = source
+        .path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("");
+    let auto = name == "terraform.tfvars"
+        || name == "terraform.tfvars.json"
+        || name.ends_with(".auto.tfvars")
+        || name.ends_with(".auto.tfvars.json");
+    let vars = ws.tfvars.entry(dir).or_default();
+    let set = |key: String, value: VarValue, vars: &mut TfVars| {
+        if auto || !vars.values.contains_key(&key) {
+            vars.values.insert(key, value);
+        }
+    };
+    if name.ends_with(".json") {
+        match json::parse(&source.text, id, 0) {
+            Ok(Node {
+                kind: crate::value::NodeKind::Map(entries),
+                ..
+            }) => {
+                for (k, v) in entries {
+                    set(k.name, VarValue::Node(v), vars);
+                }
+            }
+            Ok(_) => {}
+            Err(e) => errors.push(InputError::at(
+                sources,
+                crate::value::Span::new(id, e.offset, e.offset),
+                ErrorKind::Parse,
+                format!("invalid tfvars JSON: {e}"),
+            )),
+        }
+        return;
+    }
+    match parse_file(id, source) {
+        Ok(f) => {
+            let index = vars.bodies.len();
+            for attr in f.body.attributes() {
+                set(
+                    attr.key.as_str().to_string(),
+                    VarValue::Expr { file: id, index },
+                    vars,
+                );
+            }
+            vars.bodies.push((id, f.body));
+        }
+        Err(e) => errors.push(e),
+    }
+}
+
+/// Finds `file("...")` and `templatefile("...", ...)` calls whose path is known statically and reads
+/// those files, so that policies kept in JSON files are parsed with spans in those files.
+fn load_function_files(ws: &mut Workspace, sources: &mut SourceMap, errors: &mut Vec<InputError>) {
+    let mut wanted = Vec::new();
+    for (dir, module) in &ws.dirs {
+        let mut finder = FileCalls { found: Vec::new() };
+        for f in &module.files {
+            finder.visit_body(&f.body);
+        }
+        for p in finder.found {
+            wanted.push(function_file_path(dir, &p));
+        }
+    }
+    for path in wanted {
+        if ws.files.contains_key(&path) || !path.is_file() {
+            continue;
+        }
+        match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                let id = sources.add(SourceFile::new(path.clone(), text));
+                ws.files.insert(path, id);
+            }
+            Err(e) => errors.push(InputError {
+                file: display_path(&path),
+                kind: ErrorKind::Io,
+                message: format!("cannot read the file given to file()/templatefile(): {e}"),
+                position: None,
+            }),
+        }
+    }
+}
+
+/// The file a `file()` argument names: `${path.module}/x` and relative paths are taken relative to
+/// the module directory.
+pub fn function_file_path(dir: &Path, arg: &str) -> PathBuf {
+    let rel = arg
+        .strip_prefix("${path.module}/")
+        .or_else(|| arg.strip_prefix("${path.root}/"))
+        .unwrap_or(arg);
+    normalize(&dir.join(rel))
+}
+
+/// Collects the literal first arguments of `file()`/`templatefile()` calls, with `${path.module}`
+/// kept as text.
+struct FileCalls {
+    found: Vec<String>,
+}
+
+impl Visit for FileCalls {
+    fn visit_func_call(&mut self, call: &FuncCall) {
+        let name = call.name.name.as_str();
+        if call.name.namespace.is_empty()
+            && (name == "file" || name == "templatefile")
+            && let Some(arg) = call.args.iter().next().and_then(literal_path)
+        {
+            self.found.push(arg);
+        }
+        visit_func_call(self, call);
+    }
+}
+
+/// `"policy.json"` or `"${path.module}/policy.json"` as text; None for anything else.
+pub fn literal_path(expr: &Expression) -> Option<String> {
+    match expr {
+        Expression::String(s) => Some(s.value().to_string()),
+        Expression::StringTemplate(t) => {
+            let mut out = String::new();
+            for e in t.iter() {
+                match e {
+                    Element::Literal(l) => out.push_str(l.value()),
+                    Element::Interpolation(i) => match &i.expr {
+                        Expression::Traversal(tr) => {
+                            let path = super::eval::traversal_path(tr);
+                            match path
+                                .iter()
+                                .map(String::as_str)
+                                .collect::<Vec<_>>()
+                                .as_slice()
+                            {
+                                ["path", "module"] => out.push_str("${path.module}"),
+                                ["path", "root"] => out.push_str("${path.root}"),
+                                _ => return None,
+                            }
+                        }
+                        _ => return None,
+                    },
+                    Element::Directive(_) => return None,
+                }
+            }
+            Some(out)
+        }
+        _ => None,
+    }
+}
