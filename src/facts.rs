@@ -187,9 +187,16 @@ pub fn build(units: &[Unit], catalog: &Catalog) -> Facts {
                         if let Some(s) = &service {
                             services.insert(s.clone());
                         }
-                        let accepted_by_pass = service
-                            .as_ref()
-                            .is_some_and(|s| accepted.iter().any(|a| same_service(a, s)));
+                        // A principal is needed when a pass needs it, or when it belongs to a declared
+                        // set with one that a pass needs (Lambda@Edge: lambda + edgelambda).
+                        let accepted_by_pass = service.as_ref().is_some_and(|s| {
+                            accepted.iter().any(|a| {
+                                same_service(a, s)
+                                    || catalog
+                                        .approved_set_for(&[a.to_string(), s.clone()])
+                                        .is_some()
+                            })
+                        });
                         let kind = if p.negated {
                             "not_principal"
                         } else {
@@ -253,9 +260,12 @@ pub fn build(units: &[Unit], catalog: &Catalog) -> Facts {
             let (trust_known, trusts_service, trusted) = match role.map(|r| &r.trust) {
                 Some(PolicyValue::Known(doc)) => {
                     let trusted = trusted_principals(doc);
+                    // A trust policy that trusts everyone (`*`, `NotPrincipal`) trusts the service too:
+                    // that mistake is PR003's, and reporting PR001 as well would be noise.
                     let ok = trusted.iter().any(|t| {
-                        t.kind == PrincipalKind::Service
-                            && pass.principals.iter().any(|p| same_service(p, &t.value))
+                        (t.kind == PrincipalKind::Service
+                            && pass.principals.iter().any(|p| same_service(p, &t.value)))
+                            || t.kind == PrincipalKind::Any
                     });
                     (true, ok, trusted)
                 }
@@ -410,10 +420,15 @@ fn grant_fact(
     let texts: Vec<Text> = actions.items.iter().map(|i| i.text.clone()).collect();
     let analysis = analyze_actions(&texts, actions.negated);
     let matched = analysis.matched?;
-    let matched_by = analysis
-        .matched_index
-        .and_then(|i| actions.items.get(i))
-        .map(|i| i.text.to_string());
+    let matched_by = if actions.negated {
+        let listed: Vec<String> = actions.items.iter().map(|i| i.text.to_string()).collect();
+        Some(format!("NotAction [{}]", listed.join(", ")))
+    } else {
+        analysis
+            .matched_index
+            .and_then(|i| actions.items.get(i))
+            .map(|i| i.text.to_string())
+    };
     let at = |span: Span, kind: &'static str| FactLocation {
         span,
         resource: address.to_string(),

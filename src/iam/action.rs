@@ -191,9 +191,12 @@ fn analyze_action(items: &[Text]) -> ActionAnalysis {
     ActionAnalysis {
         matched: first_match.map(|(_, how)| how),
         matched_index: first_match.map(|(index, _)| index),
-        // Any item that is not exactly `iam:PassRole` grants something else too: `iam:*` does, and so may
-        // an unknown item even when it also covers PassRole.
-        other_actions: items.iter().any(|item| !is_exact_passrole(item)),
+        // Any item that grants something beyond PassRole widens the statement: `iam:*` does, and so may
+        // an unknown item. `iam:Pass*` covers only PassRole, and read-only role look-ups that
+        // consoles need beside PassRole (`iam:GetRole`, `iam:ListRoles`, ...) do not widen it.
+        other_actions: items
+            .iter()
+            .any(|item| !is_exact_passrole(item) && !is_passrole_companion(item)),
         unknown,
     }
 }
@@ -213,6 +216,28 @@ fn analyze_not_action(items: &[Text]) -> ActionAnalysis {
         other_actions: true,
         unknown: maybe_excluded,
     }
+}
+
+/// Read-only look-ups of roles and instance profiles that the AWS guide grants beside `iam:PassRole`
+/// so that consoles can list the roles that may be passed.
+const READ_ONLY_COMPANIONS: &[&str] = &[
+    "iam:GetRole",
+    "iam:ListRoles",
+    "iam:GetInstanceProfile",
+    "iam:ListInstanceProfiles",
+    "iam:ListInstanceProfilesForRole",
+];
+
+/// An item that, beside PassRole, grants nothing that widens what the statement's Resource governs:
+/// a read-only role look-up, or a pattern in the `iam:Pass` namespace (PassRole is the only IAM action
+/// starting with `Pass`).
+fn is_passrole_companion(item: &Text) -> bool {
+    let Some(action) = item.as_literal() else { return false };
+    if READ_ONLY_COMPANIONS.iter().any(|c| c.eq_ignore_ascii_case(&action)) {
+        return true;
+    }
+    let lower = action.to_ascii_lowercase();
+    lower.starts_with("iam:pass") && action_matches_passrole(&action)
 }
 
 /// How a fully known item matches PassRole; `None` for unknown items and for items that do not match.
