@@ -1,0 +1,7 @@
+module "b" {
+  source = "../b"
+}
+
+output "role" {
+  value = module.b.role
+}

@@ -1,0 +1,7 @@
+module "a" {
+  source = "../a"
+}
+
+output "role" {
+  value = module.a.role
+}

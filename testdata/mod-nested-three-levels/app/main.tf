@@ -1,0 +1,6 @@
+variable "role" {}
+
+module "workflow" {
+  source        = "./workflow"
+  machine_role  = var.role
+}

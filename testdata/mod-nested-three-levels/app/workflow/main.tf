@@ -1,0 +1,7 @@
+variable "machine_role" {}
+
+resource "aws_sfn_state_machine" "this" {
+  name       = "flow"
+  role_arn   = var.machine_role
+  definition = "{}"
+}
