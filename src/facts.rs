@@ -108,9 +108,22 @@ fn resolve_pass<'u>(units: &'u [Unit], u: usize, pass: &'u Pass) -> ResolvedPass
 struct TrustedPrincipal {
     kind: PrincipalKind,
     value: String,
+    /// Whether the value is known statically (`var.principals` is not).
+    known: bool,
     span: Span,
     /// `NotPrincipal` in an Allow trusts everyone but the listed.
     negated: bool,
+}
+
+/// Why a role's trust policy cannot be checked: it is unknown, or one of its principals is (a
+/// variable): whether the service is trusted cannot then be known.
+fn trust_gap(role: &crate::model::Role) -> Option<String> {
+    match &role.trust {
+        PolicyValue::Unknown { reason, .. } => Some(reason.clone()),
+        PolicyValue::Known(doc) => trusted_principals(doc).iter().find(|p| !p.known).map(|p| {
+            format!("the trusted principal \"{}\" cannot be evaluated statically", p.value)
+        }),
+    }
 }
 
 fn trusted_principals(doc: &PolicyDocument) -> Vec<TrustedPrincipal> {
@@ -127,6 +140,7 @@ fn trusted_principals(doc: &PolicyDocument) -> Vec<TrustedPrincipal> {
                     p.kind
                 },
                 value: p.value.to_string(),
+                known: p.value.is_known(),
                 span: p.span,
                 negated: block.negated,
             });
@@ -257,8 +271,9 @@ pub fn build(units: &[Unit], catalog: &Catalog) -> Facts {
         for (e, rp) in resolved[u].iter().enumerate() {
             let pass = rp.pass;
             let role = rp.role.and_then(|(ru, ri)| units[ru].roles.get(ri));
+            let trust_gap = role.and_then(trust_gap);
             let (trust_known, trusts_service, trusted) = match role.map(|r| &r.trust) {
-                Some(PolicyValue::Known(doc)) => {
+                Some(PolicyValue::Known(doc)) if trust_gap.is_none() => {
                     let trusted = trusted_principals(doc);
                     // A trust policy that trusts everyone (`*`, `NotPrincipal`) trusts the service too:
                     // that mistake is PR003's, and reporting PR001 as well would be noise.
@@ -323,13 +338,9 @@ pub fn build(units: &[Unit], catalog: &Catalog) -> Facts {
                     "the role cannot be resolved: {}",
                     reason.as_deref().unwrap_or("unknown reason")
                 )),
-                (Some(r), _) => match &r.trust {
-                    PolicyValue::Unknown { reason, .. } => Some(format!(
-                        "the trust policy of {} cannot be read: {reason}",
-                        r.address
-                    )),
-                    PolicyValue::Known(_) => None,
-                },
+                (Some(r), _) => trust_gap
+                    .as_ref()
+                    .map(|reason| format!("the trust policy of {} cannot be read: {reason}", r.address)),
             };
             edges.push(json!({
                 "checkable": gap.is_none(),
@@ -344,10 +355,7 @@ pub fn build(units: &[Unit], catalog: &Catalog) -> Facts {
                 "unresolved_reason": rp.unresolved,
                 "via_instance_profile": rp.profile.as_ref().map(|p| p.0.clone()),
                 "trust_known": trust_known,
-                "trust_unknown_reason": match role.map(|r| &r.trust) {
-                    Some(PolicyValue::Unknown { reason, .. }) => Some(reason.clone()),
-                    _ => None,
-                },
+                "trust_unknown_reason": trust_gap,
                 "trusts_service": trusts_service,
                 "trusted": trusted.iter().filter(|t| !t.negated).map(|t| t.value.clone()).collect::<Vec<_>>(),
                 "role_service_count": role_services.len(),

@@ -410,6 +410,10 @@ impl<'a> Tree<'a> {
                 .collect()
         };
         match name {
+            // `try(a, b)` is `a` unless evaluating `a` fails; an `a` that is only unknown statically
+            // may well succeed at plan time, so it stays unknown rather than falling back.
+            "try" => functions::try_(args(), span),
+            "compact" | "flatten" | "distinct" => functions::list_cleanup(name, args(), span),
             "jsonencode" | "tolist" | "toset" | "tomap" | "tostring" => match exprs.first() {
                 Some(e) => self.eval_at(ctx, e, depth + 1),
                 None => unknown(format!("{name}() without an argument"), span),
@@ -420,7 +424,7 @@ impl<'a> Tree<'a> {
                     .as_ref()
                     .and_then(|a| a.as_text().and_then(Text::as_literal))
                 {
-                    Some(s) => self.string_policy(&s, span),
+                    Some(s) => self.string_policy(&s, span, false),
                     None => unknown("jsondecode() of a value that cannot be evaluated", span),
                 }
             }
@@ -570,34 +574,34 @@ impl<'a> Tree<'a> {
     /// Heredocs, JSON strings and `file()` are parsed with spans pointing into the file that writes
     /// the JSON.
     pub fn policy(&self, ctx: Ctx, expr: &Expression) -> Node {
-        self.policy_at(ctx, expr, 0)
+        self.policy_at(ctx, expr, 0, true)
     }
 
     fn policy_target(&self, target: Target<'a>, span: Span, depth: usize) -> Node {
         match target {
-            Target::Expr(ctx, e) => self.policy_at(ctx, e, depth + 1),
-            Target::Node(n) => self.string_node_policy(n),
+            Target::Expr(ctx, e) => self.policy_at(ctx, e, depth + 1, false),
+            Target::Node(n) => self.string_node_policy(n, false),
             Target::Missing(reason) => unknown(reason, span),
         }
     }
 
-    fn policy_at(&self, ctx: Ctx, expr: &Expression, depth: usize) -> Node {
+    /// `report`: whether a malformed policy here is an input error (the policy is written here) or
+    /// only unknown (it reached here through a reference).
+    fn policy_at(&self, ctx: Ctx, expr: &Expression, depth: usize, report: bool) -> Node {
         let span = self.span(ctx.file, expr.span());
         if depth > MAX_DEPTH {
             return unknown("a reference chain that is too deep (a cycle?)", span);
         }
         match expr {
             Expression::HeredocTemplate(h) => self.heredoc_policy(ctx, &h.template, span),
-            Expression::String(s) => self.string_policy(s.value(), span),
-            Expression::Parenthesis(p) => self.policy_at(ctx, p.inner(), depth + 1),
+            Expression::String(s) => self.string_policy(s.value(), span, report),
+            Expression::Parenthesis(p) => self.policy_at(ctx, p.inner(), depth + 1, report),
             Expression::StringTemplate(t) => {
                 // `"${data.aws_iam_policy_document.x.json}"`: the policy is the interpolated value.
                 let mut elements = t.iter();
                 match (elements.next(), elements.next()) {
-                    (Some(Element::Interpolation(i)), None) => {
-                        self.policy_at(ctx, &i.expr, depth + 1)
-                    }
-                    _ => self.string_node_policy(self.eval_at(ctx, expr, depth + 1)),
+                    (Some(Element::Interpolation(i)), None) => self.policy_at(ctx, &i.expr, depth + 1, report),
+                    _ => self.string_node_policy(self.eval_at(ctx, expr, depth + 1), report),
                 }
             }
             Expression::Traversal(t) => {
@@ -605,14 +609,14 @@ impl<'a> Tree<'a> {
                 let parts: Vec<&str> = path.iter().map(String::as_str).collect();
                 match self.reference(ctx.inst, &parts) {
                     Some(target) => self.policy_target(target, span, depth),
-                    None => self.string_node_policy(self.eval_at(ctx, expr, depth + 1)),
+                    None => self.string_node_policy(self.eval_at(ctx, expr, depth + 1), false),
                 }
             }
             // Both branches are possible policies: check the statements of both.
             Expression::Conditional(c) => {
                 let mut statements = Vec::new();
                 for branch in [&c.true_expr, &c.false_expr] {
-                    collect_statements(self.policy_at(ctx, branch, depth + 1), &mut statements);
+                    collect_statements(self.policy_at(ctx, branch, depth + 1, false), &mut statements);
                 }
                 statement_document(statements, span)
             }
@@ -633,7 +637,7 @@ impl<'a> Tree<'a> {
                     ),
                 }
             }
-            _ => self.string_node_policy(self.eval_at(ctx, expr, depth + 1)),
+            _ => self.string_node_policy(self.eval_at(ctx, expr, depth + 1), report),
         }
     }
 
@@ -680,24 +684,30 @@ impl<'a> Tree<'a> {
     }
 
     /// A policy given as an evaluated value: objects are the policy; known strings are JSON.
-    fn string_node_policy(&self, node: Node) -> Node {
+    fn string_node_policy(&self, node: Node, report: bool) -> Node {
         match &node.kind {
             NodeKind::Str(text) => match text.as_literal() {
-                Some(s) => self.string_policy(&s, node.span),
+                Some(s) => self.string_policy(&s, node.span, report),
                 None => node,
             },
+            // Not a policy and not written as one here (`default = null`, `[]`): unknown.
+            NodeKind::Map(_) | NodeKind::Unknown(_) => node,
+            _ if !report => unknown("the value is not a policy document", node.span),
             _ => node,
         }
     }
 
     /// A policy written as a quoted JSON string: escapes make offsets inside it unknowable, so every
     /// element points at the whole string.
-    fn string_policy(&self, s: &str, span: Span) -> Node {
+    fn string_policy(&self, s: &str, span: Span, report: bool) -> Node {
         match json::parse(s, span.file, 0) {
             Ok(mut node) => {
                 set_spans(&mut node, span);
                 node
             }
+            // A value that reaches a policy through a variable or output (`default = ""`) is not a
+            // policy written here: it is unknown, not an input error.
+            Err(_) if !report => unknown("the value is not a JSON policy document", span),
             Err(e) => {
                 self.error(span, format!("the policy string is not valid JSON: {e}"));
                 unknown("the policy is not valid JSON", span)
@@ -782,9 +792,20 @@ impl<'a> Tree<'a> {
             "override_policy_documents",
             "override_json",
         ] {
-            if let Some(a) = body.get_attribute(attr) {
-                for src in list_exprs(&a.value) {
-                    collect_statements(self.policy_at(ctx, src, depth + 1), &mut statements);
+            let Some(a) = body.get_attribute(attr) else { continue };
+            // A list of documents: literal items keep their own spans; a list from a variable is
+            // evaluated and each of its documents read.
+            let items: Vec<Node> = match &a.value {
+                Expression::Array(items) => items.iter().map(|e| self.policy_at(ctx, e, depth + 1, true)).collect(),
+                e => match self.eval_at(ctx, e, depth + 1).kind {
+                    NodeKind::List(items) => items.into_iter().map(|n| self.string_node_policy(n, false)).collect(),
+                    NodeKind::Null => Vec::new(),
+                    other => vec![self.string_node_policy(Node::new(other, span), false)],
+                },
+            };
+            for item in items {
+                if !matches!(item.kind, NodeKind::Null) {
+                    collect_statements(item, &mut statements);
                 }
             }
         }
@@ -1061,6 +1082,42 @@ mod functions {
         unknown("coalesce() of only empty values", span)
     }
 
+    /// `compact()` drops empty strings and nulls, `flatten()` flattens nested lists, `distinct()` keeps
+    /// the list (duplicates do not change what is granted).
+    pub fn list_cleanup(name: &str, args: Vec<Node>, span: Span) -> Node {
+        let Some(list) = args.into_iter().next() else {
+            return unknown(format!("{name}() without an argument"), span);
+        };
+        let NodeKind::List(items) = list.kind else {
+            return match list.kind {
+                NodeKind::Unknown(r) => unknown(r, span),
+                _ => unknown(format!("{name}() of a value that is not a list"), span),
+            };
+        };
+        let mut out = Vec::new();
+        for item in items {
+            match item.kind {
+                NodeKind::Null if name == "compact" => {}
+                NodeKind::Str(ref t) if name == "compact" && t.as_literal().is_some_and(|s| s.is_empty()) => {}
+                NodeKind::List(inner) if name == "flatten" => out.extend(inner),
+                _ => out.push(item),
+            }
+        }
+        Node::new(NodeKind::List(out), span)
+    }
+
+    /// The first argument that is known, skipping only those that fail (a missing attribute or key);
+    /// an unknown argument makes the result unknown.
+    pub fn try_(args: Vec<Node>, span: Span) -> Node {
+        for a in args {
+            match &a.kind {
+                NodeKind::Unknown(r) if r.starts_with("no attribute") || r.starts_with("no key") => continue,
+                _ => return a,
+            }
+        }
+        unknown("try() of values that all fail", span)
+    }
+
     pub fn element(args: Vec<Node>, span: Span) -> Node {
         let [list, index] = args.as_slice() else {
             return unknown("element() with the wrong arguments", span);
@@ -1112,13 +1169,6 @@ fn template_parts(raw: &str) -> Text {
     text
 }
 
-/// The elements of a list expression, or the expression itself.
-fn list_exprs(expr: &Expression) -> Vec<&Expression> {
-    match expr {
-        Expression::Array(items) => items.iter().collect(),
-        other => vec![other],
-    }
-}
 
 /// Lists inside a list (from conditionals: both branches) flattened into one list.
 fn flatten_alternatives(node: Node) -> Node {

@@ -26,6 +26,9 @@ const IDENTITY_POLICIES: &[(&str, &[&str])] = &[
     ),
 ];
 
+/// The reason given for `null` and `""`: nothing is passed, so there is no pass to check.
+const NOTHING_PASSED: &str = "the value is null or empty";
+
 /// Bound on reference chains followed to find a role (var → module output → local → ...).
 const MAX_TARGET_DEPTH: usize = 32;
 
@@ -103,8 +106,16 @@ impl<'a> Lowering<'_, 'a> {
     /// Reads a policy expression; a known node that is not a policy is an input error.
     fn read_policy(&self, ctx: Ctx, attr: &Attribute) -> PolicyValue {
         let node = self.tree.policy(ctx, &attr.value);
+        let here = self.tree.span(ctx.file, attr.value.span());
+        let written_here = |s: Span| s.file == here.file && s.start >= here.start && s.end <= here.end;
         match PolicyDocument::from_node(&node) {
             Ok(v) => v,
+            // A malformed policy is an input error only where it is written; one that arrives
+            // through a variable or output (`default = {}`) is unknown.
+            Err(e) if !written_here(e.span) => PolicyValue::Unknown {
+                reason: format!("the value is not a policy document: {}", e.message),
+                span: here,
+            },
             Err(e) => {
                 self.tree.errors.borrow_mut().push(InputError::at(
                     self.sources,
@@ -224,8 +235,12 @@ impl<'a> Lowering<'_, 'a> {
                             for (target, span) in
                                 self.role_targets(ctx, expr, passer.reference, each, 0)
                             {
-                                unit.passes
-                                    .push(pass(passer, address.clone(), span, target));
+                                // `null` or `""` passes no role (the attribute is unset): the other
+                                // branch of a conditional is the real pass.
+                                if matches!(&target, RoleTarget::Unresolved(r) if r == NOTHING_PASSED) {
+                                    continue;
+                                }
+                                unit.passes.push(pass(passer, address.clone(), span, target));
                             }
                         }
                     }
@@ -261,6 +276,31 @@ impl<'a> Lowering<'_, 'a> {
                 let mut out = self.role_targets(ctx, &c.true_expr, reference, each, depth + 1);
                 out.extend(self.role_targets(ctx, &c.false_expr, reference, each, depth + 1));
                 out
+            }
+            // `try(var.role, aws_iam_role.x.arn)`, `coalesce(...)`: the first argument that names
+            // something; every argument is a possibility when none is certain.
+            Expression::FuncCall(call)
+                if call.name.namespace.is_empty()
+                    && matches!(call.name.name.as_str(), "try" | "coalesce") =>
+            {
+                let mut all = Vec::new();
+                for arg in call.args.iter() {
+                    let targets = self.role_targets(ctx, arg, reference, each, depth + 1);
+                    let resolved = targets.iter().any(|(t, _)| !matches!(t, RoleTarget::Unresolved(_)));
+                    let nothing = targets.iter().all(|(t, _)| matches!(t, RoleTarget::Unresolved(r) if r == NOTHING_PASSED));
+                    // `try()` falls back only when its argument fails, never because it is unknown.
+                    if resolved || call.name.name.as_str() == "try" && !nothing {
+                        return targets;
+                    }
+                    if !nothing {
+                        all.extend(targets);
+                    }
+                }
+                if all.is_empty() {
+                    one(RoleTarget::Unresolved(NOTHING_PASSED.into()))
+                } else {
+                    all
+                }
             }
             Expression::Traversal(t) => {
                 let path = traversal_path(t);
@@ -427,6 +467,9 @@ fn pass(passer: &Passer, address: String, span: Span, target: RoleTarget) -> Pas
 /// A role written as a string: an ARN, a name, or an instance profile name or ARN.
 fn literal_target(node: &Node, reference: RoleReference) -> RoleTarget {
     match &node.kind {
+        NodeKind::Str(text) if text.as_literal().is_some_and(|s| s.is_empty()) => {
+            RoleTarget::Unresolved(NOTHING_PASSED.into())
+        }
         NodeKind::Str(text) => {
             let starts_arn =
                 matches!(text.parts.first(), Some(TextPart::Lit(s)) if s.starts_with("arn:"));
@@ -437,7 +480,7 @@ fn literal_target(node: &Node, reference: RoleReference) -> RoleTarget {
             }
         }
         NodeKind::Unknown(reason) => RoleTarget::Unresolved(reason.clone()),
-        NodeKind::Null => RoleTarget::Unresolved("the value is null".into()),
+        NodeKind::Null => RoleTarget::Unresolved(NOTHING_PASSED.into()),
         _ => RoleTarget::Unresolved("the value is not a string".into()),
     }
 }
