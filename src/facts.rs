@@ -120,8 +120,15 @@ struct TrustedPrincipal {
 fn trust_gap(role: &crate::model::Role) -> Option<String> {
     match &role.trust {
         PolicyValue::Unknown { reason, .. } => Some(reason.clone()),
+        PolicyValue::Known(doc) if !doc.unknown_statements.is_empty() => doc
+            .unknown_statements
+            .first()
+            .map(|(reason, _)| reason.clone()),
         PolicyValue::Known(doc) => trusted_principals(doc).iter().find(|p| !p.known).map(|p| {
-            format!("the trusted principal \"{}\" cannot be evaluated statically", p.value)
+            format!(
+                "the trusted principal \"{}\" cannot be evaluated statically",
+                p.value
+            )
         }),
     }
 }
@@ -338,9 +345,9 @@ pub fn build(units: &[Unit], catalog: &Catalog) -> Facts {
                     "the role cannot be resolved: {}",
                     reason.as_deref().unwrap_or("unknown reason")
                 )),
-                (Some(r), _) => trust_gap
-                    .as_ref()
-                    .map(|reason| format!("the trust policy of {} cannot be read: {reason}", r.address)),
+                (Some(r), _) => trust_gap.as_ref().map(|reason| {
+                    format!("the trust policy of {} cannot be read: {reason}", r.address)
+                }),
             };
             edges.push(json!({
                 "checkable": gap.is_none(),
@@ -407,6 +414,18 @@ pub fn build(units: &[Unit], catalog: &Catalog) -> Facts {
     }
 }
 
+/// A value for messages: literal parts as written, each unknown part as `${…}` (the reasons are
+/// long; `unknown_part` carries the first).
+fn shown(text: &Text) -> String {
+    text.parts
+        .iter()
+        .map(|p| match p {
+            crate::value::TextPart::Lit(s) => s.as_str(),
+            crate::value::TextPart::Unknown(_) => "${…}",
+        })
+        .collect()
+}
+
 fn pass_related(rp: &ResolvedPass) -> Related {
     Related {
         tag: "pass",
@@ -465,7 +484,7 @@ fn grant_fact(
             for (i, item) in list.items.iter().enumerate() {
                 let scope = classify_passrole_resource(&item.text);
                 resources.push(json!({
-                    "value": item.text.to_string(),
+                    "value": shown(&item.text),
                     "scope": scope.as_str(),
                     "scope_description": scope.describe(),
                     "unknown_part": item.text.first_unknown(),

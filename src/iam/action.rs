@@ -232,8 +232,13 @@ const READ_ONLY_COMPANIONS: &[&str] = &[
 /// a read-only role look-up, or a pattern in the `iam:Pass` namespace (PassRole is the only IAM action
 /// starting with `Pass`).
 fn is_passrole_companion(item: &Text) -> bool {
-    let Some(action) = item.as_literal() else { return false };
-    if READ_ONLY_COMPANIONS.iter().any(|c| c.eq_ignore_ascii_case(&action)) {
+    let Some(action) = item.as_literal() else {
+        return false;
+    };
+    if READ_ONLY_COMPANIONS
+        .iter()
+        .any(|c| c.eq_ignore_ascii_case(&action))
+    {
         return true;
     }
     let lower = action.to_ascii_lowercase();

@@ -11,6 +11,9 @@ use crate::value::{Node, NodeKind, Span, Text};
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyDocument {
     pub statements: Vec<Statement>,
+    /// Statements that cannot be known statically (a `dynamic "statement"` block): the reason and
+    /// where. The known statements are still checked; a trust policy with one of these is unknown.
+    pub unknown_statements: Vec<(String, Span)>,
     pub span: Span,
 }
 
@@ -125,6 +128,7 @@ impl PolicyDocument {
             _ => return Err(error(node, "a policy document must be a JSON object")),
         };
         let mut statements = Vec::new();
+        let mut unknown_statements = Vec::new();
         for (key, value) in entries {
             if key.name != "Statement" {
                 continue;
@@ -140,10 +144,7 @@ impl PolicyDocument {
                     for item in items {
                         match &item.kind {
                             NodeKind::Unknown(reason) => {
-                                return Ok(PolicyValue::Unknown {
-                                    reason: reason.clone(),
-                                    span: item.span,
-                                });
+                                unknown_statements.push((reason.clone(), item.span))
                             }
                             _ => statements.push(Statement::from_node(item)?),
                         }
@@ -154,6 +155,7 @@ impl PolicyDocument {
         }
         Ok(PolicyValue::Known(PolicyDocument {
             statements,
+            unknown_statements,
             span: node.span,
         }))
     }

@@ -600,7 +600,9 @@ impl<'a> Tree<'a> {
                 // `"${data.aws_iam_policy_document.x.json}"`: the policy is the interpolated value.
                 let mut elements = t.iter();
                 match (elements.next(), elements.next()) {
-                    (Some(Element::Interpolation(i)), None) => self.policy_at(ctx, &i.expr, depth + 1, report),
+                    (Some(Element::Interpolation(i)), None) => {
+                        self.policy_at(ctx, &i.expr, depth + 1, report)
+                    }
                     _ => self.string_node_policy(self.eval_at(ctx, expr, depth + 1), report),
                 }
             }
@@ -616,7 +618,10 @@ impl<'a> Tree<'a> {
             Expression::Conditional(c) => {
                 let mut statements = Vec::new();
                 for branch in [&c.true_expr, &c.false_expr] {
-                    collect_statements(self.policy_at(ctx, branch, depth + 1, false), &mut statements);
+                    collect_statements(
+                        self.policy_at(ctx, branch, depth + 1, false),
+                        &mut statements,
+                    );
                 }
                 statement_document(statements, span)
             }
@@ -792,13 +797,21 @@ impl<'a> Tree<'a> {
             "override_policy_documents",
             "override_json",
         ] {
-            let Some(a) = body.get_attribute(attr) else { continue };
+            let Some(a) = body.get_attribute(attr) else {
+                continue;
+            };
             // A list of documents: literal items keep their own spans; a list from a variable is
             // evaluated and each of its documents read.
             let items: Vec<Node> = match &a.value {
-                Expression::Array(items) => items.iter().map(|e| self.policy_at(ctx, e, depth + 1, true)).collect(),
+                Expression::Array(items) => items
+                    .iter()
+                    .map(|e| self.policy_at(ctx, e, depth + 1, true))
+                    .collect(),
                 e => match self.eval_at(ctx, e, depth + 1).kind {
-                    NodeKind::List(items) => items.into_iter().map(|n| self.string_node_policy(n, false)).collect(),
+                    NodeKind::List(items) => items
+                        .into_iter()
+                        .map(|n| self.string_node_policy(n, false))
+                        .collect(),
                     NodeKind::Null => Vec::new(),
                     other => vec![self.string_node_policy(Node::new(other, span), false)],
                 },
@@ -1098,7 +1111,8 @@ mod functions {
         for item in items {
             match item.kind {
                 NodeKind::Null if name == "compact" => {}
-                NodeKind::Str(ref t) if name == "compact" && t.as_literal().is_some_and(|s| s.is_empty()) => {}
+                NodeKind::Str(ref t)
+                    if name == "compact" && t.as_literal().is_some_and(|s| s.is_empty()) => {}
                 NodeKind::List(inner) if name == "flatten" => out.extend(inner),
                 _ => out.push(item),
             }
@@ -1111,7 +1125,11 @@ mod functions {
     pub fn try_(args: Vec<Node>, span: Span) -> Node {
         for a in args {
             match &a.kind {
-                NodeKind::Unknown(r) if r.starts_with("no attribute") || r.starts_with("no key") => continue,
+                NodeKind::Unknown(r)
+                    if r.starts_with("no attribute") || r.starts_with("no key") =>
+                {
+                    continue;
+                }
                 _ => return a,
             }
         }
@@ -1168,7 +1186,6 @@ fn template_parts(raw: &str) -> Text {
     text.push(TextPart::Lit(rest.to_string()));
     text
 }
-
 
 /// Lists inside a list (from conditionals: both branches) flattened into one list.
 fn flatten_alternatives(node: Node) -> Node {

@@ -107,7 +107,8 @@ impl<'a> Lowering<'_, 'a> {
     fn read_policy(&self, ctx: Ctx, attr: &Attribute) -> PolicyValue {
         let node = self.tree.policy(ctx, &attr.value);
         let here = self.tree.span(ctx.file, attr.value.span());
-        let written_here = |s: Span| s.file == here.file && s.start >= here.start && s.end <= here.end;
+        let written_here =
+            |s: Span| s.file == here.file && s.start >= here.start && s.end <= here.end;
         match PolicyDocument::from_node(&node) {
             Ok(v) => v,
             // A malformed policy is an input error only where it is written; one that arrives
@@ -237,10 +238,12 @@ impl<'a> Lowering<'_, 'a> {
                             {
                                 // `null` or `""` passes no role (the attribute is unset): the other
                                 // branch of a conditional is the real pass.
-                                if matches!(&target, RoleTarget::Unresolved(r) if r == NOTHING_PASSED) {
+                                if matches!(&target, RoleTarget::Unresolved(r) if r == NOTHING_PASSED)
+                                {
                                     continue;
                                 }
-                                unit.passes.push(pass(passer, address.clone(), span, target));
+                                unit.passes
+                                    .push(pass(passer, address.clone(), span, target));
                             }
                         }
                     }
@@ -286,8 +289,12 @@ impl<'a> Lowering<'_, 'a> {
                 let mut all = Vec::new();
                 for arg in call.args.iter() {
                     let targets = self.role_targets(ctx, arg, reference, each, depth + 1);
-                    let resolved = targets.iter().any(|(t, _)| !matches!(t, RoleTarget::Unresolved(_)));
-                    let nothing = targets.iter().all(|(t, _)| matches!(t, RoleTarget::Unresolved(r) if r == NOTHING_PASSED));
+                    let resolved = targets
+                        .iter()
+                        .any(|(t, _)| !matches!(t, RoleTarget::Unresolved(_)));
+                    let nothing = targets.iter().all(
+                        |(t, _)| matches!(t, RoleTarget::Unresolved(r) if r == NOTHING_PASSED),
+                    );
                     // `try()` falls back only when its argument fails, never because it is unknown.
                     if resolved || call.name.name.as_str() == "try" && !nothing {
                         return targets;
