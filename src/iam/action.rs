@@ -241,8 +241,9 @@ fn is_passrole_companion(item: &Text) -> bool {
     {
         return true;
     }
+    // A pattern with only `?` wildcards matches names of PassRole's length only (`iam:P?ssRole`).
     let lower = action.to_ascii_lowercase();
-    lower.starts_with("iam:pass") && action_matches_passrole(&action)
+    action_matches_passrole(&action) && (lower.starts_with("iam:pass") || !action.contains('*'))
 }
 
 /// How a fully known item matches PassRole; `None` for unknown items and for items that do not match.

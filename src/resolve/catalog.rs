@@ -1,53 +1,526 @@
-//! TEMPORARY loader (replaced by the full one).
-use serde::Deserialize;
+//! The passer catalog: which resource attributes pass an IAM role to which AWS service.
+//!
+//! The catalog is data (`rules/passers.toml`, compiled into the binary). Each *passer* names a
+//! Terraform resource argument or a CloudFormation resource property whose value hands a role to
+//! a service, how the value names the role, and the service principal(s) the role must trust.
+//! *Principal sets* list service principals that legitimately share one trust policy (Amazon
+//! MWAA, Lambda@Edge), so that a role trusting all of them is not reported as over-trusting.
+//!
+//! Users can load extra catalogs in the same format with [`Catalog::from_toml`] and merge them
+//! into a copy of the built-in one with [`Catalog::extend`].
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
 use std::sync::OnceLock;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RoleReference {
-    RoleArn,
-    RoleName,
-    RoleArnOrName,
-    InstanceProfile,
+use serde::{Deserialize, Serialize};
+
+use crate::iam::principal::{canonical_service_principal, service_principal_name};
+
+/// The built-in catalog's source text.
+const BUILTIN_TOML: &str = include_str!("../../rules/passers.toml");
+
+/// The passer catalog: principal sets and the Terraform and CloudFormation passers.
+///
+/// The fields are public for reading. Lookups ([`Catalog::terraform_passers`],
+/// [`Catalog::cloudformation_passers`]) go through an index built by [`Catalog::from_toml`] and
+/// [`Catalog::extend`]; add entries through those, not by pushing onto the vectors.
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    pub principal_sets: Vec<PrincipalSet>,
+    pub terraform: Vec<Passer>,
+    pub cloudformation: Vec<Passer>,
+    terraform_index: HashMap<String, Vec<usize>>,
+    cloudformation_index: HashMap<String, Vec<usize>>,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+/// Service principals that legitimately appear together in one trust policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PrincipalSet {
     pub name: String,
     pub principals: Vec<String>,
+    /// Why the combination is needed, in one sentence (shown to users).
     pub why: String,
 }
 
-#[derive(Clone, Debug)]
-pub struct PathStep {
-    pub name: String,
-    pub each: bool,
-}
-
-#[derive(Clone, Debug)]
+/// One resource attribute (Terraform) or property (CloudFormation) that passes a role.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Passer {
+    /// The resource type: `aws_lambda_function`, `AWS::Lambda::Function`.
     pub resource: String,
+    /// The attribute or property path, outermost first.
     pub path: Vec<PathStep>,
+    /// How the value names the role.
     pub reference: RoleReference,
+    /// The service principals of the receiving service: the role must trust at least one.
     pub principals: Vec<String>,
+    /// The receiving service's name, for messages.
     pub service: String,
+    /// True when the value is a list of role references rather than one.
     pub list: bool,
 }
 
+/// One step of a passer's path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathStep {
+    /// The block, attribute or property name.
+    pub name: String,
+    /// The value at this step is a list and every element is visited (`Targets[]`).
+    pub each: bool,
+}
+
+/// How a passing attribute names the role it passes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RoleReference {
+    /// The value is a role ARN.
+    RoleArn,
+    /// The value is a role name.
+    RoleName,
+    /// The value is a role ARN or a role name (the service accepts both).
+    RoleArnOrName,
+    /// The value is an instance profile name or ARN; the profile's role is passed to Amazon EC2.
+    InstanceProfile,
+}
+
+impl RoleReference {
+    /// The spelling used in the catalog file and the facts document.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RoleReference::RoleArn => "role_arn",
+            RoleReference::RoleName => "role_name",
+            RoleReference::RoleArnOrName => "role_arn_or_name",
+            RoleReference::InstanceProfile => "instance_profile",
+        }
+    }
+}
+
+impl fmt::Display for RoleReference {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Display for PathStep {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.name)?;
+        if self.each {
+            f.write_str("[]")?;
+        }
+        Ok(())
+    }
+}
+
+impl Passer {
+    /// The path as written in the catalog: `iam_instance_profile.arn`, `Targets[].RoleArn`.
+    pub fn path_string(&self) -> String {
+        self.path
+            .iter()
+            .map(PathStep::to_string)
+            .collect::<Vec<_>>()
+            .join(".")
+    }
+}
+
+/// A catalog that cannot be loaded: what is wrong and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CatalogError {
+    /// Not valid TOML, or not the catalog's shape (unknown key, missing key, unknown reference
+    /// kind). The message is toml's and carries the line and column.
+    Parse(String),
+    /// An entry breaks a catalog rule.
+    Invalid {
+        /// The entry: `[[terraform]] #3 (aws_lambda_function.role)`.
+        entry: String,
+        /// What is wrong with it.
+        problem: String,
+    },
+}
+
+impl fmt::Display for CatalogError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CatalogError::Parse(message) => write!(f, "passer catalog: {message}"),
+            CatalogError::Invalid { entry, problem } => {
+                write!(f, "passer catalog: {entry}: {problem}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for CatalogError {}
+
+impl Catalog {
+    /// The built-in catalog, parsed once.
+    pub fn builtin() -> &'static Catalog {
+        static BUILTIN: OnceLock<Catalog> = OnceLock::new();
+        BUILTIN.get_or_init(|| {
+            // The file is compiled in and the tests load it: failing here is a bug, not an input error.
+            Catalog::from_toml(BUILTIN_TOML)
+                .expect("the built-in passer catalog rules/passers.toml is invalid")
+        })
+    }
+
+    /// Parses and validates a catalog in the `rules/passers.toml` format.
+    pub fn from_toml(text: &str) -> Result<Catalog, CatalogError> {
+        let raw: RawCatalog = toml::from_str(text)
+            .map_err(|e| CatalogError::Parse(e.to_string().trim().to_owned()))?;
+
+        let mut set_names = HashMap::new();
+        let mut principal_sets = Vec::with_capacity(raw.principal_set.len());
+        for (i, set) in raw.principal_set.into_iter().enumerate() {
+            let entry = format!("[[principal_set]] #{} ({})", i + 1, set.name);
+            let invalid = |problem: String| CatalogError::Invalid {
+                entry: entry.clone(),
+                problem,
+            };
+            if set.name.trim().is_empty() {
+                return Err(invalid("`name` is empty".into()));
+            }
+            if let Some(first) = set_names.insert(set.name.clone(), i + 1) {
+                return Err(invalid(format!(
+                    "the name is already used by [[principal_set]] #{first}"
+                )));
+            }
+            check_principals(&set.principals).map_err(&invalid)?;
+            if set.principals.len() < 2 {
+                return Err(invalid(
+                    "a principal set needs at least two principals".into(),
+                ));
+            }
+            if set.why.trim().is_empty() {
+                return Err(invalid("`why` is empty".into()));
+            }
+            principal_sets.push(PrincipalSet {
+                name: set.name,
+                principals: set.principals,
+                why: set.why,
+            });
+        }
+
+        let terraform = convert_passers(raw.terraform, Format::Terraform)?;
+        let cloudformation = convert_passers(raw.cloudformation, Format::CloudFormation)?;
+
+        let mut catalog = Catalog {
+            principal_sets,
+            terraform,
+            cloudformation,
+            ..Catalog::default()
+        };
+        catalog.reindex();
+        Ok(catalog)
+    }
+
+    /// Adds the entries of `other`. An entry of `other` with the same resource and path as an
+    /// existing one replaces it, and so does a principal set with the same name.
+    pub fn extend(&mut self, other: Catalog) {
+        for set in other.principal_sets {
+            match self.principal_sets.iter_mut().find(|s| s.name == set.name) {
+                Some(existing) => *existing = set,
+                None => self.principal_sets.push(set),
+            }
+        }
+        merge_passers(&mut self.terraform, other.terraform);
+        merge_passers(&mut self.cloudformation, other.cloudformation);
+        self.reindex();
+    }
+
+    /// The passers of a Terraform resource type (`aws_lambda_function`).
+    pub fn terraform_passers(&self, resource_type: &str) -> impl Iterator<Item = &Passer> {
+        lookup(&self.terraform_index, &self.terraform, resource_type)
+    }
+
+    /// The passers of a CloudFormation resource type (`AWS::Lambda::Function`).
+    pub fn cloudformation_passers(&self, resource_type: &str) -> impl Iterator<Item = &Passer> {
+        lookup(
+            &self.cloudformation_index,
+            &self.cloudformation,
+            resource_type,
+        )
+    }
+
+    /// The declared set that approves trusting all of `principals` together: `Some` when the
+    /// given service principals name at least two distinct services and all of them belong to one
+    /// declared set. Spellings are compared as services (`crate::iam::principal`): case, regional
+    /// and partition forms do not matter; a value that is not a service principal is never approved.
+    pub fn approved_set_for(&self, principals: &[String]) -> Option<&PrincipalSet> {
+        let mut services = principals
+            .iter()
+            .map(|p| service_principal_name(p))
+            .collect::<Option<Vec<String>>>()?;
+        services.sort_unstable();
+        services.dedup();
+        if services.len() < 2 {
+            return None;
+        }
+        self.principal_sets.iter().find(|set| {
+            services.iter().all(|service| {
+                set.principals
+                    .iter()
+                    .any(|q| service_principal_name(q).as_deref() == Some(service.as_str()))
+            })
+        })
+    }
+
+    fn reindex(&mut self) {
+        self.terraform_index = index(&self.terraform);
+        self.cloudformation_index = index(&self.cloudformation);
+    }
+}
+
+fn index(passers: &[Passer]) -> HashMap<String, Vec<usize>> {
+    let mut index: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, passer) in passers.iter().enumerate() {
+        index.entry(passer.resource.clone()).or_default().push(i);
+    }
+    index
+}
+
+fn lookup<'a>(
+    index: &'a HashMap<String, Vec<usize>>,
+    passers: &'a [Passer],
+    resource_type: &str,
+) -> impl Iterator<Item = &'a Passer> {
+    // The resource check keeps a stale index (vectors changed by hand) from returning passers of
+    // another resource.
+    index
+        .get(resource_type)
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(move |&i| passers.get(i))
+        .filter(move |p| p.resource == resource_type)
+}
+
+fn merge_passers(existing: &mut Vec<Passer>, extra: Vec<Passer>) {
+    for passer in extra {
+        match existing
+            .iter_mut()
+            .find(|p| p.resource == passer.resource && p.path == passer.path)
+        {
+            Some(slot) => *slot = passer,
+            None => existing.push(passer),
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Format {
+    Terraform,
+    CloudFormation,
+}
+
+impl Format {
+    fn section(self) -> &'static str {
+        match self {
+            Format::Terraform => "terraform",
+            Format::CloudFormation => "cloudformation",
+        }
+    }
+
+    fn path_key(self) -> &'static str {
+        match self {
+            Format::Terraform => "attribute",
+            Format::CloudFormation => "property",
+        }
+    }
+}
+
+fn convert_passers(raw: Vec<RawPasser>, format: Format) -> Result<Vec<Passer>, CatalogError> {
+    let mut seen: HashMap<(String, String), usize> = HashMap::new();
+    let mut passers = Vec::with_capacity(raw.len());
+    for (i, raw) in raw.into_iter().enumerate() {
+        let (path_text, stray) = match format {
+            Format::Terraform => (raw.attribute, raw.property.map(|_| "property")),
+            Format::CloudFormation => (raw.property, raw.attribute.map(|_| "attribute")),
+        };
+        let entry = format!(
+            "[[{}]] #{} ({}.{})",
+            format.section(),
+            i + 1,
+            raw.resource,
+            path_text.as_deref().unwrap_or("?")
+        );
+        let invalid = |problem: String| CatalogError::Invalid {
+            entry: entry.clone(),
+            problem,
+        };
+        let path_text = path_text.ok_or_else(|| {
+            invalid(format!(
+                "missing `{}` (a [[{}]] entry names its path with `{}`)",
+                format.path_key(),
+                format.section(),
+                format.path_key()
+            ))
+        })?;
+        if let Some(key) = stray {
+            return Err(invalid(format!(
+                "`{key}` is not a key of [[{}]] entries: the path goes in `{}`",
+                format.section(),
+                format.path_key()
+            )));
+        }
+        check_resource_type(&raw.resource, format).map_err(&invalid)?;
+        let path = parse_path(&path_text, format).map_err(&invalid)?;
+        check_principals(&raw.principals).map_err(&invalid)?;
+        if raw.service.trim().is_empty() {
+            return Err(invalid("`service` is empty".into()));
+        }
+        if let Some(first) = seen.insert((raw.resource.clone(), path_text.clone()), i + 1) {
+            return Err(invalid(format!(
+                "duplicate of [[{}]] #{first}: the same resource and {} are listed twice",
+                format.section(),
+                format.path_key()
+            )));
+        }
+        passers.push(Passer {
+            resource: raw.resource,
+            path,
+            reference: raw.reference,
+            principals: raw.principals,
+            service: raw.service,
+            list: raw.list,
+        });
+    }
+    Ok(passers)
+}
+
+fn check_resource_type(resource: &str, format: Format) -> Result<(), String> {
+    let ok = match format {
+        // aws_lambda_function: lowercase letters, digits and underscores.
+        Format::Terraform => {
+            !resource.is_empty()
+                && resource
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        }
+        // AWS::Lambda::Function: two or more `::`-separated alphanumeric parts.
+        Format::CloudFormation => {
+            let parts: Vec<&str> = resource.split("::").collect();
+            parts.len() >= 2
+                && parts
+                    .iter()
+                    .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+        }
+    };
+    if ok {
+        Ok(())
+    } else {
+        let example = match format {
+            Format::Terraform => "aws_lambda_function",
+            Format::CloudFormation => "AWS::Lambda::Function",
+        };
+        Err(format!(
+            "`resource` {resource:?} is not a resource type like {example:?}"
+        ))
+    }
+}
+
+fn parse_path(text: &str, format: Format) -> Result<Vec<PathStep>, String> {
+    let key = format.path_key();
+    if text.is_empty() {
+        return Err(format!("`{key}` is empty"));
+    }
+    let parts: Vec<&str> = text.split('.').collect();
+    let mut steps = Vec::with_capacity(parts.len());
+    for (n, part) in parts.iter().enumerate() {
+        let (name, each) = match part.strip_suffix("[]") {
+            Some(name) => (name, true),
+            None => (*part, false),
+        };
+        if name.is_empty() {
+            return Err(format!("`{key}` {text:?} has an empty step"));
+        }
+        if !name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        {
+            return Err(format!(
+                "`{key}` {text:?}: step {part:?} may contain only letters, digits, `_` and `-` (and end in `[]`)"
+            ));
+        }
+        if each {
+            if let Format::Terraform = format {
+                return Err(format!(
+                    "`{key}` {text:?}: Terraform paths name nested blocks without `[]`; every block instance is checked"
+                ));
+            }
+            if n + 1 == parts.len() {
+                return Err(format!(
+                    "`{key}` {text:?} ends in `[]`: for a list of role references write the plain name and `list = true`"
+                ));
+            }
+        }
+        steps.push(PathStep {
+            name: name.to_owned(),
+            each,
+        });
+    }
+    Ok(steps)
+}
+
+/// A service principal as the catalog writes it: lowercase, global form, `<service>.amazonaws.com`.
+fn check_principals(principals: &[String]) -> Result<(), String> {
+    if principals.is_empty() {
+        return Err(
+            "`principals` is empty: list the service principal(s) the role must trust".into(),
+        );
+    }
+    let mut seen = HashSet::new();
+    for principal in principals {
+        let prefix = principal.strip_suffix(".amazonaws.com").unwrap_or_default();
+        let valid = !prefix.is_empty()
+            && !prefix.starts_with('.')
+            && !prefix.ends_with('.')
+            && prefix
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.');
+        if !valid {
+            return Err(format!(
+                "principal {principal:?} is not a service principal like \"lambda.amazonaws.com\" (lowercase, ending in \".amazonaws.com\")"
+            ));
+        }
+        if let Some(global) = canonical_service_principal(principal).filter(|g| g != principal) {
+            return Err(format!(
+                "principal {principal:?} is a regional form: write the global one, {global:?}"
+            ));
+        }
+        if !seen.insert(principal.as_str()) {
+            return Err(format!("principal {principal:?} is listed twice"));
+        }
+    }
+    Ok(())
+}
+
 #[derive(Deserialize)]
-struct Raw {
+#[serde(deny_unknown_fields)]
+struct RawCatalog {
     #[serde(default)]
-    principal_set: Vec<PrincipalSet>,
+    principal_set: Vec<RawPrincipalSet>,
     #[serde(default)]
     terraform: Vec<RawPasser>,
     #[serde(default)]
     cloudformation: Vec<RawPasser>,
 }
+
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPrincipalSet {
+    name: String,
+    principals: Vec<String>,
+    why: String,
+}
+
+/// One `[[terraform]]` or `[[cloudformation]]` entry as written. Both path keys are accepted by
+/// the parser so that the error for the wrong one can say which key the section expects.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RawPasser {
     resource: String,
-    #[serde(alias = "property")]
-    attribute: String,
+    #[serde(default)]
+    attribute: Option<String>,
+    #[serde(default)]
+    property: Option<String>,
     reference: RoleReference,
     principals: Vec<String>,
     service: String,
@@ -55,56 +528,604 @@ struct RawPasser {
     list: bool,
 }
 
-pub struct Catalog {
-    pub principal_sets: Vec<PrincipalSet>,
-    pub terraform: Vec<Passer>,
-    pub cloudformation: Vec<Passer>,
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-fn conv(r: RawPasser) -> Passer {
-    Passer {
-        resource: r.resource,
-        path: r
-            .attribute
-            .split('.')
-            .map(|s| PathStep {
-                name: s.trim_end_matches("[]").to_string(),
-                each: s.ends_with("[]"),
-            })
-            .collect(),
-        reference: r.reference,
-        principals: r.principals,
-        service: r.service,
-        list: r.list,
+    fn strings(xs: &[&str]) -> Vec<String> {
+        xs.iter().map(|s| (*s).to_owned()).collect()
     }
-}
 
-impl Catalog {
-    pub fn builtin() -> &'static Catalog {
-        static C: OnceLock<Catalog> = OnceLock::new();
-        C.get_or_init(|| {
-            let raw: Raw =
-                toml::from_str(include_str!("../../rules/passers.toml")).expect("catalog");
-            Catalog {
-                principal_sets: raw.principal_set,
-                terraform: raw.terraform.into_iter().map(conv).collect(),
-                cloudformation: raw.cloudformation.into_iter().map(conv).collect(),
+    fn find<'a>(passers: impl Iterator<Item = &'a Passer>, path: &str) -> Option<&'a Passer> {
+        passers.into_iter().find(|p| p.path_string() == path)
+    }
+
+    #[test]
+    fn builtin_catalog_loads() {
+        let catalog = Catalog::builtin();
+        assert!(catalog.terraform.len() >= 40, "{}", catalog.terraform.len());
+        assert!(
+            catalog.cloudformation.len() >= 40,
+            "{}",
+            catalog.cloudformation.len()
+        );
+        assert!(catalog.principal_sets.len() >= 2);
+    }
+
+    #[test]
+    fn builtin_catalog_has_no_duplicates() {
+        let catalog = Catalog::builtin();
+        for passers in [&catalog.terraform, &catalog.cloudformation] {
+            let mut seen = HashSet::new();
+            for p in passers {
+                assert!(
+                    seen.insert((p.resource.as_str(), p.path_string())),
+                    "duplicate {} {}",
+                    p.resource,
+                    p.path_string()
+                );
             }
-        })
-    }
-    pub fn terraform_passers<'a>(&'a self, ty: &'a str) -> impl Iterator<Item = &'a Passer> {
-        self.terraform.iter().filter(move |p| p.resource == ty)
-    }
-    pub fn approved_set_for(&self, principals: &[String]) -> Option<&PrincipalSet> {
-        if principals.len() < 2 {
-            return None;
         }
-        self.principal_sets.iter().find(|s| {
-            principals.iter().all(|p| {
-                s.principals
-                    .iter()
-                    .any(|q| crate::iam::principal::same_service(p, q))
-            })
-        })
+        let mut names = HashSet::new();
+        for set in &catalog.principal_sets {
+            assert!(
+                names.insert(set.name.as_str()),
+                "duplicate set {}",
+                set.name
+            );
+        }
+    }
+
+    #[test]
+    fn builtin_principals_are_global_service_principals() {
+        let catalog = Catalog::builtin();
+        let all = catalog
+            .terraform
+            .iter()
+            .chain(&catalog.cloudformation)
+            .flat_map(|p| &p.principals)
+            .chain(catalog.principal_sets.iter().flat_map(|s| &s.principals));
+        for principal in all {
+            assert!(principal.ends_with(".amazonaws.com"), "{principal}");
+            assert_eq!(
+                canonical_service_principal(principal).as_ref(),
+                Some(principal),
+                "{principal} is not in canonical form"
+            );
+        }
+    }
+
+    #[test]
+    fn builtin_passers_with_more_than_one_principal_are_a_declared_set() {
+        let catalog = Catalog::builtin();
+        for p in catalog.terraform.iter().chain(&catalog.cloudformation) {
+            if p.principals.len() > 1 {
+                assert!(
+                    catalog.approved_set_for(&p.principals).is_some(),
+                    "{} {}: {:?} is not a declared principal set",
+                    p.resource,
+                    p.path_string(),
+                    p.principals
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn builtin_service_names_follow_principals() {
+        // One service name per principal list, so that messages and PR004 agree on what "a
+        // different service" is.
+        let catalog = Catalog::builtin();
+        let mut by_principals: HashMap<&[String], &str> = HashMap::new();
+        let mut by_service: HashMap<&str, &[String]> = HashMap::new();
+        for p in catalog.terraform.iter().chain(&catalog.cloudformation) {
+            let service = *by_principals.entry(&p.principals).or_insert(&p.service);
+            assert_eq!(service, p.service, "{} {}", p.resource, p.path_string());
+            let principals = *by_service.entry(&p.service).or_insert(&p.principals);
+            assert_eq!(principals, p.principals.as_slice(), "{}", p.service);
+        }
+    }
+
+    #[test]
+    fn builtin_instance_profiles_go_to_ec2() {
+        let catalog = Catalog::builtin();
+        for p in catalog.terraform.iter().chain(&catalog.cloudformation) {
+            if p.reference == RoleReference::InstanceProfile {
+                assert_eq!(p.principals, ["ec2.amazonaws.com"], "{}", p.resource);
+            }
+        }
+        // Instance profile resources themselves are handled by the scanner, not the catalog.
+        assert_eq!(
+            catalog
+                .terraform_passers("aws_iam_instance_profile")
+                .count(),
+            0
+        );
+        assert_eq!(
+            catalog
+                .cloudformation_passers("AWS::IAM::InstanceProfile")
+                .count(),
+            0
+        );
+    }
+
+    #[test]
+    #[rustfmt::skip]
+    fn builtin_has_required_terraform_entries() {
+        use RoleReference::*;
+        let required: &[(&str, &str, RoleReference, &[&str])] = &[
+            ("aws_lambda_function", "role", RoleArn, &["lambda.amazonaws.com"]),
+            ("aws_ecs_task_definition", "task_role_arn", RoleArnOrName, &["ecs-tasks.amazonaws.com"]),
+            ("aws_ecs_task_definition", "execution_role_arn", RoleArn, &["ecs-tasks.amazonaws.com"]),
+            ("aws_ecs_service", "iam_role", RoleArnOrName, &["ecs.amazonaws.com"]),
+            ("aws_instance", "iam_instance_profile", InstanceProfile, &["ec2.amazonaws.com"]),
+            ("aws_launch_template", "iam_instance_profile.arn", InstanceProfile, &["ec2.amazonaws.com"]),
+            ("aws_launch_template", "iam_instance_profile.name", InstanceProfile, &["ec2.amazonaws.com"]),
+            ("aws_launch_configuration", "iam_instance_profile", InstanceProfile, &["ec2.amazonaws.com"]),
+            ("aws_sfn_state_machine", "role_arn", RoleArn, &["states.amazonaws.com"]),
+            ("aws_db_instance", "monitoring_role_arn", RoleArn, &["monitoring.rds.amazonaws.com"]),
+            ("aws_rds_cluster", "monitoring_role_arn", RoleArn, &["monitoring.rds.amazonaws.com"]),
+            ("aws_rds_cluster_instance", "monitoring_role_arn", RoleArn, &["monitoring.rds.amazonaws.com"]),
+            ("aws_codebuild_project", "service_role", RoleArnOrName, &["codebuild.amazonaws.com"]),
+            ("aws_cloudwatch_event_target", "role_arn", RoleArn, &["events.amazonaws.com"]),
+            ("aws_glue_job", "role_arn", RoleArnOrName, &["glue.amazonaws.com"]),
+            ("aws_glue_crawler", "role", RoleArnOrName, &["glue.amazonaws.com"]),
+            ("aws_sagemaker_notebook_instance", "role_arn", RoleArn, &["sagemaker.amazonaws.com"]),
+            ("aws_sagemaker_model", "execution_role_arn", RoleArn, &["sagemaker.amazonaws.com"]),
+            ("aws_eks_cluster", "role_arn", RoleArn, &["eks.amazonaws.com"]),
+            ("aws_eks_node_group", "node_role_arn", RoleArn, &["ec2.amazonaws.com"]),
+            ("aws_eks_fargate_profile", "pod_execution_role_arn", RoleArn, &["eks-fargate-pods.amazonaws.com"]),
+            ("aws_batch_compute_environment", "service_role", RoleArnOrName, &["batch.amazonaws.com"]),
+            ("aws_batch_compute_environment", "compute_resources.instance_role", InstanceProfile, &["ec2.amazonaws.com"]),
+            ("aws_emr_cluster", "service_role", RoleArnOrName, &["elasticmapreduce.amazonaws.com"]),
+            ("aws_emr_cluster", "ec2_attributes.instance_profile", InstanceProfile, &["ec2.amazonaws.com"]),
+            ("aws_emr_cluster", "autoscaling_role", RoleArnOrName, &["application-autoscaling.amazonaws.com"]),
+            ("aws_codepipeline", "role_arn", RoleArn, &["codepipeline.amazonaws.com"]),
+            ("aws_codedeploy_deployment_group", "service_role_arn", RoleArn, &["codedeploy.amazonaws.com"]),
+            ("aws_kinesis_firehose_delivery_stream", "extended_s3_configuration.role_arn", RoleArn, &["firehose.amazonaws.com"]),
+            ("aws_flow_log", "iam_role_arn", RoleArn, &["vpc-flow-logs.amazonaws.com"]),
+            ("aws_cloudtrail", "cloud_watch_logs_role_arn", RoleArn, &["cloudtrail.amazonaws.com"]),
+            ("aws_config_configuration_recorder", "role_arn", RoleArn, &["config.amazonaws.com"]),
+            ("aws_dms_endpoint", "service_access_role", RoleArn, &["dms.amazonaws.com"]),
+            ("aws_datasync_location_s3", "s3_config.bucket_access_role_arn", RoleArn, &["datasync.amazonaws.com"]),
+            ("aws_appsync_datasource", "service_role_arn", RoleArn, &["appsync.amazonaws.com"]),
+            ("aws_api_gateway_account", "cloudwatch_role_arn", RoleArn, &["apigateway.amazonaws.com"]),
+            ("aws_iot_topic_rule", "s3.role_arn", RoleArn, &["iot.amazonaws.com"]),
+            ("aws_iot_topic_rule", "error_action.kinesis.role_arn", RoleArn, &["iot.amazonaws.com"]),
+            ("aws_scheduler_schedule", "target.role_arn", RoleArn, &["scheduler.amazonaws.com"]),
+            ("aws_pipes_pipe", "role_arn", RoleArn, &["pipes.amazonaws.com"]),
+            ("aws_mwaa_environment", "execution_role_arn", RoleArn, &["airflow-env.amazonaws.com", "airflow.amazonaws.com"]),
+            ("aws_backup_selection", "iam_role_arn", RoleArn, &["backup.amazonaws.com"]),
+            ("aws_dlm_lifecycle_policy", "execution_role_arn", RoleArn, &["dlm.amazonaws.com"]),
+            ("aws_ssm_maintenance_window_task", "service_role_arn", RoleArn, &["ssm.amazonaws.com"]),
+            ("aws_transfer_server", "logging_role", RoleArn, &["transfer.amazonaws.com"]),
+            ("aws_transfer_user", "role", RoleArn, &["transfer.amazonaws.com"]),
+            ("aws_redshift_cluster", "iam_roles", RoleArn, &["redshift.amazonaws.com"]),
+        ];
+        let catalog = Catalog::builtin();
+        for (resource, path, reference, principals) in required {
+            let passer = find(catalog.terraform_passers(resource), path)
+                .unwrap_or_else(|| panic!("missing {resource}.{path}"));
+            assert_eq!(passer.reference, *reference, "{resource}.{path}");
+            assert_eq!(passer.principals, strings(principals), "{resource}.{path}");
+        }
+        let redshift = find(
+            catalog.terraform_passers("aws_redshift_cluster"),
+            "iam_roles",
+        );
+        assert!(redshift.is_some_and(|p| p.list));
+        let lambda = find(catalog.terraform_passers("aws_lambda_function"), "role");
+        assert!(lambda.is_some_and(|p| !p.list));
+    }
+
+    #[test]
+    #[rustfmt::skip]
+    fn builtin_has_required_cloudformation_entries() {
+        use RoleReference::*;
+        let required: &[(&str, &str, RoleReference, &[&str])] = &[
+            ("AWS::Lambda::Function", "Role", RoleArn, &["lambda.amazonaws.com"]),
+            ("AWS::Serverless::Function", "Role", RoleArn, &["lambda.amazonaws.com"]),
+            ("AWS::ECS::TaskDefinition", "TaskRoleArn", RoleArnOrName, &["ecs-tasks.amazonaws.com"]),
+            ("AWS::ECS::TaskDefinition", "ExecutionRoleArn", RoleArn, &["ecs-tasks.amazonaws.com"]),
+            ("AWS::ECS::Service", "Role", RoleArnOrName, &["ecs.amazonaws.com"]),
+            ("AWS::EC2::Instance", "IamInstanceProfile", InstanceProfile, &["ec2.amazonaws.com"]),
+            ("AWS::EC2::LaunchTemplate", "LaunchTemplateData.IamInstanceProfile.Arn", InstanceProfile, &["ec2.amazonaws.com"]),
+            ("AWS::EC2::LaunchTemplate", "LaunchTemplateData.IamInstanceProfile.Name", InstanceProfile, &["ec2.amazonaws.com"]),
+            ("AWS::AutoScaling::LaunchConfiguration", "IamInstanceProfile", InstanceProfile, &["ec2.amazonaws.com"]),
+            ("AWS::StepFunctions::StateMachine", "RoleArn", RoleArn, &["states.amazonaws.com"]),
+            ("AWS::Serverless::StateMachine", "Role", RoleArn, &["states.amazonaws.com"]),
+            ("AWS::RDS::DBInstance", "MonitoringRoleArn", RoleArn, &["monitoring.rds.amazonaws.com"]),
+            ("AWS::RDS::DBCluster", "MonitoringRoleArn", RoleArn, &["monitoring.rds.amazonaws.com"]),
+            ("AWS::CodeBuild::Project", "ServiceRole", RoleArnOrName, &["codebuild.amazonaws.com"]),
+            ("AWS::Events::Rule", "Targets[].RoleArn", RoleArn, &["events.amazonaws.com"]),
+            ("AWS::Glue::Job", "Role", RoleArnOrName, &["glue.amazonaws.com"]),
+            ("AWS::SageMaker::NotebookInstance", "RoleArn", RoleArn, &["sagemaker.amazonaws.com"]),
+            ("AWS::EKS::Cluster", "RoleArn", RoleArn, &["eks.amazonaws.com"]),
+            ("AWS::EKS::Nodegroup", "NodeRole", RoleArn, &["ec2.amazonaws.com"]),
+            ("AWS::EKS::FargateProfile", "PodExecutionRoleArn", RoleArn, &["eks-fargate-pods.amazonaws.com"]),
+            ("AWS::Batch::ComputeEnvironment", "ComputeResources.InstanceRole", InstanceProfile, &["ec2.amazonaws.com"]),
+            ("AWS::EMR::Cluster", "JobFlowRole", InstanceProfile, &["ec2.amazonaws.com"]),
+            ("AWS::CodePipeline::Pipeline", "RoleArn", RoleArn, &["codepipeline.amazonaws.com"]),
+            ("AWS::CodeDeploy::DeploymentGroup", "ServiceRoleArn", RoleArn, &["codedeploy.amazonaws.com"]),
+            ("AWS::EC2::FlowLog", "DeliverLogsPermissionArn", RoleArn, &["vpc-flow-logs.amazonaws.com"]),
+            ("AWS::CloudTrail::Trail", "CloudWatchLogsRoleArn", RoleArn, &["cloudtrail.amazonaws.com"]),
+            ("AWS::Config::ConfigurationRecorder", "RoleARN", RoleArn, &["config.amazonaws.com"]),
+            ("AWS::ApiGateway::Account", "CloudWatchRoleArn", RoleArn, &["apigateway.amazonaws.com"]),
+            ("AWS::IoT::TopicRule", "TopicRulePayload.Actions[].S3.RoleArn", RoleArn, &["iot.amazonaws.com"]),
+            ("AWS::Scheduler::Schedule", "Target.RoleArn", RoleArn, &["scheduler.amazonaws.com"]),
+            ("AWS::Pipes::Pipe", "RoleArn", RoleArn, &["pipes.amazonaws.com"]),
+            ("AWS::MWAA::Environment", "ExecutionRoleArn", RoleArn, &["airflow-env.amazonaws.com", "airflow.amazonaws.com"]),
+            ("AWS::Backup::BackupSelection", "BackupSelection.IamRoleArn", RoleArn, &["backup.amazonaws.com"]),
+            ("AWS::DLM::LifecyclePolicy", "ExecutionRoleArn", RoleArn, &["dlm.amazonaws.com"]),
+            ("AWS::Transfer::User", "Role", RoleArn, &["transfer.amazonaws.com"]),
+            ("AWS::Redshift::Cluster", "IamRoles", RoleArn, &["redshift.amazonaws.com"]),
+        ];
+        let catalog = Catalog::builtin();
+        for (resource, path, reference, principals) in required {
+            let passer = find(catalog.cloudformation_passers(resource), path)
+                .unwrap_or_else(|| panic!("missing {resource} {path}"));
+            assert_eq!(passer.reference, *reference, "{resource} {path}");
+            assert_eq!(passer.principals, strings(principals), "{resource} {path}");
+        }
+        let redshift = find(
+            catalog.cloudformation_passers("AWS::Redshift::Cluster"),
+            "IamRoles",
+        );
+        assert!(redshift.is_some_and(|p| p.list));
+    }
+
+    #[test]
+    fn builtin_file_documents_every_reference_kind() {
+        use RoleReference::*;
+        let comments: Vec<&str> = BUILTIN_TOML
+            .lines()
+            .filter_map(|line| line.strip_prefix('#'))
+            .map(str::trim_start)
+            .collect();
+        for kind in [RoleArn, RoleName, RoleArnOrName, InstanceProfile] {
+            let documented = comments.iter().any(|c| {
+                c.strip_prefix(kind.as_str())
+                    .is_some_and(|rest| rest.starts_with("  "))
+            });
+            assert!(
+                documented,
+                "the header of rules/passers.toml does not explain {kind}"
+            );
+        }
+    }
+
+    #[test]
+    fn lookup_by_resource_type() {
+        let catalog = Catalog::builtin();
+        let paths: Vec<String> = catalog
+            .terraform_passers("aws_launch_template")
+            .map(Passer::path_string)
+            .collect();
+        assert_eq!(
+            paths,
+            ["iam_instance_profile.arn", "iam_instance_profile.name"]
+        );
+        assert_eq!(catalog.terraform_passers("aws_s3_object").count(), 0);
+        assert_eq!(
+            catalog.terraform_passers("AWS::Lambda::Function").count(),
+            0
+        );
+        assert_eq!(
+            catalog
+                .cloudformation_passers("aws_lambda_function")
+                .count(),
+            0
+        );
+        assert!(
+            catalog
+                .cloudformation_passers("AWS::Events::Rule")
+                .all(|p| p.resource == "AWS::Events::Rule")
+        );
+    }
+
+    #[test]
+    fn paths_are_parsed_into_steps() {
+        let catalog = Catalog::builtin();
+        let targets = find(
+            catalog.cloudformation_passers("AWS::Events::Rule"),
+            "Targets[].RoleArn",
+        )
+        .expect("Targets[].RoleArn");
+        assert_eq!(
+            targets.path,
+            [
+                PathStep {
+                    name: "Targets".into(),
+                    each: true
+                },
+                PathStep {
+                    name: "RoleArn".into(),
+                    each: false
+                },
+            ]
+        );
+        let arn = find(
+            catalog.terraform_passers("aws_launch_template"),
+            "iam_instance_profile.arn",
+        )
+        .expect("iam_instance_profile.arn");
+        assert_eq!(
+            arn.path,
+            [
+                PathStep {
+                    name: "iam_instance_profile".into(),
+                    each: false
+                },
+                PathStep {
+                    name: "arn".into(),
+                    each: false
+                },
+            ]
+        );
+    }
+
+    const ONE: &str = r#"
+[[terraform]]
+resource = "aws_lambda_function"
+attribute = "role"
+reference = "role_arn"
+principals = ["lambda.amazonaws.com"]
+service = "AWS Lambda"
+"#;
+
+    fn invalid(text: &str) -> (String, String) {
+        match Catalog::from_toml(text) {
+            Err(CatalogError::Invalid { entry, problem }) => (entry, problem),
+            other => panic!("expected an Invalid error, got {other:?}"),
+        }
+    }
+
+    fn parse_error(text: &str) -> String {
+        match Catalog::from_toml(text) {
+            Err(CatalogError::Parse(message)) => message,
+            other => panic!("expected a Parse error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn from_toml_accepts_a_small_catalog() {
+        let catalog = Catalog::from_toml(ONE).expect("valid");
+        assert_eq!(catalog.terraform.len(), 1);
+        assert!(catalog.cloudformation.is_empty() && catalog.principal_sets.is_empty());
+        let passer = catalog
+            .terraform_passers("aws_lambda_function")
+            .next()
+            .expect("passer");
+        assert_eq!(passer.reference, RoleReference::RoleArn);
+        assert_eq!(passer.service, "AWS Lambda");
+        assert!(!passer.list);
+        assert!(
+            Catalog::from_toml("")
+                .expect("empty is valid")
+                .terraform
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn from_toml_rejects_a_bad_reference_kind() {
+        let message = parse_error(&ONE.replace("\"role_arn\"", "\"role_arm\""));
+        assert!(message.contains("role_arm"), "{message}");
+        assert!(message.contains("role_arn_or_name"), "{message}");
+        assert!(message.contains("line 5"), "{message}");
+        let shown = CatalogError::Parse(message).to_string();
+        assert!(shown.starts_with("passer catalog: "), "{shown}");
+    }
+
+    #[test]
+    fn from_toml_rejects_empty_principals() {
+        let (entry, problem) = invalid(&ONE.replace("[\"lambda.amazonaws.com\"]", "[]"));
+        assert_eq!(entry, "[[terraform]] #1 (aws_lambda_function.role)");
+        assert!(problem.contains("`principals` is empty"), "{problem}");
+    }
+
+    #[test]
+    fn from_toml_rejects_a_principal_that_is_not_a_service() {
+        for bad in [
+            "lambda",
+            "arn:aws:iam::123456789012:root",
+            "Lambda.amazonaws.com",
+            ".amazonaws.com",
+            "*",
+        ] {
+            let (_, problem) = invalid(&ONE.replace("lambda.amazonaws.com", bad));
+            assert!(
+                problem.contains("is not a service principal"),
+                "{bad}: {problem}"
+            );
+        }
+        let (_, problem) =
+            invalid(&ONE.replace("lambda.amazonaws.com", "lambda.eu-west-1.amazonaws.com"));
+        assert!(
+            problem.contains("write the global one, \"lambda.amazonaws.com\""),
+            "{problem}"
+        );
+    }
+
+    #[test]
+    fn from_toml_rejects_duplicates() {
+        let text = format!("{ONE}{ONE}");
+        let (entry, problem) = invalid(&text);
+        assert_eq!(entry, "[[terraform]] #2 (aws_lambda_function.role)");
+        assert!(
+            problem.contains("duplicate of [[terraform]] #1"),
+            "{problem}"
+        );
+    }
+
+    #[test]
+    fn from_toml_rejects_bad_paths() {
+        let cases = [
+            ("role..x", "empty step"),
+            ("", "is empty"),
+            ("targets[].role_arn", "without `[]`"),
+            ("role arn", "only letters"),
+        ];
+        for (path, expected) in cases {
+            let (_, problem) =
+                invalid(&ONE.replace("attribute = \"role\"", &format!("attribute = {path:?}")));
+            assert!(problem.contains(expected), "{path}: {problem}");
+        }
+        let cfn = r#"
+[[cloudformation]]
+resource = "AWS::Redshift::Cluster"
+property = "IamRoles[]"
+reference = "role_arn"
+principals = ["redshift.amazonaws.com"]
+service = "Amazon Redshift"
+"#;
+        let (entry, problem) = invalid(cfn);
+        assert_eq!(
+            entry,
+            "[[cloudformation]] #1 (AWS::Redshift::Cluster.IamRoles[])"
+        );
+        assert!(problem.contains("list = true"), "{problem}");
+    }
+
+    #[test]
+    fn from_toml_rejects_wrong_keys_and_resource_types() {
+        let (_, problem) = invalid(&ONE.replace("attribute =", "property ="));
+        assert!(problem.contains("missing `attribute`"), "{problem}");
+        let both = ONE.replace(
+            "attribute = \"role\"",
+            "attribute = \"role\"\nproperty = \"Role\"",
+        );
+        let (_, problem) = invalid(&both);
+        assert!(
+            problem.contains("`property` is not a key of [[terraform]]"),
+            "{problem}"
+        );
+        let message = parse_error(&ONE.replace("principals =", "principal ="));
+        assert!(message.contains("principal"), "{message}");
+        let (_, problem) = invalid(&ONE.replace("aws_lambda_function", "AWS::Lambda::Function"));
+        assert!(problem.contains("is not a resource type"), "{problem}");
+        assert!(Catalog::from_toml("this is not toml").is_err());
+    }
+
+    #[test]
+    fn from_toml_validates_principal_sets() {
+        let one_member =
+            "[[principal_set]]\nname = \"x\"\nprincipals = [\"a.amazonaws.com\"]\nwhy = \"w\"\n";
+        let (entry, problem) = invalid(one_member);
+        assert_eq!(entry, "[[principal_set]] #1 (x)");
+        assert!(problem.contains("at least two"), "{problem}");
+        let twice = "[[principal_set]]\nname = \"x\"\nprincipals = [\"a.amazonaws.com\", \"b.amazonaws.com\"]\nwhy = \"w\"\n";
+        let (entry, problem) = invalid(&format!("{twice}{twice}"));
+        assert_eq!(entry, "[[principal_set]] #2 (x)");
+        assert!(problem.contains("already used"), "{problem}");
+    }
+
+    #[test]
+    fn approved_set_for_declared_combinations() {
+        let catalog = Catalog::builtin();
+        let mwaa = strings(&["airflow-env.amazonaws.com", "airflow.amazonaws.com"]);
+        assert_eq!(
+            catalog.approved_set_for(&mwaa).map(|s| s.name.as_str()),
+            Some("mwaa")
+        );
+        let edge = strings(&["lambda.amazonaws.com", "edgelambda.amazonaws.com"]);
+        assert_eq!(
+            catalog.approved_set_for(&edge).map(|s| s.name.as_str()),
+            Some("lambda-edge")
+        );
+        let spelled = strings(&["Lambda.amazonaws.com", "edgelambda.us-east-1.amazonaws.com"]);
+        assert!(catalog.approved_set_for(&spelled).is_some());
+        let cn = strings(&["airflow.amazonaws.com.cn", "airflow-env.amazonaws.com.cn"]);
+        assert!(catalog.approved_set_for(&cn).is_some());
+        let not_service = strings(&["lambda.amazonaws.com", "edgelambda.amazonaws.com", "*"]);
+        assert!(catalog.approved_set_for(&not_service).is_none());
+        // Not a combination: one principal, one principal twice, nothing, or an undeclared pair.
+        assert!(
+            catalog
+                .approved_set_for(&strings(&["lambda.amazonaws.com"]))
+                .is_none()
+        );
+        let twice = strings(&["lambda.amazonaws.com", "lambda.amazonaws.com"]);
+        assert!(catalog.approved_set_for(&twice).is_none());
+        assert!(catalog.approved_set_for(&[]).is_none());
+        let undeclared = strings(&["lambda.amazonaws.com", "ec2.amazonaws.com"]);
+        assert!(catalog.approved_set_for(&undeclared).is_none());
+        let overflow = strings(&[
+            "lambda.amazonaws.com",
+            "edgelambda.amazonaws.com",
+            "ec2.amazonaws.com",
+        ]);
+        assert!(catalog.approved_set_for(&overflow).is_none());
+    }
+
+    #[test]
+    fn approved_set_for_subsets_of_larger_sets() {
+        let text = "[[principal_set]]\nname = \"three\"\nprincipals = [\"a.amazonaws.com\", \"b.amazonaws.com\", \"c.amazonaws.com\"]\nwhy = \"w\"\n";
+        let catalog = Catalog::from_toml(text).expect("valid");
+        let pair = strings(&["c.amazonaws.com", "a.amazonaws.com"]);
+        assert_eq!(
+            catalog.approved_set_for(&pair).map(|s| s.name.as_str()),
+            Some("three")
+        );
+    }
+
+    #[test]
+    fn extend_adds_and_replaces() {
+        let mut catalog = Catalog::builtin().clone();
+        let before = catalog.terraform.len();
+        let extra = r#"
+[[principal_set]]
+name = "mwaa"
+principals = ["airflow.amazonaws.com", "airflow-env.amazonaws.com", "example.amazonaws.com"]
+why = "replaced"
+
+[[terraform]]
+resource = "aws_lambda_function"
+attribute = "role"
+reference = "role_arn_or_name"
+principals = ["lambda.amazonaws.com"]
+service = "AWS Lambda"
+
+[[terraform]]
+resource = "aws_example_thing"
+attribute = "settings.role_arn"
+reference = "role_arn"
+principals = ["example.amazonaws.com"]
+service = "Example"
+"#;
+        catalog.extend(Catalog::from_toml(extra).expect("valid"));
+        assert_eq!(catalog.terraform.len(), before + 1);
+        let lambda: Vec<&Passer> = catalog.terraform_passers("aws_lambda_function").collect();
+        assert_eq!(lambda.len(), 1);
+        assert_eq!(lambda[0].reference, RoleReference::RoleArnOrName);
+        let example = catalog
+            .terraform_passers("aws_example_thing")
+            .next()
+            .expect("added");
+        assert_eq!(example.path_string(), "settings.role_arn");
+        let mwaa = catalog
+            .principal_sets
+            .iter()
+            .filter(|s| s.name == "mwaa")
+            .count();
+        assert_eq!(mwaa, 1);
+        let trio = strings(&["airflow.amazonaws.com", "example.amazonaws.com"]);
+        assert_eq!(
+            catalog.approved_set_for(&trio).map(|s| s.why.as_str()),
+            Some("replaced")
+        );
+        // The built-in catalog itself is untouched.
+        assert_eq!(Catalog::builtin().terraform.len(), before);
+    }
+
+    #[test]
+    fn role_reference_names() {
+        assert_eq!(RoleReference::RoleArn.as_str(), "role_arn");
+        assert_eq!(RoleReference::RoleName.as_str(), "role_name");
+        assert_eq!(RoleReference::RoleArnOrName.as_str(), "role_arn_or_name");
+        assert_eq!(
+            RoleReference::InstanceProfile.to_string(),
+            "instance_profile"
+        );
     }
 }

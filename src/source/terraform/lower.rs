@@ -275,6 +275,14 @@ impl<'a> Lowering<'_, 'a> {
             Expression::Parenthesis(p) => {
                 self.role_targets(ctx, p.inner(), reference, each, depth + 1)
             }
+            // `"${aws_iam_role.x.arn}"` (Terraform 0.11 style, and every value of `.tf.json`) is the
+            // interpolated expression itself.
+            Expression::StringTemplate(t) if t.iter().count() == 1 => match t.iter().next() {
+                Some(hcl_edit::template::Element::Interpolation(i)) => {
+                    self.role_targets(ctx, &i.expr, reference, each, depth + 1)
+                }
+                _ => one(literal_target(&self.tree.eval(ctx, expr), reference)),
+            },
             Expression::Conditional(c) => {
                 let mut out = self.role_targets(ctx, &c.true_expr, reference, each, depth + 1);
                 out.extend(self.role_targets(ctx, &c.false_expr, reference, each, depth + 1));
