@@ -448,16 +448,15 @@ fn grant_fact(
     let analysis = analyze_actions(&texts, actions.negated);
     let matched = analysis.matched?;
     // `iam:*` on `arn:aws:s3:::bucket` grants PassRole on no role: not a PassRole grant at all.
-    if let Some(list) = &st.resources {
-        if !list.negated
-            && !list.items.is_empty()
-            && list
-                .items
-                .iter()
-                .all(|i| classify_passrole_resource(&i.text) == crate::iam::arn::RoleScope::NotRole)
-        {
-            return None;
-        }
+    if let Some(list) = &st.resources
+        && !list.negated
+        && !list.items.is_empty()
+        && list
+            .items
+            .iter()
+            .all(|i| classify_passrole_resource(&i.text) == crate::iam::arn::RoleScope::NotRole)
+    {
+        return None;
     }
     let matched_by = if actions.negated {
         let listed: Vec<String> = actions.items.iter().map(|i| i.text.to_string()).collect();
