@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 pub enum FileKind {
     /// A `.tf` file.
     Terraform,
+    /// A `.tf.json` file: Terraform's JSON syntax.
+    TerraformJson,
     /// A `.tfvars` or `.tfvars.json` file: variable values for the module in its directory.
     TerraformVars,
     /// A `.json`, `.yaml`, `.yml` or `.template` file: a CloudFormation template, a Terraform plan or
@@ -73,6 +75,9 @@ pub fn classify_path(path: &Path) -> Option<FileKind> {
     let lower = name.to_ascii_lowercase();
     if lower.ends_with(".tfvars") || lower.ends_with(".tfvars.json") {
         return Some(FileKind::TerraformVars);
+    }
+    if lower.ends_with(".tf.json") {
+        return Some(FileKind::TerraformJson);
     }
     if [".json", ".yaml", ".yml", ".template"]
         .iter()

@@ -20,6 +20,7 @@ pub struct Location {
 
 impl Location {
     pub fn of(sources: &SourceMap, span: Span) -> Location {
+        let span = sources.original(span);
         let (file, start, end) = match sources.get(span.file) {
             Some(f) => (
                 f.display.clone(),

@@ -128,6 +128,18 @@ pub fn scan(options: &ScanOptions) -> ScanResult {
         match text {
             Ok(text) => {
                 let kind = match d.kind {
+                    FileKind::TerraformJson => {
+                        // Rewritten as HCL; the JSON file is what reports show.
+                        let orig = sources.add(SourceFile::new(d.path.clone(), text));
+                        match terraform::json_to_hcl(orig, &sources, catalog) {
+                            Ok(synth) => {
+                                let id = sources.add(synth);
+                                inputs.push((id, Input::Terraform, d.path.clone()));
+                            }
+                            Err(e) => errors.push(e),
+                        }
+                        continue;
+                    }
                     FileKind::Terraform => Input::Terraform,
                     FileKind::TerraformVars => Input::TerraformVars,
                     FileKind::Structured => match classify_text(&text) {
@@ -142,9 +154,7 @@ pub fn scan(options: &ScanOptions) -> ScanResult {
             }
             // A structured file that cannot be read may not be input at all; only report it when
             // its name says it is meant to be (`.tf`), or it was named explicitly.
-            Err(e) if d.kind == FileKind::Structured && !paths.contains(&d.path) => {
-                let _ = e;
-            }
+            Err(_) if d.kind == FileKind::Structured && !paths.contains(&d.path) => {}
             Err(e) => errors.push(e),
         }
     }

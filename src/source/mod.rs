@@ -18,6 +18,53 @@ pub struct SourceFile {
     pub display: String,
     pub text: String,
     lines: LineIndex,
+    /// For text synthesized from another file (`.tf.json` rewritten as HCL): that file and how
+    /// offsets map back to it. Every span in this file is reported in the original.
+    pub origin: Option<Origin>,
+}
+
+/// How a synthesized file's offsets map back to the file it was made from.
+#[derive(Debug, Clone)]
+pub struct Origin {
+    pub file: FileId,
+    /// Copied pieces, sorted by `synth`: `synth_len` bytes at `synth` stand for `orig_len` bytes at
+    /// `orig` (the same bytes when the lengths are equal; a rewritten token otherwise).
+    pub segments: Vec<Segment>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Segment {
+    pub synth: u32,
+    pub orig: u32,
+    pub synth_len: u32,
+    pub orig_len: u32,
+}
+
+impl Origin {
+    /// The original offset of a synthesized one. Offsets in synthesized glue (braces, `=`) map to
+    /// the next copied piece for a start, to the previous one for an end.
+    pub fn map(&self, offset: u32, is_end: bool) -> u32 {
+        let end = |s: &Segment| s.synth + s.synth_len;
+        let i = self
+            .segments
+            .partition_point(|s| end(s) < offset || (end(s) == offset && !is_end));
+        match self.segments.get(i) {
+            Some(s) if s.synth <= offset => {
+                if s.synth_len == s.orig_len {
+                    s.orig + (offset - s.synth)
+                } else if is_end {
+                    s.orig + s.orig_len
+                } else {
+                    s.orig
+                }
+            }
+            Some(s) if !is_end => s.orig,
+            _ => match i.checked_sub(1).and_then(|j| self.segments.get(j)) {
+                Some(prev) => prev.orig + prev.orig_len,
+                None => self.segments.first().map(|s| s.orig).unwrap_or(0),
+            },
+        }
+    }
 }
 
 /// 1-based line and column (columns count characters, not bytes).
@@ -35,6 +82,7 @@ impl SourceFile {
             path,
             text,
             lines,
+            origin: None,
         }
     }
 
@@ -68,8 +116,21 @@ impl SourceMap {
         self.files.is_empty()
     }
 
+    /// The span in the file the user wrote: spans of synthesized files are mapped back.
+    pub fn original(&self, span: Span) -> Span {
+        match self.get(span.file).and_then(|f| f.origin.as_ref()) {
+            Some(o) => Span {
+                file: o.file,
+                start: o.map(span.start, false),
+                end: o.map(span.end, true).max(o.map(span.start, false)),
+            },
+            None => span,
+        }
+    }
+
     /// The text a span covers, or "" when the span is out of range.
     pub fn snippet(&self, span: Span) -> &str {
+        let span = self.original(span);
         self.get(span.file)
             .and_then(|f| f.text.get(span.start as usize..span.end as usize))
             .unwrap_or("")
@@ -138,6 +199,7 @@ impl InputError {
         kind: ErrorKind,
         message: impl Into<String>,
     ) -> InputError {
+        let span = sources.original(span);
         let file = sources.get(span.file);
         InputError {
             file: file.map(|f| f.display.clone()).unwrap_or_default(),

@@ -2,6 +2,7 @@
 //! a module, evaluated statically and lowered to the common model.
 
 mod eval;
+pub mod json_syntax;
 pub mod load;
 mod lower;
 
@@ -23,6 +24,13 @@ pub struct TfFile {
 pub fn parse_file(file: FileId, source: &SourceFile) -> Result<TfFile, InputError> {
     match hcl_edit::parser::parse_body(&source.text) {
         Ok(body) => Ok(TfFile { file, body }),
+        // HCL rewritten from `.tf.json`: report at the JSON position of the offending token.
+        Err(e) if source.origin.is_some() => Err(InputError {
+            file: source.display.clone(),
+            kind: ErrorKind::Parse,
+            message: format!("invalid Terraform JSON: {}", e.message()),
+            position: None,
+        }),
         Err(e) => Err(InputError {
             file: source.display.clone(),
             kind: ErrorKind::Parse,
@@ -32,5 +40,38 @@ pub fn parse_file(file: FileId, source: &SourceFile) -> Result<TfFile, InputErro
                 column: e.location().column().max(1),
             }),
         }),
+    }
+}
+
+/// Rewrites a `.tf.json` file of the map as an HCL file whose spans map back to the JSON.
+pub fn json_to_hcl(
+    orig: FileId,
+    sources: &crate::source::SourceMap,
+    catalog: &crate::resolve::catalog::Catalog,
+) -> Result<SourceFile, InputError> {
+    let Some(source) = sources.get(orig) else {
+        return Err(InputError {
+            file: String::new(),
+            kind: ErrorKind::Io,
+            message: "the file is not in the source map".into(),
+            position: None,
+        });
+    };
+    let blocks = json_syntax::block_names(catalog);
+    match json_syntax::to_hcl(&source.text, orig, &blocks) {
+        Ok((text, segments)) => {
+            let mut synth = SourceFile::new(source.path.clone(), text);
+            synth.origin = Some(crate::source::Origin {
+                file: orig,
+                segments,
+            });
+            Ok(synth)
+        }
+        Err(e) => Err(InputError::at(
+            sources,
+            crate::value::Span::new(orig, e.offset, e.offset),
+            ErrorKind::Parse,
+            format!("invalid JSON: {e}"),
+        )),
     }
 }
