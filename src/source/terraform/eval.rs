@@ -594,7 +594,7 @@ impl<'a> Tree<'a> {
         }
         match expr {
             Expression::HeredocTemplate(h) => self.heredoc_policy(ctx, &h.template, span),
-            Expression::String(s) => self.string_policy(s.value(), span, report),
+            Expression::String(s) => self.quoted_policy(s.value(), span, report),
             Expression::Parenthesis(p) => self.policy_at(ctx, p.inner(), depth + 1, report),
             Expression::StringTemplate(t) => {
                 // `"${data.aws_iam_policy_document.x.json}"`: the policy is the interpolated value.
@@ -702,8 +702,25 @@ impl<'a> Tree<'a> {
         }
     }
 
-    /// A policy written as a quoted JSON string: escapes make offsets inside it unknowable, so every
-    /// element points at the whole string.
+    /// A policy written as a quoted HCL string (`"{\"Statement\": ...}"`): the JSON is parsed from the
+    /// decoded value, and each element's span is mapped back through the escapes to the source.
+    fn quoted_policy(&self, value: &str, span: Span, report: bool) -> Node {
+        let raw = self.sources.snippet(span);
+        let Some(offsets) = decoded_offsets(raw, value) else {
+            return self.string_policy(value, span, report);
+        };
+        match json::parse(value, span.file, 0) {
+            Ok(mut node) => {
+                let at = |o: u32| span.start + offsets.get(o as usize).copied().unwrap_or(0);
+                remap_spans(&mut node, &at);
+                node
+            }
+            Err(_) => self.string_policy(value, span, report),
+        }
+    }
+
+    /// A policy string whose source position is not known (it came through a value): every element
+    /// points at the whole string.
     fn string_policy(&self, s: &str, span: Span, report: bool) -> Node {
         match json::parse(s, span.file, 0) {
             Ok(mut node) => {
@@ -1294,6 +1311,71 @@ fn element_span(e: &Element) -> Option<std::ops::Range<usize>> {
 
 pub fn unknown(reason: impl Into<String>, span: Span) -> Node {
     Node::new(NodeKind::Unknown(reason.into()), span)
+}
+
+/// For a quoted HCL string `raw` (quotes included) whose decoded value is `value`: the offset in `raw`
+/// of each byte of `value` (and one past the end). None when the escapes are not understood; the
+/// caller then points at the whole string.
+fn decoded_offsets(raw: &str, value: &str) -> Option<Vec<u32>> {
+    let inner = raw.strip_prefix('"')?.strip_suffix('"')?;
+    let mut offsets = Vec::with_capacity(value.len() + 1);
+    let mut decoded = String::with_capacity(value.len());
+    let bytes = inner.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let start = i as u32 + 1; // after the opening quote
+        let (text, used): (String, usize) = match bytes[i] {
+            b'\\' => {
+                let esc = *bytes.get(i + 1)?;
+                match esc {
+                    b'n' => ("\n".into(), 2),
+                    b'r' => ("\r".into(), 2),
+                    b't' => ("\t".into(), 2),
+                    b'"' => ("\"".into(), 2),
+                    b'\\' => ("\\".into(), 2),
+                    b'u' => {
+                        let hex = inner.get(i + 2..i + 6)?;
+                        let c = char::from_u32(u32::from_str_radix(hex, 16).ok()?)?;
+                        (c.to_string(), 6)
+                    }
+                    _ => return None,
+                }
+            }
+            b'$' | b'%'
+                if inner
+                    .get(i..i + 3)
+                    .is_some_and(|s| s == "$${" || s == "%%{") =>
+            {
+                (inner.get(i + 1..i + 3)?.to_string(), 3)
+            }
+            _ => {
+                let c = inner.get(i..)?.chars().next()?;
+                (c.to_string(), c.len_utf8())
+            }
+        };
+        for _ in 0..text.len() {
+            offsets.push(start);
+        }
+        decoded.push_str(&text);
+        i += used;
+    }
+    offsets.push(raw.len() as u32 - 1);
+    (decoded == value).then_some(offsets)
+}
+
+/// Moves every span of `node` (offsets into a decoded string, in `span.start`) through `at`.
+fn remap_spans(node: &mut Node, at: &dyn Fn(u32) -> u32) {
+    node.span.end = at(node.span.end);
+    node.span.start = at(node.span.start);
+    match &mut node.kind {
+        NodeKind::List(items) => items.iter_mut().for_each(|n| remap_spans(n, at)),
+        NodeKind::Map(entries) => entries.iter_mut().for_each(|(k, v)| {
+            k.span.end = at(k.span.end);
+            k.span.start = at(k.span.start);
+            remap_spans(v, at)
+        }),
+        _ => {}
+    }
 }
 
 /// Points every span of `node` at `span`.
