@@ -170,11 +170,26 @@ pub struct Failure {
 /// Evaluates every rule over the facts; failures are deduplicated per (rule, fact).
 pub fn evaluate(rules: &[Rule], facts: &Facts) -> (Vec<Failure>, Vec<InputError>) {
     use rayon::prelude::*;
-    let data = facts.document.to_string();
+    // The rule engine's cost grows with the document it reads, so each rule reads only the
+    // sections its text names (pointers stay valid: units and entries keep their indices).
+    let mut documents: std::collections::HashMap<Vec<&str>, String> =
+        std::collections::HashMap::new();
+    for rule in rules {
+        let sections = sections_of(&rule.guard);
+        documents
+            .entry(sections.clone())
+            .or_insert_with(|| section_document(&facts.document, &sections));
+    }
     let results: Vec<Result<Vec<Failure>, InputError>> = rules
         .par_iter()
         .enumerate()
-        .map(|(i, rule)| evaluate_one(i, rule, &data, facts))
+        .map(|(i, rule)| {
+            let data = documents
+                .get(&sections_of(&rule.guard))
+                .map(String::as_str)
+                .unwrap_or("{}");
+            evaluate_one(i, rule, data, facts)
+        })
         .collect();
     let mut failures = BTreeSet::new();
     let mut errors = Vec::new();
@@ -185,6 +200,39 @@ pub fn evaluate(rules: &[Rule], facts: &Facts) -> (Vec<Failure>, Vec<InputError>
         }
     }
     (failures.into_iter().collect(), errors)
+}
+
+/// The unit sections a rule reads; all of them when its text names none (a rule that uses other
+/// queries must see the whole document).
+fn sections_of(guard: &str) -> Vec<&'static str> {
+    let named: Vec<&'static str> = ["roles", "pass_edges", "grants"]
+        .into_iter()
+        .filter(|s| guard.contains(s))
+        .collect();
+    if named.is_empty() { Vec::new() } else { named }
+}
+
+/// The facts document with only `sections` in each unit (everything when `sections` is empty).
+fn section_document(document: &Value, sections: &[&str]) -> String {
+    if sections.is_empty() {
+        return document.to_string();
+    }
+    let units: Vec<Value> = document
+        .get("units")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|u| {
+            let mut kept = serde_json::Map::new();
+            for key in ["id", "kind", "name"].iter().chain(sections) {
+                if let Some(v) = u.get(*key) {
+                    kept.insert(key.to_string(), v.clone());
+                }
+            }
+            Value::Object(kept)
+        })
+        .collect();
+    serde_json::json!({ "version": document.get("version"), "units": units }).to_string()
 }
 
 fn evaluate_one(

@@ -110,6 +110,7 @@ pub fn scan(options: &ScanOptions) -> ScanResult {
     } else {
         options.paths.clone()
     };
+    let timer = Timer::new();
     let (discovered, walk_errors) = discover(&paths);
     errors.extend(walk_errors.into_iter().map(|(path, message)| InputError {
         file: display_path(&path),
@@ -187,6 +188,7 @@ pub fn scan(options: &ScanOptions) -> ScanResult {
         .filter(|(_, kind, _)| *kind == Input::TerraformVars)
         .map(|(id, _, _)| *id)
         .collect();
+    timer.mark("read and parse");
     let workspace = terraform::load(modules, tfvars, &mut sources, &mut errors);
     let lowered: Vec<(Unit, Vec<InputError>)> = workspace
         .roots
@@ -212,8 +214,10 @@ pub fn scan(options: &ScanOptions) -> ScanResult {
         errors.extend(errs);
     }
 
+    timer.mark("lower");
     resolve::link(&mut units);
     let facts = facts::build(&units, catalog);
+    timer.mark("facts");
 
     let mut rules = rules::builtin();
     for dir in &options.rule_dirs {
@@ -223,6 +227,7 @@ pub fn scan(options: &ScanOptions) -> ScanResult {
         }
     }
     let (failures, rule_errors) = rules::evaluate(&rules, &facts);
+    timer.mark("rules");
     errors.extend(rule_errors);
     let findings = findings::build(&failures, &rules, &facts, &sources);
     errors.sort_by(|a, b| (&a.file, a.position).cmp(&(&b.file, b.position)));
@@ -233,5 +238,31 @@ pub fn scan(options: &ScanOptions) -> ScanResult {
         findings,
         errors,
         files,
+    }
+}
+
+/// Phase timings on stderr when `PASSROLE_TIMING` is set: for profiling, never for tests.
+struct Timer {
+    enabled: bool,
+    last: std::cell::Cell<std::time::Instant>,
+}
+
+impl Timer {
+    fn new() -> Timer {
+        Timer {
+            enabled: std::env::var_os("PASSROLE_TIMING").is_some(),
+            last: std::cell::Cell::new(std::time::Instant::now()),
+        }
+    }
+
+    fn mark(&self, phase: &str) {
+        if self.enabled {
+            let now = std::time::Instant::now();
+            eprintln!(
+                "passrole: {phase}: {:.1} ms",
+                (now - self.last.get()).as_secs_f64() * 1000.0
+            );
+            self.last.set(now);
+        }
     }
 }
