@@ -10,7 +10,7 @@ use crate::facts::Facts;
 use crate::source::{ErrorKind, InputError};
 use serde::Deserialize;
 use serde_json::Value;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::path::Path;
 
 #[derive(
@@ -170,25 +170,14 @@ pub struct Failure {
 /// Evaluates every rule over the facts; failures are deduplicated per (rule, fact).
 pub fn evaluate(rules: &[Rule], facts: &Facts) -> (Vec<Failure>, Vec<InputError>) {
     use rayon::prelude::*;
-    // The rule engine's cost grows with the document it reads, so each rule reads only the
-    // sections its text names (pointers stay valid: units and entries keep their indices).
-    let mut documents: std::collections::HashMap<Vec<&str>, String> =
-        std::collections::HashMap::new();
-    for rule in rules {
-        let sections = sections_of(&rule.guard);
-        documents
-            .entry(sections.clone())
-            .or_insert_with(|| section_document(&facts.document, &sections));
-    }
+    // The rule engine's cost grows with the document it reads, so each rule reads only what its
+    // text names (pointers stay valid: units and entries keep their indices).
     let results: Vec<Result<Vec<Failure>, InputError>> = rules
         .par_iter()
         .enumerate()
         .map(|(i, rule)| {
-            let data = documents
-                .get(&sections_of(&rule.guard))
-                .map(String::as_str)
-                .unwrap_or("{}");
-            evaluate_one(i, rule, data, facts)
+            let data = section_document(&facts.document, &sections_of(&rule.guard), &rule.guard);
+            evaluate_one(i, rule, &data, facts)
         })
         .collect();
     let mut failures = BTreeSet::new();
@@ -212,11 +201,17 @@ fn sections_of(guard: &str) -> Vec<&'static str> {
     if named.is_empty() { Vec::new() } else { named }
 }
 
-/// The facts document with only `sections` in each unit (everything when `sections` is empty).
-fn section_document(document: &Value, sections: &[&str]) -> String {
+/// The facts document as a rule needs it: only the `sections` it names in each unit, and in their
+/// entries only the fields whose names appear in the rule's text. Array indices are kept, so every
+/// pointer into this document is a pointer into the full one.
+fn section_document(document: &Value, sections: &[&str], guard: &str) -> String {
     if sections.is_empty() {
         return document.to_string();
     }
+    let words: HashSet<&str> = guard
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty())
+        .collect();
     let units: Vec<Value> = document
         .get("units")
         .and_then(Value::as_array)
@@ -224,15 +219,29 @@ fn section_document(document: &Value, sections: &[&str]) -> String {
         .flatten()
         .map(|u| {
             let mut kept = serde_json::Map::new();
-            for key in ["id", "kind", "name"].iter().chain(sections) {
+            for key in sections {
                 if let Some(v) = u.get(*key) {
-                    kept.insert(key.to_string(), v.clone());
+                    kept.insert(key.to_string(), only_fields(v, &words));
                 }
             }
             Value::Object(kept)
         })
         .collect();
     serde_json::json!({ "version": document.get("version"), "units": units }).to_string()
+}
+
+/// `value` with object fields not named in `words` removed, at every depth.
+fn only_fields(value: &Value, words: &HashSet<&str>) -> Value {
+    match value {
+        Value::Array(items) => Value::Array(items.iter().map(|v| only_fields(v, words)).collect()),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .filter(|(k, _)| words.contains(k.as_str()))
+                .map(|(k, v)| (k.clone(), only_fields(v, words)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
 }
 
 fn evaluate_one(

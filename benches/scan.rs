@@ -1,0 +1,32 @@
+//! End-to-end scan throughput on a generated Terraform corpus (files/s and MB/s are in BENCHMARKS.md).
+//! `cargo bench --bench scan`.
+
+mod corpus;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use passrole::scan::{ScanOptions, scan};
+
+fn terraform(c: &mut Criterion) {
+    let mut group = c.benchmark_group("terraform");
+    group.sample_size(10);
+    for (modules, roles) in [(10, 10), (50, 40)] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let bytes = corpus::write_terraform_corpus(dir.path(), modules, roles).expect("corpus");
+        group.throughput(Throughput::Bytes(bytes));
+        let options = ScanOptions {
+            paths: vec![dir.path().to_path_buf()],
+            ..Default::default()
+        };
+        group.bench_function(format!("{modules}x{roles}"), |b| {
+            b.iter(|| {
+                let result = scan(&options);
+                assert!(result.errors.is_empty());
+                result.findings.len()
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, terraform);
+criterion_main!(benches);
