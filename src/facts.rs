@@ -124,6 +124,17 @@ fn trust_gap(role: &crate::model::Role) -> Option<String> {
             .unknown_statements
             .first()
             .map(|(reason, _)| reason.clone()),
+        PolicyValue::Known(doc)
+            if doc.statements.iter().any(|s| {
+                s.effect == Effect::Allow
+                    && s.principals.as_ref().is_some_and(|p| p.unknown.is_some())
+            }) =>
+        {
+            doc.statements
+                .iter()
+                .find_map(|s| s.principals.as_ref().and_then(|p| p.unknown.clone()))
+                .map(|r| format!("the trusted principals cannot be evaluated statically: {r}"))
+        }
         PolicyValue::Known(doc) => trusted_principals(doc).iter().find(|p| !p.known).map(|p| {
             format!(
                 "the trusted principal \"{}\" cannot be evaluated statically",

@@ -64,6 +64,8 @@ pub struct PrincipalBlock {
     pub negated: bool,
     pub key_span: Span,
     pub entries: Vec<Principal>,
+    /// Why the principals cannot be known (`Principal = var.principal`); entries are then empty.
+    pub unknown: Option<String>,
 }
 
 /// One condition key of one operator: `"StringEquals": {"iam:PassedToService": ...}`.
@@ -266,19 +268,34 @@ fn principal_block(key_span: Span, negated: bool, value: &Node) -> PrincipalBloc
             }
         }
         _ => {
-            // `"Principal": "*"` — everyone.
             let it = item(value);
-            entries.push(Principal {
-                kind: PrincipalKind::Any,
-                value: it.text,
-                span: it.span,
-            });
+            if it.text.as_literal().as_deref() == Some("*") {
+                // `"Principal": "*"`: everyone.
+                entries.push(Principal {
+                    kind: PrincipalKind::Any,
+                    value: it.text,
+                    span: it.span,
+                });
+            } else {
+                // A variable, or a string IAM does not accept: which principals it names is unknown,
+                // never guessed to be everyone.
+                return PrincipalBlock {
+                    negated,
+                    key_span,
+                    entries,
+                    unknown: Some(match it.text.first_unknown() {
+                        Some(reason) => reason.to_string(),
+                        None => format!("\"{}\" is not a principal", it.text),
+                    }),
+                };
+            }
         }
     }
     PrincipalBlock {
         negated,
         key_span,
         entries,
+        unknown: None,
     }
 }
 
