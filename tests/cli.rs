@@ -178,3 +178,54 @@ fn readme_commands_work() {
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(text.contains("PR001"), "{text}");
 }
+
+#[test]
+fn user_rules_from_a_directory_run_beside_the_builtin_ones() {
+    let root = std::env::current_dir().unwrap();
+    let (report, code) = run_json(
+        &[
+            "scan",
+            "--format",
+            "json",
+            "--rules",
+            "tests/custom-rules",
+            "testdata/pr015-pass",
+        ],
+        &root,
+    );
+    assert_eq!(code, 0, "a warning does not fail by default: {report}");
+    let custom: Vec<&Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "ORG001")
+        .collect();
+    assert!(!custom.is_empty(), "{report}");
+    assert_eq!(custom[0]["severity"], "warning");
+    assert!(
+        custom[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("without an iam:PassedToService")
+    );
+}
+
+#[test]
+fn a_broken_rule_file_is_an_input_error_not_a_crash() {
+    let root = std::env::current_dir().unwrap();
+    let (report, code) = run_json(
+        &[
+            "scan",
+            "--format",
+            "json",
+            "--rules",
+            "tests/broken-rules",
+            "testdata/pr001-fail",
+        ],
+        &root,
+    );
+    assert_eq!(code, 2);
+    assert_eq!(report["errors"][0]["kind"], "rule");
+    // The built-in rules still ran.
+    assert_eq!(report["findings"][0]["rule"], "PR001");
+}
