@@ -1,7 +1,7 @@
 //! The whole pipeline: discover → read and parse (parallel) → lower per unit → link → facts → rules →
 //! findings.
 
-use crate::discover::{FileKind, StructuredKind, classify_text, discover};
+use crate::discover::{Discovered, FileKind, StructuredKind, classify_text, discover};
 use crate::facts::{self, Facts};
 use crate::findings::{self, Finding};
 use crate::model::Unit;
@@ -103,7 +103,6 @@ fn utf8_message(e: std::string::FromUtf8Error) -> String {
 
 /// Runs a scan. Input problems never stop it: they are returned in `errors`.
 pub fn scan(options: &ScanOptions) -> ScanResult {
-    let catalog = Catalog::builtin();
     let mut errors = Vec::new();
     let paths = if options.paths.is_empty() {
         vec![PathBuf::from(".")]
@@ -120,9 +119,42 @@ pub fn scan(options: &ScanOptions) -> ScanResult {
     }));
 
     let texts: Vec<_> = discovered
-        .par_iter()
-        .map(|d| (d, read_text(&d.path)))
+        .into_par_iter()
+        .map(|d| {
+            let text = read_text(&d.path);
+            (d, text)
+        })
         .collect();
+    analyze(texts, &paths, options, errors, timer)
+}
+
+/// Scans files given as text (for fuzzing and editors): each is classified by its path as if it had
+/// been found on disk; nothing else is read.
+pub fn scan_texts(files: Vec<(PathBuf, String)>) -> ScanResult {
+    let texts = files
+        .into_iter()
+        .filter_map(|(path, text)| {
+            crate::discover::classify_path(&path).map(|kind| (Discovered { path, kind }, Ok(text)))
+        })
+        .collect();
+    analyze(
+        texts,
+        &[],
+        &ScanOptions::default(),
+        Vec::new(),
+        Timer::new(),
+    )
+}
+
+/// Everything after reading: classify, parse, lower, link, facts, rules, findings.
+fn analyze(
+    texts: Vec<(Discovered, Result<String, InputError>)>,
+    paths: &[PathBuf],
+    options: &ScanOptions,
+    mut errors: Vec<InputError>,
+    timer: Timer,
+) -> ScanResult {
+    let catalog = Catalog::builtin();
     let mut sources = SourceMap::default();
     let mut inputs = Vec::new();
     for (d, text) in texts {

@@ -1,0 +1,3 @@
+module "fn" {
+  source = "./modules/fn"
+}
