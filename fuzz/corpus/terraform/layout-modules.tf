@@ -1,3 +1,0 @@
-module "fn" {
-  source = "./modules/fn"
-}
