@@ -84,11 +84,11 @@ fn resolve_pass<'u>(units: &'u [Unit], u: usize, pass: &'u Pass) -> ResolvedPass
         unresolved: None,
     };
     let mut target = &pass.target;
-    if let RoleTarget::Profile(i) = target {
-        if let Some(p) = units[u].profiles.get(*i) {
-            out.profile = Some((p.address.clone(), p.role_span));
-            target = &p.role;
-        }
+    if let RoleTarget::Profile(i) = target
+        && let Some(p) = units[u].profiles.get(*i)
+    {
+        out.profile = Some((p.address.clone(), p.role_span));
+        target = &p.role;
     }
     match target {
         RoleTarget::Role(i) => out.role = Some((u, *i)),
@@ -99,6 +99,9 @@ fn resolve_pass<'u>(units: &'u [Unit], u: usize, pass: &'u Pass) -> ResolvedPass
         }
         RoleTarget::Arn(t) | RoleTarget::Name(t) | RoleTarget::ProfileName(t) => {
             out.unresolved = Some(format!("\"{t}\" was not linked to a role"))
+        }
+        RoleTarget::Import(name) => {
+            out.unresolved = Some(format!("the import {name} was not linked to an export"))
         }
     }
     out
@@ -283,14 +286,14 @@ pub fn build(units: &[Unit], catalog: &Catalog) -> Facts {
                     });
                 }
             }
-            if let Some((profile, span)) = &rp.profile {
-                if *span != pass.span {
-                    related.push(Related {
-                        tag: "profile",
-                        message: format!("{profile} hands the role to EC2"),
-                        span: *span,
-                    });
-                }
+            if let Some((profile, span)) = &rp.profile
+                && *span != pass.span
+            {
+                related.push(Related {
+                    tag: "profile",
+                    message: format!("{profile} hands the role to EC2"),
+                    span: *span,
+                });
             }
             if let Some(r) = rp.role {
                 for &(ou, oe) in passes_of_role.get(&r).into_iter().flatten() {

@@ -70,7 +70,7 @@ fn read_text(path: &Path) -> Result<String, InputError> {
 /// UTF-8 (with or without a BOM) or UTF-16 with a BOM (PowerShell's `>` writes UTF-16LE).
 fn decode(bytes: Vec<u8>) -> Result<String, String> {
     let utf16 = |rest: &[u8], le: bool| -> Result<String, String> {
-        if rest.len() % 2 != 0 {
+        if !rest.len().is_multiple_of(2) {
             return Err("the file is UTF-16 with an odd number of bytes (truncated?)".into());
         }
         let units = rest.chunks_exact(2).map(|c| {
