@@ -168,15 +168,22 @@ fn parse_inner(text: &str, file: FileId) -> Result<Node, YamlError> {
     };
     let mut parser = Parser::new_from_str(text);
     while let Some(ev) = parser.next_event() {
-        let (event, span) = ev.map_err(|e| YamlError {
+        let (event, span) = ev.map_err(|e| {
+            let offset = b.chars.byte(e.marker().index());
             // The scanner's own bound on flow nesting.
-            kind: if e.info().contains("recursion limit") {
-                ErrorKind::Limit
+            if e.info().contains("recursion limit") {
+                YamlError {
+                    kind: ErrorKind::Limit,
+                    offset,
+                    message: "flow sequences and mappings nest too deeply".into(),
+                }
             } else {
-                ErrorKind::Parse
-            },
-            offset: b.chars.byte(e.marker().index()),
-            message: format!("invalid YAML: {}", e.info()),
+                YamlError {
+                    kind: ErrorKind::Parse,
+                    offset,
+                    message: format!("invalid YAML: {}", e.info()),
+                }
+            }
         })?;
         let start = b.chars.byte(span.start.index());
         let end = b.chars.byte(span.end.index());
