@@ -650,7 +650,15 @@ impl<'a> Template<'a> {
         let mut out = Vec::new();
         for leaf in leaves {
             for t in self.leaf_targets(leaf, reference) {
-                out.push((t, leaf.span));
+                // An empty string sets no role (templates use `Default: ""` with a condition).
+                let empty = matches!(
+                    &t,
+                    RoleTarget::Arn(x) | RoleTarget::Name(x) | RoleTarget::ProfileName(x)
+                        if x.as_literal().is_some_and(|s| s.is_empty())
+                );
+                if !empty {
+                    out.push((t, leaf.span));
+                }
             }
         }
         out
