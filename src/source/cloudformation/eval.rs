@@ -48,7 +48,14 @@ pub struct Template<'a> {
     /// Instance profiles (indices into `resources`) in `Unit::profiles` order.
     pub profiles: Vec<usize>,
     pub errors: RefCell<Vec<InputError>>,
+    /// Resources whose name or path is being evaluated (a name built from itself is a cycle).
+    pub resolving: RefCell<Vec<String>>,
+    /// Evaluation steps left for the whole template: hostile templates cannot make it slow.
+    pub budget: std::cell::Cell<usize>,
 }
+
+/// Evaluation steps allowed per template.
+pub const EVAL_BUDGET: usize = 2_000_000;
 
 pub fn unknown(reason: impl Into<String>, span: Span) -> Node {
     Node::new(NodeKind::Unknown(reason.into()), span)
@@ -162,7 +169,12 @@ impl<'a> Template<'a> {
 
     /// The single literal value of a node, when it has exactly one.
     pub fn literal(&self, node: &Node) -> Option<String> {
-        let values = self.eval(node, 0);
+        self.literal_at(node, 0)
+    }
+
+    /// [`Template::literal`] inside an evaluation, `depth` deep (cycles stay bounded).
+    fn literal_at(&self, node: &Node, depth: usize) -> Option<String> {
+        let values = self.eval(node, depth);
         match values.as_slice() {
             [one] => literal_of(one),
             _ => None,
@@ -172,13 +184,16 @@ impl<'a> Template<'a> {
     /// The name of a role or instance profile the template defines: its literal name property, or a
     /// stand-in (`{Logical}`) that names exactly that one resource when the name is generated.
     pub fn resource_name(&self, id: &str, name_prop: &str, depth: usize) -> (String, bool) {
-        let literal = self.resource(id).and_then(|r| {
-            let n = self.prop(r, name_prop)?;
-            match self.eval(n, depth + 1).as_slice() {
-                [one] => literal_of(one),
-                _ => None,
-            }
-        });
+        let literal = self
+            .guarded(id, || {
+                let r = self.resource(id)?;
+                let n = self.prop(r, name_prop)?;
+                match self.eval(n, depth + 1).as_slice() {
+                    [one] => literal_of(one),
+                    _ => None,
+                }
+            })
+            .flatten();
         match literal {
             Some(name) => (name, true),
             None => (format!("{{{id}}}"), false),
@@ -186,13 +201,26 @@ impl<'a> Template<'a> {
     }
 
     pub fn resource_path(&self, id: &str, depth: usize) -> String {
-        self.resource(id)
-            .and_then(|r| self.prop(r, "Path"))
-            .and_then(|n| match self.eval(n, depth + 1).as_slice() {
+        self.guarded(id, || {
+            let n = self.resource(id).and_then(|r| self.prop(r, "Path"))?;
+            match self.eval(n, depth + 1).as_slice() {
                 [one] => literal_of(one),
                 _ => None,
-            })
-            .unwrap_or_else(|| "/".into())
+            }
+        })
+        .flatten()
+        .unwrap_or_else(|| "/".into())
+    }
+
+    /// Runs `f` unless `id` is already being evaluated further up (then None: a cycle).
+    fn guarded<T>(&self, id: &str, f: impl FnOnce() -> T) -> Option<T> {
+        if self.resolving.borrow().iter().any(|r| r == id) {
+            return None;
+        }
+        self.resolving.borrow_mut().push(id.to_string());
+        let out = f();
+        self.resolving.borrow_mut().pop();
+        Some(out)
     }
 
     fn is_role(&self, id: &str) -> bool {
@@ -336,6 +364,11 @@ impl<'a> Template<'a> {
         if depth > MAX_DEPTH {
             return vec![unknown("an expression nested too deeply", span)];
         }
+        let left = self.budget.get();
+        if left == 0 {
+            return vec![unknown("the template is too complex to evaluate", span)];
+        }
+        self.budget.set(left - 1);
         if let Some((name, args)) = intrinsic(node) {
             return cap(self.eval_intrinsic(name, args, span, depth));
         }
@@ -406,7 +439,7 @@ impl<'a> Template<'a> {
                 let [sep, values] = items.as_slice() else {
                     return vec![unknown("Fn::Join needs two arguments", span)];
                 };
-                let Some(sep) = self.literal(sep) else {
+                let Some(sep) = self.literal_at(sep, depth + 1) else {
                     return vec![unknown("Fn::Join with a separator that is unknown", span)];
                 };
                 let mut out = Vec::new();
@@ -434,7 +467,10 @@ impl<'a> Template<'a> {
                 let [index, values] = items.as_slice() else {
                     return vec![unknown("Fn::Select needs two arguments", span)];
                 };
-                let Some(i) = self.literal(index).and_then(|s| s.parse::<usize>().ok()) else {
+                let Some(i) = self
+                    .literal_at(index, depth + 1)
+                    .and_then(|s| s.parse::<usize>().ok())
+                else {
                     return vec![unknown("Fn::Select with an index that is unknown", span)];
                 };
                 let mut out = Vec::new();
@@ -455,7 +491,10 @@ impl<'a> Template<'a> {
                 let [sep, value] = items.as_slice() else {
                     return vec![unknown("Fn::Split needs two arguments", span)];
                 };
-                let (Some(sep), Some(value)) = (self.literal(sep), self.literal(value)) else {
+                let (Some(sep), Some(value)) = (
+                    self.literal_at(sep, depth + 1),
+                    self.literal_at(value, depth + 1),
+                ) else {
                     return vec![unknown("Fn::Split of a value that is unknown", span)];
                 };
                 if sep.is_empty() {
@@ -470,7 +509,7 @@ impl<'a> Template<'a> {
             "Fn::FindInMap" => self.eval_find_in_map(args, span, depth),
             "Fn::ImportValue" => {
                 let what = self
-                    .literal(args)
+                    .literal_at(args, depth + 1)
                     .unwrap_or_else(|| "(a name that is unknown)".into());
                 vec![unknown(format!("Fn::ImportValue {what}"), span)]
             }
@@ -529,7 +568,9 @@ impl<'a> Template<'a> {
     fn eval_sub(&self, args: &Node, depth: usize) -> Vec<Text> {
         let (template, vars): (Option<String>, Option<&Node>) = match &args.kind {
             NodeKind::Str(t) => (t.as_literal(), None),
-            NodeKind::List(items) if !items.is_empty() => (self.literal(&items[0]), items.get(1)),
+            NodeKind::List(items) if !items.is_empty() => {
+                (self.literal_at(&items[0], depth + 1), items.get(1))
+            }
             _ => (None, None),
         };
         let Some(template) = template else {

@@ -181,6 +181,8 @@ fn template<'a>(sources: &'a SourceMap, root: &'a Node) -> Template<'a> {
         roles,
         profiles,
         errors: RefCell::new(Vec::new()),
+        resolving: RefCell::new(Vec::new()),
+        budget: std::cell::Cell::new(eval::EVAL_BUDGET),
     }
 }
 
