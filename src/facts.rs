@@ -100,6 +100,9 @@ fn resolve_pass<'u>(units: &'u [Unit], u: usize, pass: &'u Pass) -> ResolvedPass
         RoleTarget::Arn(t) | RoleTarget::Name(t) | RoleTarget::ProfileName(t) => {
             out.unresolved = Some(format!("\"{t}\" was not linked to a role"))
         }
+        RoleTarget::Import(name) => {
+            out.unresolved = Some(format!("the import {name} was not linked to an export"))
+        }
     }
     out
 }
@@ -135,12 +138,17 @@ fn trust_gap(role: &crate::model::Role) -> Option<String> {
                 .find_map(|s| s.principals.as_ref().and_then(|p| p.unknown.clone()))
                 .map(|r| format!("the trusted principals cannot be evaluated statically: {r}"))
         }
-        PolicyValue::Known(doc) => trusted_principals(doc).iter().find(|p| !p.known).map(|p| {
-            format!(
-                "the trusted principal \"{}\" cannot be evaluated statically",
-                p.value
-            )
-        }),
+        // Only an unknown *service* principal leaves the question open: an `AWS`, `Federated` or
+        // `CanonicalUser` entry is a non-service principal whatever its value (PR003 says so).
+        PolicyValue::Known(doc) => trusted_principals(doc)
+            .iter()
+            .find(|p| !p.known && p.kind == PrincipalKind::Service)
+            .map(|p| {
+                format!(
+                    "the trusted principal \"{}\" cannot be evaluated statically",
+                    p.value
+                )
+            }),
     }
 }
 

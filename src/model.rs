@@ -4,7 +4,7 @@
 //! CloudFormation template or a plan, and the facts document (`crate::facts`) is built from units alone.
 
 use crate::iam::policy::PolicyValue;
-use crate::value::{Span, Text};
+use crate::value::{Node, Span, Text};
 
 /// What kind of input a unit was read from; it only labels the unit in the facts document.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,6 +34,29 @@ pub struct Unit {
     pub profiles: Vec<InstanceProfile>,
     pub passes: Vec<Pass>,
     pub policies: Vec<IdentityPolicy>,
+    /// Values this unit makes available to other units by name (CloudFormation `Outputs.*.Export`),
+    /// for `RoleTarget::Import`.
+    pub exports: Vec<Export>,
+    /// Per-resource metadata as written (CloudFormation `Metadata`), kept for suppressions.
+    pub metadata: Vec<ResourceMetadata>,
+}
+
+/// A named value exported by a unit, when it names a role or instance profile.
+#[derive(Debug)]
+pub struct Export {
+    pub name: String,
+    /// What the exported value refers to, relative to the exporting unit.
+    pub target: RoleTarget,
+    pub span: Span,
+}
+
+/// A resource's metadata block (a format-neutral node tree with spans).
+#[derive(Debug)]
+pub struct ResourceMetadata {
+    /// The resource's address, as in `Role::address` and `Pass::passer`.
+    pub address: String,
+    pub span: Span,
+    pub metadata: Node,
 }
 
 impl Unit {
@@ -45,6 +68,8 @@ impl Unit {
             profiles: Vec::new(),
             passes: Vec::new(),
             policies: Vec::new(),
+            exports: Vec::new(),
+            metadata: Vec::new(),
         }
     }
 }
@@ -92,6 +117,8 @@ pub enum RoleTarget {
     Name(Text),
     /// An instance profile name or ARN written as a string.
     ProfileName(Text),
+    /// A value imported by name from another unit's exports (`Fn::ImportValue`); linked by `resolve`.
+    Import(String),
     /// Nothing in the scan can be found; the reason says why.
     Unresolved(String),
 }

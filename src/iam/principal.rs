@@ -20,6 +20,11 @@ const PARTITION_QUALIFIERS: [&str; 5] = ["gov", "iso", "isob", "isof", "isoe"];
 pub fn service_principal_name(principal: &str) -> Option<String> {
     let lower = principal.to_ascii_lowercase();
     let name = strip_service_suffix(&lower)?;
+    // A regional principal whose region is not known statically (`states.${AWS::Region}.amazonaws.com`).
+    let name = match name.rsplit_once(".${") {
+        Some((front, rest)) if !front.is_empty() && rest.ends_with('}') => front,
+        _ => name,
+    };
     let labels: Vec<&str> = name.split('.').collect();
     if !labels.iter().all(|label| is_dns_label(label)) {
         return None;
@@ -248,6 +253,10 @@ mod tests {
             Some("ec2.amazonaws.com")
         );
         assert_eq!(canonical_service_principal("*"), None);
+        assert_eq!(
+            canonical_service_principal("states.${AWS::Region}.amazonaws.com").as_deref(),
+            Some("states.amazonaws.com")
+        );
     }
 
     #[test]

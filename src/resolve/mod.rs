@@ -30,13 +30,19 @@ struct RoleIndex {
     roles: Vec<(usize, usize, String, String)>,
     /// (unit, profile index, name)
     profiles: Vec<(usize, usize, String)>,
+    /// (unit, export name, exported target)
+    exports: Vec<(usize, String, RoleTarget)>,
 }
 
 impl RoleIndex {
     fn new(units: &[Unit]) -> RoleIndex {
         let mut roles = Vec::new();
         let mut profiles = Vec::new();
+        let mut exports = Vec::new();
         for (u, unit) in units.iter().enumerate() {
+            for e in &unit.exports {
+                exports.push((u, e.name.clone(), e.target.clone()));
+            }
             for (i, role) in unit.roles.iter().enumerate() {
                 if let Some(name) = &role.name {
                     let path = role.path.clone().unwrap_or_else(|| "/".into());
@@ -49,7 +55,11 @@ impl RoleIndex {
                 }
             }
         }
-        RoleIndex { roles, profiles }
+        RoleIndex {
+            roles,
+            profiles,
+            exports,
+        }
     }
 
     fn role(&self, from: usize, name: &str, path: Option<&str>) -> Option<RoleTarget> {
@@ -89,7 +99,35 @@ impl RoleIndex {
                     )),
                 }
             }
+            RoleTarget::Import(name) => self.link_import(from, name),
             other => other.clone(),
+        }
+    }
+
+    /// `Fn::ImportValue NAME`: the target exported under NAME by a unit of the scan.
+    fn link_import(&self, from: usize, name: &str) -> RoleTarget {
+        let Some((eu, _, target)) = self.exports.iter().find(|(_, n, _)| n == name) else {
+            return RoleTarget::Unresolved(format!(
+                "Fn::ImportValue {name}: no template in the scan exports it"
+            ));
+        };
+        match target {
+            RoleTarget::Role(i) if *eu == from => RoleTarget::Role(*i),
+            RoleTarget::Role(i) => RoleTarget::External(*eu, *i),
+            RoleTarget::Profile(i) if *eu == from => RoleTarget::Profile(*i),
+            RoleTarget::Profile(_) => RoleTarget::Unresolved(format!(
+                "Fn::ImportValue {name}: the export is an instance profile of another template"
+            )),
+            RoleTarget::External(u, i) => RoleTarget::External(*u, *i),
+            RoleTarget::Arn(_) | RoleTarget::Name(_) | RoleTarget::ProfileName(_) => {
+                self.link(from, target)
+            }
+            RoleTarget::Import(_) => RoleTarget::Unresolved(format!(
+                "Fn::ImportValue {name}: the export is itself an import"
+            )),
+            RoleTarget::Unresolved(reason) => {
+                RoleTarget::Unresolved(format!("Fn::ImportValue {name}: {reason}"))
+            }
         }
     }
 

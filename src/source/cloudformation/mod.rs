@@ -1,15 +1,470 @@
 //! CloudFormation, SAM and CDK output (YAML and JSON templates).
+//!
+//! A template is parsed to a spanned [`Node`] tree (YAML through [`yaml`], JSON through the strict JSON
+//! parser: CloudFormation rejects duplicate keys), its intrinsic functions are evaluated statically
+//! ([`eval`]) and it is lowered to one [`Unit`]: roles, instance profiles, identity policies, the passes
+//! of the catalog's `[[cloudformation]]` entries, exports, and each resource's `Metadata`.
 
-use crate::model::Unit;
-use crate::resolve::catalog::Catalog;
-use crate::source::{InputError, SourceMap};
-use crate::value::FileId;
+mod eval;
+pub mod yaml;
 
-/// Lowers one template to a unit. Not implemented yet: templates are classified but not scanned.
+use crate::iam::policy::{PolicyDocument, PolicyValue};
+use crate::model::{
+    Export, IdentityPolicy, InstanceProfile, Pass, ResourceMetadata, Role, RoleTarget, Unit,
+    UnitKind,
+};
+use crate::resolve::catalog::{Catalog, RoleReference};
+use crate::source::{ErrorKind, InputError, SourceMap, json};
+use crate::value::{FileId, Key, Node, NodeKind, Span};
+use eval::{RoleDef, Template, merge_documents, unknown};
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+/// Resource types whose `PolicyDocument` is an identity policy.
+const POLICY_RESOURCES: &[&str] = &[
+    "AWS::IAM::Policy",
+    "AWS::IAM::ManagedPolicy",
+    "AWS::IAM::UserPolicy",
+    "AWS::IAM::GroupPolicy",
+    "AWS::IAM::RolePolicy",
+];
+
+/// Resource types with `Policies: [{PolicyName, PolicyDocument}]` inline identity policies.
+const INLINE_POLICY_RESOURCES: &[&str] = &["AWS::IAM::Role", "AWS::IAM::User", "AWS::IAM::Group"];
+
+/// SAM resources that get a generated role when `Role` is absent: (type, trusted principal).
+const SAM_GENERATED_ROLES: &[(&str, &str)] = &[
+    ("AWS::Serverless::Function", "lambda.amazonaws.com"),
+    ("AWS::Serverless::StateMachine", "states.amazonaws.com"),
+];
+
+/// Parses a template file: JSON when it starts with `{`, YAML otherwise.
+pub fn parse_template(file: FileId, sources: &SourceMap) -> Result<Node, InputError> {
+    let Some(source) = sources.get(file) else {
+        return Err(InputError {
+            file: String::new(),
+            kind: ErrorKind::Io,
+            message: "the file is not in the scan".into(),
+            position: None,
+        });
+    };
+    let text = source.text.as_str();
+    let at = |offset: usize, kind: ErrorKind, message: String| {
+        InputError::at(sources, Span::new(file, offset, offset), kind, message)
+    };
+    if text
+        .trim_start_matches('\u{feff}')
+        .trim_start()
+        .starts_with('{')
+    {
+        json::parse_strict(text, file, 0).map_err(|e| {
+            let kind = match e.kind {
+                json::JsonErrorKind::TooDeep => ErrorKind::Limit,
+                _ => ErrorKind::Parse,
+            };
+            at(e.offset, kind, format!("invalid JSON template: {e}"))
+        })
+    } else {
+        yaml::parse(text, file).map_err(|e| at(e.offset, e.kind, e.message))
+    }
+}
+
+/// Lowers one template to a unit.
 pub fn lower_template(
-    _file: FileId,
-    _sources: &SourceMap,
-    _catalog: &Catalog,
+    file: FileId,
+    sources: &SourceMap,
+    catalog: &Catalog,
 ) -> (Option<Unit>, Vec<InputError>) {
-    (None, Vec::new())
+    let root = match parse_template(file, sources) {
+        Ok(root) => root,
+        Err(e) => return (None, vec![e]),
+    };
+    if !matches!(root.kind, NodeKind::Map(_)) {
+        let e = InputError::at(
+            sources,
+            root.span,
+            ErrorKind::Parse,
+            "not a CloudFormation template: the top level is not a mapping",
+        );
+        return (None, vec![e]);
+    }
+    let name = sources
+        .get(file)
+        .map(|f| f.display.clone())
+        .unwrap_or_default();
+    let template = template(sources, &root);
+    let mut unit = Unit::new(UnitKind::CloudFormation, name);
+    roles(&template, &mut unit);
+    profiles(&template, &mut unit);
+    policies(&template, &mut unit);
+    passes(&template, &mut unit, catalog);
+    exports(&template, &mut unit);
+    for r in &template.resources {
+        if let Some(m) = r.metadata {
+            unit.metadata.push(ResourceMetadata {
+                address: r.address.clone(),
+                span: r.key_span,
+                metadata: m.clone(),
+            });
+        }
+    }
+    let errors = template.errors.take();
+    (Some(unit), errors)
+}
+
+fn section<'a>(root: &'a Node, name: &str) -> Option<&'a Node> {
+    root.get(name).map(|(_, v)| v)
+}
+
+fn literal_str(node: &Node) -> Option<String> {
+    node.as_text().and_then(|t| t.as_literal())
+}
+
+fn template<'a>(sources: &'a SourceMap, root: &'a Node) -> Template<'a> {
+    let mut resources = Vec::new();
+    if let Some(NodeKind::Map(entries)) = section(root, "Resources").map(|n| &n.kind) {
+        for (key, node) in entries {
+            let Some(ty) = node.get("Type").and_then(|(_, t)| literal_str(t)) else {
+                continue;
+            };
+            let metadata = node.get("Metadata").map(|(_, m)| m);
+            let address = metadata
+                .and_then(|m| m.get("aws:cdk:path"))
+                .and_then(|(_, p)| literal_str(p))
+                .unwrap_or_else(|| key.name.clone());
+            resources.push(eval::Resource {
+                id: key.name.clone(),
+                key_span: key.span,
+                ty,
+                props: node.get("Properties").map(|(_, p)| p),
+                metadata,
+                address,
+            });
+        }
+    }
+    let mut parameters = HashMap::new();
+    if let Some(NodeKind::Map(entries)) = section(root, "Parameters").map(|n| &n.kind) {
+        for (key, node) in entries {
+            parameters.insert(key.name.clone(), node);
+        }
+    }
+    let mut roles = Vec::new();
+    let mut profiles = Vec::new();
+    for (i, r) in resources.iter().enumerate() {
+        if r.ty == "AWS::IAM::Role" {
+            roles.push(RoleDef {
+                logical: r.id.clone(),
+                resource: i,
+                generated: false,
+            });
+        } else if r.ty == "AWS::IAM::InstanceProfile" {
+            profiles.push(i);
+        }
+    }
+    for (i, r) in resources.iter().enumerate() {
+        let generates = SAM_GENERATED_ROLES.iter().any(|(t, _)| *t == r.ty)
+            && r.props.and_then(|p| p.get("Role")).is_none();
+        if generates {
+            roles.push(RoleDef {
+                logical: format!("{}Role", r.id),
+                resource: i,
+                generated: true,
+            });
+        }
+    }
+    Template {
+        sources,
+        root,
+        resources,
+        parameters,
+        mappings: section(root, "Mappings"),
+        roles,
+        profiles,
+        errors: RefCell::new(Vec::new()),
+        resolving: RefCell::new(Vec::new()),
+        budget: std::cell::Cell::new(eval::EVAL_BUDGET),
+    }
+}
+
+/// Reads a policy value (every `Fn::If` branch, JSON strings parsed) as one document.
+fn read_policy(t: &Template, node: &Node) -> PolicyValue {
+    let mut docs = t.policy_nodes(node);
+    let doc = match docs.len() {
+        0 => unknown("the policy is AWS::NoValue", node.span),
+        1 => docs.remove(0),
+        _ => merge_documents(docs, node.span),
+    };
+    match PolicyDocument::from_node(&doc) {
+        Ok(v) => v,
+        Err(e) => {
+            t.error(
+                e.span,
+                ErrorKind::Parse,
+                format!("not a policy document: {}", e.message),
+            );
+            PolicyValue::Unknown {
+                reason: e.message,
+                span: e.span,
+            }
+        }
+    }
+}
+
+fn prop<'a>(r: &eval::Resource<'a>, key: &str) -> Option<&'a Node> {
+    r.props.and_then(|p| p.get(key)).map(|(_, v)| v)
+}
+
+/// The trust policy SAM writes for a role it generates: the resource's `AssumeRolePolicyDocument` when
+/// given, else trust in the service, spanned at the resource's logical id.
+fn generated_trust(t: &Template, r: &eval::Resource, principal: &str) -> PolicyValue {
+    if let Some(doc) = prop(r, "AssumeRolePolicyDocument") {
+        return read_policy(t, doc);
+    }
+    let span = r.key_span;
+    let key = |name: &str| Key {
+        name: name.into(),
+        span,
+    };
+    let map = |entries: Vec<(Key, Node)>| Node::new(NodeKind::Map(entries), span);
+    let statement = map(vec![
+        (key("Effect"), Node::str("Allow", span)),
+        (
+            key("Principal"),
+            map(vec![(key("Service"), Node::str(principal, span))]),
+        ),
+        (key("Action"), Node::str("sts:AssumeRole", span)),
+    ]);
+    let doc = map(vec![(
+        key("Statement"),
+        Node::new(NodeKind::List(vec![statement]), span),
+    )]);
+    PolicyDocument::from_node(&doc).unwrap_or_else(|e| PolicyValue::Unknown {
+        reason: e.message,
+        span,
+    })
+}
+
+fn roles(t: &Template, unit: &mut Unit) {
+    for def in &t.roles {
+        let Some(r) = t.resources.get(def.resource) else {
+            continue;
+        };
+        if def.generated {
+            let principal = SAM_GENERATED_ROLES
+                .iter()
+                .find(|(ty, _)| *ty == r.ty)
+                .map(|(_, p)| *p)
+                .unwrap_or("lambda.amazonaws.com");
+            unit.roles.push(Role {
+                address: format!("{}Role", r.address),
+                span: r.key_span,
+                name: None,
+                path: None,
+                trust: generated_trust(t, r, principal),
+            });
+            continue;
+        }
+        let trust = match prop(r, "AssumeRolePolicyDocument") {
+            Some(doc) => read_policy(t, doc),
+            None => PolicyValue::Unknown {
+                reason: "the role has no AssumeRolePolicyDocument".into(),
+                span: r.key_span,
+            },
+        };
+        let (name, literal) = t.resource_name(&r.id, "RoleName", 0);
+        unit.roles.push(Role {
+            address: r.address.clone(),
+            span: r.key_span,
+            name: literal.then_some(name),
+            path: prop(r, "Path").and_then(|p| t.literal(p)),
+            trust,
+        });
+    }
+}
+
+fn profiles(t: &Template, unit: &mut Unit) {
+    for &i in &t.profiles {
+        let Some(r) = t.resources.get(i) else {
+            continue;
+        };
+        let mut found = Vec::new();
+        if let Some(roles) = prop(r, "Roles") {
+            let mut lists = Vec::new();
+            t.branches(roles, &mut lists, 0);
+            for l in lists {
+                for item in l.as_list() {
+                    found.extend(t.targets(item, RoleReference::RoleName));
+                }
+            }
+        }
+        let (role, role_span) = found.into_iter().next().unwrap_or_else(|| {
+            (
+                RoleTarget::Unresolved("the instance profile has no role".into()),
+                prop(r, "Roles").map(|n| n.span).unwrap_or(r.key_span),
+            )
+        });
+        let (name, literal) = t.resource_name(&r.id, "InstanceProfileName", 0);
+        unit.profiles.push(InstanceProfile {
+            address: r.address.clone(),
+            span: r.key_span,
+            name: literal.then_some(name),
+            role,
+            role_span,
+            role_attribute: "Roles",
+        });
+    }
+}
+
+fn policies(t: &Template, unit: &mut Unit) {
+    for r in &t.resources {
+        if POLICY_RESOURCES.contains(&r.ty.as_str())
+            && let Some(doc) = prop(r, "PolicyDocument")
+        {
+            unit.policies.push(IdentityPolicy {
+                address: r.address.clone(),
+                attribute: "PolicyDocument".into(),
+                document: read_policy(t, doc),
+            });
+        }
+        if INLINE_POLICY_RESOURCES.contains(&r.ty.as_str()) {
+            let mut docs = Vec::new();
+            if let Some(list) = prop(r, "Policies") {
+                let mut lists = Vec::new();
+                t.branches(list, &mut lists, 0);
+                for l in lists {
+                    for item in l.as_list() {
+                        let mut items = Vec::new();
+                        t.branches(item, &mut items, 0);
+                        for item in items {
+                            if let Some((_, doc)) = item.get("PolicyDocument") {
+                                docs.push(doc);
+                            }
+                        }
+                    }
+                }
+            }
+            for doc in docs {
+                unit.policies.push(IdentityPolicy {
+                    address: r.address.clone(),
+                    attribute: "Policies.PolicyDocument".into(),
+                    document: read_policy(t, doc),
+                });
+            }
+        }
+        // SAM: the inline statements of a generated role's `Policies` (strings are managed policy
+        // names and one-key maps are SAM policy templates; neither is read here).
+        let sam_generated = t.roles.iter().any(|d| {
+            d.generated
+                && t.resources
+                    .get(d.resource)
+                    .is_some_and(|x| std::ptr::eq(x, r))
+        });
+        if sam_generated && let Some(list) = prop(r, "Policies") {
+            let mut lists = Vec::new();
+            t.branches(list, &mut lists, 0);
+            for l in lists {
+                for item in l.as_list() {
+                    let mut items = Vec::new();
+                    t.branches(item, &mut items, 0);
+                    for item in items {
+                        if item.get("Statement").is_some() {
+                            unit.policies.push(IdentityPolicy {
+                                address: r.address.clone(),
+                                attribute: "Policies".into(),
+                                document: read_policy(t, item),
+                            });
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn passes(t: &Template, unit: &mut Unit, catalog: &Catalog) {
+    for r in &t.resources {
+        let Some(props) = r.props else {
+            continue;
+        };
+        for passer in catalog.cloudformation.iter().filter(|p| p.resource == r.ty) {
+            let mut leaves = Vec::new();
+            t.walk(props, &passer.path, &mut leaves);
+            let attribute = passer
+                .path
+                .iter()
+                .map(|s| {
+                    if s.each {
+                        format!("{}[]", s.name)
+                    } else {
+                        s.name.clone()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(".");
+            for leaf in leaves {
+                let values: Vec<&Node> = match (&leaf.kind, passer.list) {
+                    (NodeKind::List(items), _) => items.iter().collect(),
+                    _ => vec![leaf],
+                };
+                for value in values {
+                    for (target, span) in t.targets(value, passer.reference) {
+                        unit.passes.push(Pass {
+                            passer: r.address.clone(),
+                            attribute: attribute.clone(),
+                            span,
+                            service: passer.service.clone(),
+                            principals: passer.principals.clone(),
+                            target,
+                        });
+                    }
+                }
+            }
+        }
+    }
+    // SAM hands the role it generates to the function or state machine.
+    for (i, def) in t.roles.iter().enumerate() {
+        if !def.generated {
+            continue;
+        }
+        let Some(r) = t.resources.get(def.resource) else {
+            continue;
+        };
+        let Some(passer) = catalog
+            .cloudformation
+            .iter()
+            .find(|p| p.resource == r.ty && p.path.len() == 1 && p.path[0].name == "Role")
+        else {
+            continue;
+        };
+        unit.passes.push(Pass {
+            passer: r.address.clone(),
+            attribute: "Role".into(),
+            span: r.key_span,
+            service: passer.service.clone(),
+            principals: passer.principals.clone(),
+            target: RoleTarget::Role(i),
+        });
+    }
+}
+
+fn exports(t: &Template, unit: &mut Unit) {
+    let Some(NodeKind::Map(outputs)) = section(t.root, "Outputs").map(|n| &n.kind) else {
+        return;
+    };
+    for (_, output) in outputs {
+        let (Some((_, value)), Some((_, export))) = (output.get("Value"), output.get("Export"))
+        else {
+            continue;
+        };
+        let Some(name) = export.get("Name").and_then(|(_, n)| t.literal(n)) else {
+            continue;
+        };
+        if let Some((target, span)) = t
+            .targets(value, RoleReference::RoleArnOrName)
+            .into_iter()
+            .next()
+        {
+            unit.exports.push(Export { name, target, span });
+        }
+    }
 }

@@ -1,0 +1,931 @@
+//! Static evaluation of CloudFormation intrinsic functions to spanned [`Node`]s.
+//!
+//! `Fn::If` is not decided (`Conditions` are not evaluated): every branch is a separate possibility, so
+//! evaluation yields a list of possible values. What cannot be known before deployment (the account,
+//! the region, a physical id) is `Unknown` with a reason, never a guess.
+
+use crate::model::RoleTarget;
+use crate::resolve::catalog::RoleReference;
+use crate::source::json;
+use crate::source::{ErrorKind, InputError, SourceMap};
+use crate::value::{Key, Node, NodeKind, Span, Text, TextPart};
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+/// Deeper chains than this (a parameter default that refers on, nested functions) are unknown.
+const MAX_DEPTH: usize = 48;
+
+/// At most this many possibilities are followed for one value (`Fn::If` and `AllowedValues` multiply).
+const MAX_POSSIBILITIES: usize = 64;
+
+/// One resource of the template.
+pub struct Resource<'a> {
+    pub id: String,
+    pub key_span: Span,
+    pub ty: String,
+    pub props: Option<&'a Node>,
+    pub metadata: Option<&'a Node>,
+    /// The CDK construct path (`Metadata: aws:cdk:path`) or the logical id: how findings name it.
+    pub address: String,
+}
+
+/// A role the template defines: an `AWS::IAM::Role` or a role SAM generates for a function.
+pub struct RoleDef {
+    pub logical: String,
+    /// Index into `Template::resources` of the resource that defines it.
+    pub resource: usize,
+    pub generated: bool,
+}
+
+pub struct Template<'a> {
+    pub sources: &'a SourceMap,
+    pub root: &'a Node,
+    pub resources: Vec<Resource<'a>>,
+    pub parameters: HashMap<String, &'a Node>,
+    pub mappings: Option<&'a Node>,
+    /// Roles in `Unit::roles` order.
+    pub roles: Vec<RoleDef>,
+    /// Instance profiles (indices into `resources`) in `Unit::profiles` order.
+    pub profiles: Vec<usize>,
+    pub errors: RefCell<Vec<InputError>>,
+    /// Resources whose name or path is being evaluated (a name built from itself is a cycle).
+    pub resolving: RefCell<Vec<String>>,
+    /// Evaluation steps left for the whole template: hostile templates cannot make it slow.
+    pub budget: std::cell::Cell<usize>,
+}
+
+/// Evaluation steps allowed per template.
+pub const EVAL_BUDGET: usize = 2_000_000;
+
+pub fn unknown(reason: impl Into<String>, span: Span) -> Node {
+    Node::new(NodeKind::Unknown(reason.into()), span)
+}
+
+/// The single entry of a one-entry map whose key is an intrinsic function name.
+pub fn intrinsic(node: &Node) -> Option<(&str, &Node)> {
+    match &node.kind {
+        NodeKind::Map(entries) if entries.len() == 1 => {
+            let (k, v) = &entries[0];
+            let name = k.name.as_str();
+            (name == "Ref" || name.starts_with("Fn::")).then_some((name, v))
+        }
+        _ => None,
+    }
+}
+
+fn literal_of(node: &Node) -> Option<String> {
+    match &node.kind {
+        NodeKind::Str(t) => t.as_literal(),
+        NodeKind::Number(n) => Some(n.clone()),
+        NodeKind::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+fn text_of(node: &Node) -> Text {
+    match &node.kind {
+        NodeKind::Str(t) => t.clone(),
+        NodeKind::Number(n) => Text::lit(n.clone()),
+        NodeKind::Bool(b) => Text::lit(b.to_string()),
+        NodeKind::Unknown(r) => Text::unknown(r.clone()),
+        NodeKind::Null => Text::unknown("a null value"),
+        NodeKind::List(_) | NodeKind::Map(_) => Text::unknown("a value that is not a string"),
+    }
+}
+
+/// Points every span of `node` at `span`.
+pub fn set_spans(node: &mut Node, span: Span) {
+    node.span = span;
+    match &mut node.kind {
+        NodeKind::List(items) => items.iter_mut().for_each(|n| set_spans(n, span)),
+        NodeKind::Map(entries) => entries.iter_mut().for_each(|(k, v)| {
+            k.span = span;
+            set_spans(v, span)
+        }),
+        _ => {}
+    }
+}
+
+/// Whether two trees hold the same values, spans aside.
+fn same_shape(a: &Node, b: &Node) -> bool {
+    match (&a.kind, &b.kind) {
+        (NodeKind::List(x), NodeKind::List(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same_shape(p, q))
+        }
+        (NodeKind::Map(x), NodeKind::Map(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .zip(y)
+                    .all(|((k1, v1), (k2, v2))| k1.name == k2.name && same_shape(v1, v2))
+        }
+        (x, y) => x == y,
+    }
+}
+
+/// Pseudo parameters: `AWS::Partition` is `aws` (the partition does not change what a pattern
+/// covers); the others are known only at deployment.
+fn pseudo(name: &str) -> Option<Option<&'static str>> {
+    match name {
+        "AWS::Partition" => Some(Some("aws")),
+        "AWS::URLSuffix" => Some(Some("amazonaws.com")),
+        "AWS::AccountId"
+        | "AWS::Region"
+        | "AWS::StackName"
+        | "AWS::StackId"
+        | "AWS::NotificationARNs" => Some(None),
+        _ => None,
+    }
+}
+
+fn cap<T>(mut v: Vec<T>) -> Vec<T> {
+    v.truncate(MAX_POSSIBILITIES);
+    v
+}
+
+impl<'a> Template<'a> {
+    pub fn resource(&self, id: &str) -> Option<&Resource<'a>> {
+        self.resources.iter().find(|r| r.id == id)
+    }
+
+    pub fn role_index(&self, id: &str) -> Option<usize> {
+        self.roles.iter().position(|r| r.logical == id)
+    }
+
+    pub fn profile_index(&self, id: &str) -> Option<usize> {
+        self.profiles
+            .iter()
+            .position(|&i| self.resources.get(i).is_some_and(|r| r.id == id))
+    }
+
+    pub fn error(&self, span: Span, kind: ErrorKind, message: String) {
+        let e = InputError::at(self.sources, span, kind, message);
+        self.errors.borrow_mut().push(e);
+    }
+
+    /// A property of a resource's `Properties`.
+    fn prop(&self, resource: &Resource<'a>, key: &str) -> Option<&'a Node> {
+        resource.props.and_then(|p| p.get(key)).map(|(_, v)| v)
+    }
+
+    /// The single literal value of a node, when it has exactly one.
+    pub fn literal(&self, node: &Node) -> Option<String> {
+        self.literal_at(node, 0)
+    }
+
+    /// [`Template::literal`] inside an evaluation, `depth` deep (cycles stay bounded).
+    fn literal_at(&self, node: &Node, depth: usize) -> Option<String> {
+        let values = self.eval(node, depth);
+        match values.as_slice() {
+            [one] => literal_of(one),
+            _ => None,
+        }
+    }
+
+    /// The name of a role or instance profile the template defines: its literal name property, or a
+    /// stand-in (`{Logical}`) that names exactly that one resource when the name is generated.
+    pub fn resource_name(&self, id: &str, name_prop: &str, depth: usize) -> (String, bool) {
+        let literal = self
+            .guarded(id, || {
+                let r = self.resource(id)?;
+                let n = self.prop(r, name_prop)?;
+                match self.eval(n, depth + 1).as_slice() {
+                    [one] => literal_of(one),
+                    _ => None,
+                }
+            })
+            .flatten();
+        match literal {
+            Some(name) => (name, true),
+            None => (format!("{{{id}}}"), false),
+        }
+    }
+
+    pub fn resource_path(&self, id: &str, depth: usize) -> String {
+        self.guarded(id, || {
+            let n = self.resource(id).and_then(|r| self.prop(r, "Path"))?;
+            match self.eval(n, depth + 1).as_slice() {
+                [one] => literal_of(one),
+                _ => None,
+            }
+        })
+        .flatten()
+        .unwrap_or_else(|| "/".into())
+    }
+
+    /// Runs `f` unless `id` is already being evaluated further up (then None: a cycle).
+    fn guarded<T>(&self, id: &str, f: impl FnOnce() -> T) -> Option<T> {
+        if self.resolving.borrow().iter().any(|r| r == id) {
+            return None;
+        }
+        self.resolving.borrow_mut().push(id.to_string());
+        let out = f();
+        self.resolving.borrow_mut().pop();
+        Some(out)
+    }
+
+    fn is_role(&self, id: &str) -> bool {
+        self.role_index(id).is_some()
+    }
+
+    fn is_profile(&self, id: &str) -> bool {
+        self.profile_index(id).is_some()
+    }
+
+    /// The ARN of a role or instance profile of the template, the account unknown.
+    fn arn(&self, id: &str, kind: &str, name_prop: &str, depth: usize) -> Text {
+        let (name, _) = self.resource_name(id, name_prop, depth);
+        let path = self.resource_path(id, depth);
+        let mut text = Text::lit("arn:aws:iam::");
+        text.push(TextPart::Unknown("AWS::AccountId".into()));
+        text.push(TextPart::Lit(format!(":{kind}{path}{name}")));
+        text
+    }
+
+    /// `Ref NAME`: a parameter's values, a pseudo parameter, or a resource's name.
+    fn eval_ref(&self, name: &str, span: Span, depth: usize) -> Vec<Node> {
+        if name == "AWS::NoValue" {
+            return Vec::new();
+        }
+        if let Some(p) = pseudo(name) {
+            return vec![match p {
+                Some(v) => Node::str(v, span),
+                None => unknown(name, span),
+            }];
+        }
+        if let Some(param) = self.parameters.get(name) {
+            return self.parameter_values(name, param, span, depth);
+        }
+        if self.is_role(name) {
+            let (n, _) = self.resource_name(name, "RoleName", depth);
+            return vec![Node::str(n, span)];
+        }
+        if self.is_profile(name) {
+            let (n, _) = self.resource_name(name, "InstanceProfileName", depth);
+            return vec![Node::str(n, span)];
+        }
+        match self.resource(name) {
+            Some(r) => vec![unknown(
+                format!("Ref {name} (the physical id of a {})", r.ty),
+                span,
+            )],
+            None => vec![unknown(
+                format!("Ref {name}: no parameter or resource of that name"),
+                span,
+            )],
+        }
+    }
+
+    /// A parameter's possible values: each of `AllowedValues`, else the `Default`.
+    fn parameter_values(&self, name: &str, param: &Node, span: Span, depth: usize) -> Vec<Node> {
+        let is_list = param
+            .get("Type")
+            .and_then(|(_, t)| literal_of(t))
+            .is_some_and(|t| t == "CommaDelimitedList" || t.starts_with("List<"));
+        let values: Vec<&Node> = match (param.get("AllowedValues"), param.get("Default")) {
+            (Some((_, allowed)), _) if matches!(allowed.kind, NodeKind::List(_)) => {
+                allowed.as_list()
+            }
+            (_, Some((_, d))) => vec![d],
+            _ => {
+                return vec![unknown(
+                    format!("the parameter {name} has no Default"),
+                    span,
+                )];
+            }
+        };
+        let mut out = Vec::new();
+        for v in values {
+            for mut n in self.eval(v, depth + 1) {
+                set_spans(&mut n, span);
+                if is_list && let Some(s) = literal_of(&n) {
+                    let items = s
+                        .split(',')
+                        .map(|p| Node::str(p.trim(), span))
+                        .collect::<Vec<_>>();
+                    n = Node::new(NodeKind::List(items), span);
+                }
+                out.push(n);
+            }
+        }
+        cap(out)
+    }
+
+    fn eval_getatt(&self, args: &Node, span: Span, depth: usize) -> Vec<Node> {
+        let (res, attr) = match self.getatt_parts(args, depth) {
+            Some(p) => p,
+            None => {
+                return vec![unknown(
+                    "Fn::GetAtt with arguments that cannot be read",
+                    span,
+                )];
+            }
+        };
+        if self.is_role(&res) && attr == "Arn" {
+            return vec![Node::new(
+                NodeKind::Str(self.arn(&res, "role", "RoleName", depth)),
+                span,
+            )];
+        }
+        if self.is_profile(&res) && attr == "Arn" {
+            return vec![Node::new(
+                NodeKind::Str(self.arn(&res, "instance-profile", "InstanceProfileName", depth)),
+                span,
+            )];
+        }
+        vec![unknown(
+            format!("{res}.{attr} is known only after deployment"),
+            span,
+        )]
+    }
+
+    /// `[Res, Attr]` or `"Res.Attr"` → (Res, Attr).
+    pub fn getatt_parts(&self, args: &Node, depth: usize) -> Option<(String, String)> {
+        match &args.kind {
+            NodeKind::List(items) if items.len() == 2 => {
+                let res = literal_of(&items[0])?;
+                let attr = match self.eval(&items[1], depth + 1).as_slice() {
+                    [one] => literal_of(one)?,
+                    _ => return None,
+                };
+                Some((res, attr))
+            }
+            NodeKind::Str(t) => {
+                let s = t.as_literal()?;
+                let (r, a) = s.split_once('.')?;
+                Some((r.to_string(), a.to_string()))
+            }
+            _ => None,
+        }
+    }
+
+    /// Evaluates a value to its possible values (none for `AWS::NoValue`).
+    pub fn eval(&self, node: &Node, depth: usize) -> Vec<Node> {
+        let span = node.span;
+        if depth > MAX_DEPTH {
+            return vec![unknown("an expression nested too deeply", span)];
+        }
+        let left = self.budget.get();
+        if left == 0 {
+            return vec![unknown("the template is too complex to evaluate", span)];
+        }
+        self.budget.set(left - 1);
+        if let Some((name, args)) = intrinsic(node) {
+            return cap(self.eval_intrinsic(name, args, span, depth));
+        }
+        match &node.kind {
+            NodeKind::List(items) => {
+                let mut out = Vec::new();
+                for item in items {
+                    out.extend(self.eval(item, depth + 1));
+                }
+                vec![Node::new(NodeKind::List(out), span)]
+            }
+            NodeKind::Map(entries) => {
+                let mut out = Vec::new();
+                for (k, v) in entries {
+                    let mut values = self.eval(v, depth + 1);
+                    match values.len() {
+                        0 => {}
+                        1 => out.push((k.clone(), values.remove(0))),
+                        _ => {
+                            // Several possibilities of one value: all of them, as a list (IAM
+                            // elements accept lists), so that each is checked.
+                            let mut merged = Vec::new();
+                            for v in values {
+                                match v.kind {
+                                    NodeKind::List(items) => merged.extend(items),
+                                    _ => merged.push(v),
+                                }
+                            }
+                            out.push((k.clone(), Node::new(NodeKind::List(merged), v.span)));
+                        }
+                    }
+                }
+                vec![Node::new(NodeKind::Map(out), span)]
+            }
+            _ => vec![node.clone()],
+        }
+    }
+
+    fn eval_intrinsic(&self, name: &str, args: &Node, span: Span, depth: usize) -> Vec<Node> {
+        let list = |n: &Node| -> Vec<Node> {
+            match &n.kind {
+                NodeKind::List(items) => items.clone(),
+                _ => Vec::new(),
+            }
+        };
+        match name {
+            "Ref" => match literal_of(args) {
+                Some(r) => self.eval_ref(&r, span, depth),
+                None => vec![unknown("Ref with a name that is not a string", span)],
+            },
+            "Fn::GetAtt" => self.eval_getatt(args, span, depth),
+            "Fn::If" => {
+                let items = list(args);
+                if items.len() != 3 {
+                    return vec![unknown("Fn::If needs three arguments", span)];
+                }
+                let mut out = self.eval(&items[1], depth + 1);
+                out.extend(self.eval(&items[2], depth + 1));
+                out
+            }
+            "Fn::Sub" => self
+                .eval_sub(args, depth)
+                .into_iter()
+                .map(|t| Node::new(NodeKind::Str(t), span))
+                .collect(),
+            "Fn::Join" => {
+                let items = list(args);
+                let [sep, values] = items.as_slice() else {
+                    return vec![unknown("Fn::Join needs two arguments", span)];
+                };
+                let Some(sep) = self.literal_at(sep, depth + 1) else {
+                    return vec![unknown("Fn::Join with a separator that is unknown", span)];
+                };
+                let mut out = Vec::new();
+                for joined in self.eval(values, depth + 1) {
+                    let parts = match &joined.kind {
+                        NodeKind::List(parts) => parts.clone(),
+                        _ => {
+                            out.push(unknown("Fn::Join of a value that is not a list", span));
+                            continue;
+                        }
+                    };
+                    let mut text = Text::default();
+                    for (i, p) in parts.iter().enumerate() {
+                        if i > 0 {
+                            text.push(TextPart::Lit(sep.clone()));
+                        }
+                        text.append(text_of(p));
+                    }
+                    out.push(Node::new(NodeKind::Str(text), span));
+                }
+                out
+            }
+            "Fn::Select" => {
+                let items = list(args);
+                let [index, values] = items.as_slice() else {
+                    return vec![unknown("Fn::Select needs two arguments", span)];
+                };
+                let Some(i) = self
+                    .literal_at(index, depth + 1)
+                    .and_then(|s| s.parse::<usize>().ok())
+                else {
+                    return vec![unknown("Fn::Select with an index that is unknown", span)];
+                };
+                let mut out = Vec::new();
+                for v in self.eval(values, depth + 1) {
+                    match &v.kind {
+                        NodeKind::List(items) => match items.get(i) {
+                            Some(item) => out.push(item.clone()),
+                            None => out.push(unknown("Fn::Select index out of range", span)),
+                        },
+                        NodeKind::Unknown(r) => out.push(unknown(r.clone(), span)),
+                        _ => out.push(unknown("Fn::Select of a value that is not a list", span)),
+                    }
+                }
+                out
+            }
+            "Fn::Split" => {
+                let items = list(args);
+                let [sep, value] = items.as_slice() else {
+                    return vec![unknown("Fn::Split needs two arguments", span)];
+                };
+                let (Some(sep), Some(value)) = (
+                    self.literal_at(sep, depth + 1),
+                    self.literal_at(value, depth + 1),
+                ) else {
+                    return vec![unknown("Fn::Split of a value that is unknown", span)];
+                };
+                if sep.is_empty() {
+                    return vec![unknown("Fn::Split with an empty separator", span)];
+                }
+                let parts = value
+                    .split(sep.as_str())
+                    .map(|p| Node::str(p, span))
+                    .collect();
+                vec![Node::new(NodeKind::List(parts), span)]
+            }
+            "Fn::FindInMap" => self.eval_find_in_map(args, span, depth),
+            "Fn::ImportValue" => {
+                let what = self
+                    .literal_at(args, depth + 1)
+                    .unwrap_or_else(|| "(a name that is unknown)".into());
+                vec![unknown(format!("Fn::ImportValue {what}"), span)]
+            }
+            other => vec![unknown(format!("{other} is not evaluated"), span)],
+        }
+    }
+
+    /// `Fn::FindInMap [Map, Top, Second]`: every value the keys can select (an unknown key selects
+    /// every entry of its level).
+    fn eval_find_in_map(&self, args: &Node, span: Span, depth: usize) -> Vec<Node> {
+        let items = match &args.kind {
+            NodeKind::List(items) if items.len() >= 3 => items,
+            _ => return vec![unknown("Fn::FindInMap needs three arguments", span)],
+        };
+        let Some(mappings) = self.mappings else {
+            return vec![unknown("Fn::FindInMap without Mappings", span)];
+        };
+        let mut level: Vec<&Node> = vec![mappings];
+        for key in &items[..3] {
+            let keys: Vec<Option<String>> =
+                self.eval(key, depth + 1).iter().map(literal_of).collect();
+            let mut next = Vec::new();
+            for node in &level {
+                let NodeKind::Map(entries) = &node.kind else {
+                    continue;
+                };
+                for k in &keys {
+                    match k {
+                        Some(k) => next.extend(node.get(k).map(|(_, v)| v)),
+                        None => next.extend(entries.iter().map(|(_, v)| v)),
+                    }
+                }
+            }
+            level = next;
+        }
+        if level.is_empty() {
+            // The optional default of AWS::LanguageExtensions: `[Map, A, B, {DefaultValue: x}]`.
+            if let Some((_, d)) = items.get(3).and_then(|d| d.get("DefaultValue")) {
+                return self.eval(d, depth + 1);
+            }
+            return vec![unknown("Fn::FindInMap: no such entry in Mappings", span)];
+        }
+        let mut out: Vec<Node> = Vec::new();
+        for v in level {
+            for mut n in self.eval(v, depth + 1) {
+                set_spans(&mut n, span);
+                if !out.iter().any(|o| same_shape(o, &n)) {
+                    out.push(n);
+                }
+            }
+        }
+        out
+    }
+
+    /// `Fn::Sub`: a string, or `[string, {Var: value}]`.
+    fn eval_sub(&self, args: &Node, depth: usize) -> Vec<Text> {
+        let (template, vars): (Option<String>, Option<&Node>) = match &args.kind {
+            NodeKind::Str(t) => (t.as_literal(), None),
+            NodeKind::List(items) if !items.is_empty() => {
+                (self.literal_at(&items[0], depth + 1), items.get(1))
+            }
+            _ => (None, None),
+        };
+        let Some(template) = template else {
+            return vec![Text::unknown("Fn::Sub with a template that is unknown")];
+        };
+        // Each piece is a list of possible texts; the result is their product (capped).
+        let mut results = vec![Text::default()];
+        let mut rest = template.as_str();
+        while let Some(open) = rest.find("${") {
+            let (lit, after) = rest.split_at(open);
+            for r in &mut results {
+                r.push(TextPart::Lit(lit.to_string()));
+            }
+            let after = &after[2..];
+            let Some(close) = after.find('}') else {
+                rest = after;
+                for r in &mut results {
+                    r.push(TextPart::Lit("${".into()));
+                }
+                continue;
+            };
+            let var = &after[..close];
+            rest = &after[close + 1..];
+            let options: Vec<Text> = if let Some(literal) = var.strip_prefix('!') {
+                vec![Text::lit(format!("${{{literal}}}"))]
+            } else {
+                self.sub_variable(var.trim(), vars, depth)
+            };
+            let mut next = Vec::new();
+            for r in &results {
+                for o in &options {
+                    let mut t = r.clone();
+                    t.append(o.clone());
+                    next.push(t);
+                }
+            }
+            results = cap(next);
+        }
+        for r in &mut results {
+            r.push(TextPart::Lit(rest.to_string()));
+        }
+        results
+    }
+
+    fn sub_variable(&self, var: &str, vars: Option<&Node>, depth: usize) -> Vec<Text> {
+        let span = Span::default();
+        let nodes = if let Some((_, v)) = vars.and_then(|m| m.get(var)) {
+            self.eval(v, depth + 1)
+        } else if var.contains('.') && !var.starts_with("AWS::") {
+            let args = Node::str(var, span);
+            self.eval_getatt(&args, span, depth + 1)
+        } else {
+            self.eval_ref(var, span, depth + 1)
+        };
+        if nodes.is_empty() {
+            return vec![Text::default()];
+        }
+        nodes.iter().map(text_of).collect()
+    }
+
+    /// The possible values of a node after following `Fn::If` branches only (nothing else is
+    /// evaluated), without `AWS::NoValue`: the raw nodes, each with its own span.
+    pub fn branches<'n>(&self, node: &'n Node, out: &mut Vec<&'n Node>, depth: usize) {
+        if depth > MAX_DEPTH || out.len() >= MAX_POSSIBILITIES {
+            return;
+        }
+        match intrinsic(node) {
+            Some(("Fn::If", args)) => match &args.kind {
+                NodeKind::List(items) if items.len() == 3 => {
+                    self.branches(&items[1], out, depth + 1);
+                    self.branches(&items[2], out, depth + 1);
+                }
+                _ => out.push(node),
+            },
+            Some(("Ref", r)) if literal_of(r).as_deref() == Some("AWS::NoValue") => {}
+            _ => out.push(node),
+        }
+    }
+
+    /// The values at a property path of a node: `[]` steps take every element of a list.
+    pub fn walk<'n>(
+        &self,
+        node: &'n Node,
+        steps: &[crate::resolve::catalog::PathStep],
+        out: &mut Vec<&'n Node>,
+    ) {
+        let mut here = Vec::new();
+        self.branches(node, &mut here, 0);
+        for b in here {
+            let Some((first, rest)) = steps.split_first() else {
+                out.push(b);
+                continue;
+            };
+            let Some((_, v)) = b.get(&first.name) else {
+                continue;
+            };
+            if first.each {
+                let mut lists = Vec::new();
+                self.branches(v, &mut lists, 0);
+                for l in lists {
+                    if let NodeKind::List(items) = &l.kind {
+                        for item in items {
+                            self.walk(item, rest, out);
+                        }
+                    }
+                }
+            } else {
+                self.walk(v, rest, out);
+            }
+        }
+    }
+
+    /// What role or instance profile a value names, for each of its possibilities, with the span of
+    /// each possibility (an `Fn::If` branch is its own pass site).
+    pub fn targets(&self, node: &Node, reference: RoleReference) -> Vec<(RoleTarget, Span)> {
+        let mut leaves = Vec::new();
+        self.branches(node, &mut leaves, 0);
+        let mut out = Vec::new();
+        for leaf in leaves {
+            for t in self.leaf_targets(leaf, reference) {
+                // An empty string sets no role (templates use `Default: ""` with a condition).
+                let empty = matches!(
+                    &t,
+                    RoleTarget::Arn(x) | RoleTarget::Name(x) | RoleTarget::ProfileName(x)
+                        if x.as_literal().is_some_and(|s| s.is_empty())
+                );
+                if !empty {
+                    out.push((t, leaf.span));
+                }
+            }
+        }
+        out
+    }
+
+    fn leaf_targets(&self, node: &Node, reference: RoleReference) -> Vec<RoleTarget> {
+        match intrinsic(node) {
+            Some(("Ref", r)) => {
+                let Some(name) = literal_of(r) else {
+                    return vec![RoleTarget::Unresolved(
+                        "Ref with a name that is unknown".into(),
+                    )];
+                };
+                if let Some(i) = self.role_index(&name) {
+                    return vec![RoleTarget::Role(i)];
+                }
+                if let Some(i) = self.profile_index(&name) {
+                    return vec![RoleTarget::Profile(i)];
+                }
+                if let Some(r) = self.resource(&name) {
+                    return vec![RoleTarget::Unresolved(format!(
+                        "{name} is a {}, not a role defined in the scan",
+                        r.ty
+                    ))];
+                }
+            }
+            Some(("Fn::GetAtt", args)) => {
+                if let Some((res, attr)) = self.getatt_parts(args, 0) {
+                    if let Some(i) = self.role_index(&res) {
+                        return vec![if attr == "Arn" {
+                            RoleTarget::Role(i)
+                        } else {
+                            RoleTarget::Unresolved(format!("{res}.{attr} is not the role's ARN"))
+                        }];
+                    }
+                    if let Some(i) = self.profile_index(&res) {
+                        return vec![RoleTarget::Profile(i)];
+                    }
+                    return vec![RoleTarget::Unresolved(match self.resource(&res) {
+                        Some(r) => {
+                            format!("{res}.{attr} is an attribute of a {}, not a role", r.ty)
+                        }
+                        None => {
+                            format!("Fn::GetAtt {res}.{attr}: no resource {res} in the template")
+                        }
+                    })];
+                }
+            }
+            Some(("Fn::ImportValue", args)) => {
+                return match self
+                    .eval(args, 0)
+                    .iter()
+                    .map(literal_of)
+                    .collect::<Vec<_>>()
+                    .as_slice()
+                {
+                    [Some(name)] => vec![RoleTarget::Import(name.clone())],
+                    _ => vec![RoleTarget::Unresolved(
+                        "Fn::ImportValue of a name that cannot be evaluated statically".into(),
+                    )],
+                };
+            }
+            _ => {}
+        }
+        self.eval(node, 0)
+            .iter()
+            .map(|n| self.literal_target(n, reference))
+            .collect()
+    }
+
+    /// A role or instance profile written as a string (an ARN, a name).
+    fn literal_target(&self, node: &Node, reference: RoleReference) -> RoleTarget {
+        let text = match &node.kind {
+            NodeKind::Str(t) => t,
+            NodeKind::Unknown(reason) => return RoleTarget::Unresolved(reason.clone()),
+            _ => return RoleTarget::Unresolved("the value is not a string".into()),
+        };
+        let starts_arn =
+            matches!(text.parts.first(), Some(TextPart::Lit(s)) if s.starts_with("arn:"));
+        if reference == RoleReference::InstanceProfile {
+            if let Some(name) = literal_tail(text, ":instance-profile/")
+                .or_else(|| (!starts_arn).then(|| text.as_literal()).flatten())
+            {
+                let name = name.rsplit('/').next().unwrap_or(&name).to_string();
+                if let Some(i) = self.profiles.iter().position(|&r| {
+                    self.resources.get(r).is_some_and(|res| {
+                        self.resource_name(&res.id, "InstanceProfileName", 0).0 == name
+                    })
+                }) {
+                    return RoleTarget::Profile(i);
+                }
+                return RoleTarget::ProfileName(Text::lit(name));
+            }
+            return RoleTarget::ProfileName(text.clone());
+        }
+        // A role of this template, by name (its literal name or its stand-in).
+        let name = if starts_arn {
+            literal_tail(text, ":role/").map(|s| s.rsplit('/').next().unwrap_or(&s).to_string())
+        } else {
+            text.as_literal()
+        };
+        if let Some(name) = name {
+            if let Some(i) = self.roles.iter().position(|r| self.role_name(r).0 == name) {
+                return RoleTarget::Role(i);
+            }
+            if starts_arn && !text.is_known() {
+                // The account is unknown but the role name is not: link by name.
+                return RoleTarget::Name(Text::lit(name));
+            }
+        }
+        if starts_arn {
+            RoleTarget::Arn(text.clone())
+        } else {
+            RoleTarget::Name(text.clone())
+        }
+    }
+
+    /// The name of a role of the template, and whether it is literal.
+    pub fn role_name(&self, role: &RoleDef) -> (String, bool) {
+        if role.generated {
+            (format!("{{{}}}", role.logical), false)
+        } else {
+            self.resource_name(&role.logical, "RoleName", 0)
+        }
+    }
+
+    /// A policy document's possible values: objects as they are, JSON strings parsed with spans.
+    pub fn policy_nodes(&self, node: &Node) -> Vec<Node> {
+        self.eval(node, 0)
+            .into_iter()
+            .map(|n| match &n.kind {
+                NodeKind::Str(t) => match t.as_literal() {
+                    Some(s) => self.string_policy(&s, n.span),
+                    None => n,
+                },
+                _ => n,
+            })
+            .collect()
+    }
+
+    /// A policy written as a JSON string. Where the string's text appears verbatim in the file (a
+    /// plain or single-quoted scalar, a `|` or `>` block), elements get their exact spans; otherwise
+    /// (escapes) every element points at the whole string.
+    fn string_policy(&self, s: &str, span: Span) -> Node {
+        let mut node = match json::parse(s, span.file, 0) {
+            Ok(n) => n,
+            Err(e) => {
+                self.error(
+                    span,
+                    ErrorKind::Parse,
+                    format!("the policy string is not valid JSON: {e}"),
+                );
+                return unknown("the policy is not valid JSON", span);
+            }
+        };
+        let snippet = self.sources.snippet(span);
+        let base = span.start as usize;
+        if let Some(pos) = snippet.find(s)
+            && let Ok(exact) = json::parse(s, span.file, base + pos)
+        {
+            return exact;
+        }
+        if let (Some(a), Some(b)) = (snippet.find(['{', '[']), snippet.rfind(['}', ']']))
+            && let Some(raw) = snippet.get(a..=b)
+            && let Ok(exact) = json::parse(raw, span.file, base + a)
+            && same_shape(&exact, &node)
+        {
+            return exact;
+        }
+        set_spans(&mut node, span);
+        node
+    }
+}
+
+/// The literal text after the last `marker` (`:role/`) when everything after it is literal.
+fn literal_tail(text: &Text, marker: &str) -> Option<String> {
+    let mut tail = String::new();
+    for part in text.parts.iter().rev() {
+        match part {
+            TextPart::Lit(s) => {
+                if let Some(i) = s.rfind(marker) {
+                    let mut out = s[i + marker.len()..].to_string();
+                    out.push_str(&tail);
+                    return (!out.is_empty()).then_some(out);
+                }
+                tail.insert_str(0, s);
+            }
+            TextPart::Unknown(_) => return None,
+        }
+    }
+    None
+}
+
+/// A `{"Statement": [...]}` map made of the statements of several documents.
+pub fn merge_documents(docs: Vec<Node>, span: Span) -> Node {
+    let mut statements = Vec::new();
+    for d in docs {
+        match d.kind {
+            NodeKind::Map(entries) => {
+                for (k, v) in entries {
+                    if k.name == "Statement" {
+                        match v.kind {
+                            NodeKind::List(items) => statements.extend(items),
+                            _ => statements.push(v),
+                        }
+                    }
+                }
+            }
+            NodeKind::Str(t) => statements.push(unknown(
+                format!(
+                    "the policy is built from {}, which cannot be evaluated statically",
+                    t.first_unknown().unwrap_or("a value")
+                ),
+                d.span,
+            )),
+            _ => statements.push(d),
+        }
+    }
+    Node::new(
+        NodeKind::Map(vec![(
+            Key {
+                name: "Statement".into(),
+                span,
+            },
+            Node::new(NodeKind::List(statements), span),
+        )]),
+        span,
+    )
+}
