@@ -13,7 +13,7 @@ use crate::model::{Pass, RoleTarget, Unit};
 use crate::resolve::catalog::Catalog;
 use crate::value::{Span, Text};
 use serde_json::{Map, Value, json};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// A location a finding can point at, registered under a JSON pointer of the facts document.
 #[derive(Clone, Debug)]
@@ -84,11 +84,11 @@ fn resolve_pass<'u>(units: &'u [Unit], u: usize, pass: &'u Pass) -> ResolvedPass
         unresolved: None,
     };
     let mut target = &pass.target;
-    if let RoleTarget::Profile(i) = target {
-        if let Some(p) = units[u].profiles.get(*i) {
-            out.profile = Some((p.address.clone(), p.role_span));
-            target = &p.role;
-        }
+    if let RoleTarget::Profile(i) = target
+        && let Some(p) = units[u].profiles.get(*i)
+    {
+        out.profile = Some((p.address.clone(), p.role_span));
+        target = &p.role;
     }
     match target {
         RoleTarget::Role(i) => out.role = Some((u, *i)),
@@ -283,14 +283,14 @@ pub fn build(units: &[Unit], catalog: &Catalog) -> Facts {
                     });
                 }
             }
-            if let Some((profile, span)) = &rp.profile {
-                if *span != pass.span {
-                    related.push(Related {
-                        tag: "profile",
-                        message: format!("{profile} hands the role to EC2"),
-                        span: *span,
-                    });
-                }
+            if let Some((profile, span)) = &rp.profile
+                && *span != pass.span
+            {
+                related.push(Related {
+                    tag: "profile",
+                    message: format!("{profile} hands the role to EC2"),
+                    span: *span,
+                });
             }
             if let Some(r) = rp.role {
                 for &(ou, oe) in passes_of_role.get(&r).into_iter().flatten() {
@@ -383,9 +383,32 @@ pub fn build(units: &[Unit], catalog: &Catalog) -> Facts {
             "grants": grants,
         }));
     }
+    add_plan_origins(units, &mut locations);
     Facts {
         document: json!({ "version": 1, "units": unit_docs }),
         locations,
+    }
+}
+
+/// A fact read from a plan but located in the `.tf` source also carries its location in the plan.
+fn add_plan_origins(units: &[Unit], locations: &mut LocationIndex) {
+    let mut origin: HashMap<Span, Span> = HashMap::new();
+    for unit in units {
+        for (to, from) in &unit.origins {
+            origin.entry(*to).or_insert(*from);
+        }
+    }
+    if origin.is_empty() {
+        return;
+    }
+    for location in locations.by_pointer.values_mut() {
+        if let Some(from) = origin.get(&location.span) {
+            location.related.push(Related {
+                tag: "plan",
+                message: "the same value in the Terraform plan".into(),
+                span: *from,
+            });
+        }
     }
 }
 

@@ -56,6 +56,10 @@ enum Command {
         /// The lowest severity that makes the exit code 1.
         #[arg(long, value_enum, default_value = "error")]
         fail_on: FailOn,
+        /// The Terraform configuration of the plans scanned: findings of a plan then point at the
+        /// `.tf` source (default: the plan's own directory, when it holds `.tf` files).
+        #[arg(long, value_name = "DIR")]
+        source: Option<PathBuf>,
     },
     /// Print the facts document that rule files are evaluated against.
     Model { paths: Vec<PathBuf> },
@@ -82,10 +86,12 @@ fn main() -> ExitCode {
             format,
             rules,
             fail_on,
+            source,
         } => {
             let result = scan(&ScanOptions {
                 paths,
                 rule_dirs: rules,
+                source,
             });
             let text = match format {
                 Format::Json => {
@@ -108,7 +114,7 @@ fn main() -> ExitCode {
         Command::Model { paths } => {
             let result = scan(&ScanOptions {
                 paths,
-                rule_dirs: Vec::new(),
+                ..Default::default()
             });
             let mut s = serde_json::to_string_pretty(&result.facts.document).unwrap_or_default();
             s.push('\n');

@@ -34,6 +34,10 @@ pub struct Unit {
     pub profiles: Vec<InstanceProfile>,
     pub passes: Vec<Pass>,
     pub policies: Vec<IdentityPolicy>,
+    /// Where the unit's facts were read, when their spans were moved to another source: pairs of
+    /// (span used, original span). A plan whose Terraform configuration was found points at the `.tf`
+    /// and keeps the plan's location here; findings show it as a related location.
+    pub origins: Vec<(Span, Span)>,
 }
 
 impl Unit {
@@ -45,6 +49,7 @@ impl Unit {
             profiles: Vec::new(),
             passes: Vec::new(),
             policies: Vec::new(),
+            origins: Vec::new(),
         }
     }
 }

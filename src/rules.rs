@@ -239,10 +239,10 @@ fn failing_pointers(node: &Value, out: &mut BTreeSet<String>) {
         Value::Object(map) => {
             // `when` conditions and query filters record their own failures: they select what is
             // checked, they are not failures of the rule.
-            if let Some(Value::Object(container)) = map.get("container") {
-                if container.contains_key("RuleCondition") || container.contains_key("Filter") {
-                    return;
-                }
+            if let Some(Value::Object(container)) = map.get("container")
+                && (container.contains_key("RuleCondition") || container.contains_key("Filter"))
+            {
+                return;
             }
             if let Some(check) = map.get("ClauseValueCheck") {
                 if let Some(p) = failing_check_pointer(check) {

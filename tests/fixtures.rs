@@ -5,6 +5,9 @@ use passrole::scan::{ScanOptions, scan};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
+/// Findings as `(rule, file, line)` and input errors as `(file, line)`.
+type Outcome = (Vec<(String, String, u64)>, Vec<(String, Option<u64>)>);
+
 fn cases() -> Vec<PathBuf> {
     let mut dirs: Vec<PathBuf> = std::fs::read_dir("testdata")
         .expect("testdata/ exists")
@@ -16,7 +19,7 @@ fn cases() -> Vec<PathBuf> {
 }
 
 /// `(rule, file relative to the case, line)` of each finding, sorted.
-fn actual(case: &Path) -> (Vec<(String, String, u64)>, Vec<(String, Option<u64>)>) {
+fn actual(case: &Path) -> Outcome {
     let result = scan(&ScanOptions {
         paths: vec![case.to_path_buf()],
         ..Default::default()
@@ -44,7 +47,7 @@ fn actual(case: &Path) -> (Vec<(String, String, u64)>, Vec<(String, Option<u64>)
     (findings, errors)
 }
 
-fn expected(case: &Path) -> (Vec<(String, String, u64)>, Vec<(String, Option<u64>)>) {
+fn expected(case: &Path) -> Outcome {
     let text = std::fs::read_to_string(case.join("expected.json")).expect("readable expected.json");
     let v: Value = serde_json::from_str(&text).expect("expected.json is JSON");
     let mut findings: Vec<_> = v["findings"]
