@@ -171,3 +171,27 @@ fn source_dir_finds_the_configuration_of_a_plan_elsewhere() {
         "testdata/plan-modules/modules/fn/main.tf"
     );
 }
+
+#[path = "../benches/gen_plan.rs"]
+mod gen_plan;
+
+#[test]
+fn a_generated_plan_larger_than_a_rule_slice_gives_every_finding() {
+    // More roles, passes and grants than `rules::CHUNK`: the rules run in slices, and every failure
+    // is still found and mapped back to its fact.
+    let text = gen_plan::plan(5 * 1024 * 1024);
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("big.tfplan.json");
+    std::fs::write(&path, &text).unwrap();
+    let result = scan_paths(&[&path], None);
+    assert!(result.errors.is_empty(), "{:?}", result.errors);
+    let modules = result.facts.document["units"][0]["roles"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert!(modules > passrole::rules::CHUNK, "{modules} modules");
+    let count = |rule: &str| result.findings.iter().filter(|f| f.rule == rule).count();
+    assert_eq!(count("PR001"), modules.div_ceil(10));
+    assert_eq!(count("PR010"), modules.div_ceil(7));
+    assert_eq!(result.findings.len(), count("PR001") + count("PR010"));
+}
