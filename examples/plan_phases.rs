@@ -59,6 +59,30 @@ fn main() {
     let id = sources.add(SourceFile::new(path.into(), text));
     println!("index     {:>8.2?}  {}", t.elapsed(), peak());
     let catalog = Catalog::builtin();
+    if let Some(f) = sources.get(id) {
+        let mut types: std::collections::HashSet<String> = catalog
+            .terraform
+            .iter()
+            .map(|p| p.resource.clone())
+            .collect();
+        types.extend(
+            [
+                "aws_iam_role",
+                "aws_iam_role_policy",
+                "aws_iam_policy_document",
+            ]
+            .map(String::from),
+        );
+        let _keep = passrole::source::plan::read::KeepTypes::new(types);
+        let parsed: Result<passrole::source::plan::read::PlanJson, _> =
+            serde_json::from_str(&f.text);
+        println!(
+            "serde     {:>8.2?}  {}  ok {}",
+            t.elapsed(),
+            peak(),
+            parsed.is_ok()
+        );
+    }
     let (unit, errors) = lower_plan(id, &sources, catalog, None);
     println!(
         "lower     {:>8.2?}  {}  errors {}",

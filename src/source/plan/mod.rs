@@ -181,7 +181,8 @@ struct PlanResource<'a> {
     address: String,
     span: Span,
     module: ModulePath,
-    values: BTreeMap<Cow<'a, str>, &'a RawValue>,
+    /// The resource's `values` object, read key by key when needed.
+    values: Option<&'a RawValue>,
 }
 
 /// What a reference of the configuration leads to.
@@ -290,7 +291,7 @@ impl<'a> Lower<'a> {
             .collect();
         for r in prior.iter().chain(all.iter()).filter(|r| r.is_data()) {
             let address = lower.string(r.address).unwrap_or_default();
-            if let Some(json) = lower.object(r.values).get("json").copied() {
+            if let Some(json) = field(r.values, "json") {
                 lower
                     .data
                     .entry((module_path(&address), r.ty.to_string(), r.name.to_string()))
@@ -304,7 +305,7 @@ impl<'a> Lower<'a> {
             if deleted.contains(address.as_str()) {
                 continue;
             }
-            let values = lower.object(r.values);
+            let values = r.values;
             lower.resources.push(PlanResource {
                 raw: r,
                 module: module_path(&address),
@@ -341,41 +342,31 @@ impl<'a> Lower<'a> {
         self.decoded(raw).map(|d| (d.text, d.span))
     }
 
-    /// A JSON object's entries as raw values; anything else is empty.
-    fn object(&self, raw: Option<&'a RawValue>) -> BTreeMap<Cow<'a, str>, &'a RawValue> {
-        raw.and_then(|r| serde_json::from_str(r.get()).ok())
-            .unwrap_or_default()
-    }
-
     fn array(&self, raw: &'a RawValue) -> Option<Vec<&'a RawValue>> {
         serde_json::from_str(raw.get()).ok()
     }
 
     /// The values at an attribute path of nested blocks (arrays of objects in a plan), in order.
-    fn leaves(
-        &self,
-        values: &BTreeMap<Cow<'a, str>, &'a RawValue>,
-        path: &[&str],
-    ) -> Vec<Leaf<'a>> {
+    fn leaves(&self, values: Option<&'a RawValue>, path: &[&str]) -> Vec<Leaf<'a>> {
         match path {
             [] => Vec::new(),
-            [last] => match values.get(*last) {
+            [last] => match field(values, last) {
                 Some(v) if v.get() == "null" => Vec::new(),
                 Some(v) => vec![Leaf::Known(v)],
                 None => vec![Leaf::Unknown],
             },
             [first, rest @ ..] => {
-                let Some(v) = values.get(*first) else {
+                let Some(v) = field(values, first) else {
                     return Vec::new();
                 };
                 let blocks = match v.get().trim_start().as_bytes().first() {
                     Some(b'[') => self.array(v).unwrap_or_default(),
-                    Some(b'{') => vec![*v],
+                    Some(b'{') => vec![v],
                     _ => Vec::new(),
                 };
                 blocks
                     .into_iter()
-                    .flat_map(|b| self.leaves(&self.object(Some(b)), rest))
+                    .flat_map(|b| self.leaves(Some(b), rest))
                     .collect()
             }
         }
@@ -400,19 +391,18 @@ impl<'a> Lower<'a> {
         path: &[&str],
         index: usize,
     ) -> Option<(Expression<'a>, Span)> {
-        let map = self.object(expressions);
         match path {
             [] => None,
             [last] => {
-                let raw = map.get(*last)?;
+                let raw = field(expressions, last)?;
                 let e: Expression = serde_json::from_str(raw.get()).ok()?;
                 Some((e, self.span_of(raw)))
             }
             [first, rest @ ..] => {
-                let v = map.get(*first)?;
+                let v = field(expressions, first)?;
                 let blocks = match v.get().trim_start().as_bytes().first() {
                     Some(b'[') => self.array(v)?,
-                    _ => vec![*v],
+                    _ => vec![v],
                 };
                 let block = blocks.get(index).or(blocks.first())?;
                 self.expression_at(Some(block), rest, index)
@@ -492,7 +482,7 @@ impl<'a> Lower<'a> {
     /// The policy at `path` of a resource: the known string, or the data source its configuration
     /// references. Each is moved to the `.tf` when the configuration is found.
     fn policies_at(&mut self, r: &PlanResource<'a>, path: &[&str]) -> Vec<PolicyValue> {
-        let leaves = self.leaves(&r.values, path);
+        let leaves = self.leaves(r.values, path);
         let tf = self
             .enricher
             .map(|e| e.policies(&r.module, &r.raw.ty, &r.raw.name, path))
@@ -587,7 +577,7 @@ impl<'a> Lower<'a> {
     }
 
     fn literal(&self, r: &PlanResource, key: &str) -> Option<String> {
-        let raw = r.values.get(key)?;
+        let raw = field(r.values, key)?;
         self.string(raw)
     }
 
@@ -705,7 +695,7 @@ impl<'a> Lower<'a> {
             .map(|e| e.attributes(&r.module, &r.raw.ty, &r.raw.name, path))
             .unwrap_or_default();
         let mut out = Vec::new();
-        for (i, leaf) in self.leaves(&r.values, path).into_iter().enumerate() {
+        for (i, leaf) in self.leaves(r.values, path).into_iter().enumerate() {
             let tf_attr = tf.get(i).or(tf.first());
             match leaf {
                 Leaf::Known(raw) if list => {
@@ -777,6 +767,38 @@ impl<'a> Lower<'a> {
         let _ = unit;
         out
     }
+}
+
+/// The value of `key` in a JSON object, found by reading the object's keys and skipping the other
+/// values without building them (no map of the whole object is made).
+fn field<'a>(object: Option<&'a RawValue>, key: &str) -> Option<&'a RawValue> {
+    use serde::Deserializer as _;
+    use serde::de::{IgnoredAny, MapAccess, Visitor};
+    struct Find<'k>(&'k str);
+    impl<'de> Visitor<'de> for Find<'_> {
+        type Value = Option<&'de RawValue>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut found = None;
+            while let Some(k) = map.next_key::<Cow<'de, str>>()? {
+                if k == self.0 {
+                    // The last entry wins, as in JSON parsers.
+                    found = Some(map.next_value::<&'de RawValue>()?);
+                } else {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+            Ok(found)
+        }
+    }
+    let object = object?;
+    if !object.get().trim_start().starts_with('{') {
+        return None;
+    }
+    let mut de = serde_json::Deserializer::from_str(object.get());
+    de.deserialize_map(Find(key)).ok().flatten()
 }
 
 fn target_of(r: &PlanResource) -> Target {
