@@ -13,7 +13,7 @@ use crate::model::{Pass, RoleTarget, Unit};
 use crate::resolve::catalog::Catalog;
 use crate::value::{Span, Text};
 use serde_json::{Map, Value, json};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// A location a finding can point at, registered under a JSON pointer of the facts document.
 #[derive(Clone, Debug)]
@@ -427,6 +427,7 @@ pub fn build(units: &[Unit], catalog: &Catalog) -> Facts {
             "grants": grants,
         }));
     }
+    add_plan_origins(units, &mut locations);
     Facts {
         document: json!({ "version": 1, "units": unit_docs }),
         locations,
@@ -443,6 +444,28 @@ fn shown(text: &Text) -> String {
             crate::value::TextPart::Unknown(_) => "${…}",
         })
         .collect()
+}
+
+/// A fact read from a plan but located in the `.tf` source also carries its location in the plan.
+fn add_plan_origins(units: &[Unit], locations: &mut LocationIndex) {
+    let mut origin: HashMap<Span, Span> = HashMap::new();
+    for unit in units {
+        for (to, from) in &unit.origins {
+            origin.entry(*to).or_insert(*from);
+        }
+    }
+    if origin.is_empty() {
+        return;
+    }
+    for location in locations.by_pointer.values_mut() {
+        if let Some(from) = origin.get(&location.span) {
+            location.related.push(Related {
+                tag: "plan",
+                message: "the same value in the Terraform plan".into(),
+                span: *from,
+            });
+        }
+    }
 }
 
 fn pass_related(rp: &ResolvedPass) -> Related {

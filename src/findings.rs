@@ -84,7 +84,8 @@ pub fn build(
         let related = fact
             .related
             .iter()
-            .filter(|r| rule.meta.related.iter().any(|t| t == r.tag))
+            // Where a finding made from a plan is in the plan is always shown.
+            .filter(|r| r.tag == "plan" || rule.meta.related.iter().any(|t| t == r.tag))
             .map(|r| RelatedLocation {
                 message: r.message.clone(),
                 location: Location::of(sources, r.span),

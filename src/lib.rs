@@ -8,6 +8,7 @@ pub mod facts;
 pub mod findings;
 pub mod iam;
 pub mod model;
+pub mod plan_run;
 pub mod report;
 pub mod resolve;
 pub mod rules;

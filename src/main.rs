@@ -1,6 +1,7 @@
 //! The `passrole` command line. Only argument handling lives here; everything else is in the library.
 
 use clap::{Parser, Subcommand, ValueEnum};
+use passrole::plan_run;
 use passrole::report;
 use passrole::rules::{self, Severity};
 use passrole::scan::{ScanOptions, scan};
@@ -56,6 +57,32 @@ enum Command {
         /// The lowest severity that makes the exit code 1.
         #[arg(long, value_enum, default_value = "error")]
         fail_on: FailOn,
+        /// The Terraform configuration of the plans scanned: findings of a plan then point at the
+        /// `.tf` source (default: the plan's own directory, when it holds `.tf` files).
+        #[arg(long, value_name = "DIR")]
+        source: Option<PathBuf>,
+    },
+    /// Run `terraform plan` and `terraform show -json` here, then scan the plan with the `.tf` files.
+    ///
+    /// terraform's own output is streamed through (its standard output goes to standard error with
+    /// `--format json`). The exit code is terraform's when it fails, else the scan's.
+    Plan {
+        /// The terraform program (`tofu` for OpenTofu, or a path); default: `PASSROLE_TERRAFORM`,
+        /// else `terraform`.
+        #[arg(long, value_name = "BIN")]
+        terraform: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "human")]
+        format: Format,
+        /// A directory of extra Guard rule files.
+        #[arg(long = "rules", value_name = "DIR")]
+        rules: Vec<PathBuf>,
+        /// The lowest severity that makes the exit code 1.
+        #[arg(long, value_enum, default_value = "error")]
+        fail_on: FailOn,
+        /// Arguments for `terraform plan`, after `--` (`passrole plan -- -var-file=prod.tfvars`).
+        #[arg(last = true, value_name = "TERRAFORM ARGS")]
+        args: Vec<String>,
     },
     /// Print the facts document that rule files are evaluated against.
     Model { paths: Vec<PathBuf> },
@@ -82,33 +109,53 @@ fn main() -> ExitCode {
             format,
             rules,
             fail_on,
+            source,
         } => {
             let result = scan(&ScanOptions {
                 paths,
                 rule_dirs: rules,
+                source,
             });
-            let text = match format {
-                Format::Json => {
-                    let mut s = serde_json::to_string_pretty(&report::json::render(&result))
-                        .unwrap_or_default();
-                    s.push('\n');
-                    s
+            ExitCode::from(report_and_code(&result, format, fail_on))
+        }
+        Command::Plan {
+            terraform,
+            format,
+            rules,
+            fail_on,
+            args,
+        } => {
+            let terraform = plan_run::terraform_program(terraform);
+            // The temporary plan is removed when `run` is dropped, before the process exits.
+            let run = match plan_run::run(&terraform, &args, matches!(format, Format::Json)) {
+                Ok(run) => run,
+                Err(e) => {
+                    match &e {
+                        plan_run::PlanError::Io(m) => eprintln!("error: {m}"),
+                        plan_run::PlanError::Terraform(code) => {
+                            eprintln!("error: {terraform} failed (exit code {code})")
+                        }
+                        plan_run::PlanError::Interrupted => eprintln!("interrupted"),
+                    }
+                    return exit_code(e.exit_code());
                 }
-                Format::Human => report::human::render(&result),
             };
-            print(&text);
-            if !result.errors.is_empty() {
-                ExitCode::from(2)
-            } else if report::failing(&result, fail_on.into()) > 0 {
-                ExitCode::from(1)
-            } else {
-                ExitCode::SUCCESS
+            let result = scan(&ScanOptions {
+                paths: vec![run.json()],
+                rule_dirs: rules,
+                source: Some(PathBuf::from(".")),
+            });
+            let code = report_and_code(&result, format, fail_on);
+            drop(run);
+            if plan_run::interrupted() {
+                return ExitCode::from(130);
             }
+            ExitCode::from(code)
         }
         Command::Model { paths } => {
             let result = scan(&ScanOptions {
                 paths,
-                rule_dirs: Vec::new(),
+                ..Default::default()
             });
             let mut s = serde_json::to_string_pretty(&result.facts.document).unwrap_or_default();
             s.push('\n');
@@ -151,6 +198,33 @@ fn main() -> ExitCode {
             },
         },
     }
+}
+
+/// Prints the report of a scan and returns the exit code: 2 for input errors, 1 for findings at or
+/// above `fail_on`, else 0.
+fn report_and_code(result: &passrole::scan::ScanResult, format: Format, fail_on: FailOn) -> u8 {
+    let text = match format {
+        Format::Json => {
+            let mut s =
+                serde_json::to_string_pretty(&report::json::render(result)).unwrap_or_default();
+            s.push('\n');
+            s
+        }
+        Format::Human => report::human::render(result),
+    };
+    print(&text);
+    if !result.errors.is_empty() {
+        2
+    } else if report::failing(result, fail_on.into()) > 0 {
+        1
+    } else {
+        0
+    }
+}
+
+/// An exit code of a child process as ours (codes beyond 255 are not representable).
+fn exit_code(code: i32) -> ExitCode {
+    ExitCode::from(u8::try_from(code).unwrap_or(1))
 }
 
 /// Writes to stdout; a closed pipe (`passrole ... | head`) is not an error.

@@ -39,6 +39,10 @@ pub struct Unit {
     pub exports: Vec<Export>,
     /// Per-resource metadata as written (CloudFormation `Metadata`), kept for suppressions.
     pub metadata: Vec<ResourceMetadata>,
+    /// Where the unit's facts were read, when their spans were moved to another source: pairs of
+    /// (span used, original span). A plan whose Terraform configuration was found points at the `.tf`
+    /// and keeps the plan's location here; findings show it as a related location.
+    pub origins: Vec<(Span, Span)>,
 }
 
 /// A named value exported by a unit, when it names a role or instance profile.
@@ -70,6 +74,7 @@ impl Unit {
             policies: Vec::new(),
             exports: Vec::new(),
             metadata: Vec::new(),
+            origins: Vec::new(),
         }
     }
 }

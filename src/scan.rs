@@ -10,8 +10,9 @@ use crate::rules::{self, Rule};
 use crate::source::terraform::{self, TfFile};
 use crate::source::{ErrorKind, InputError, SourceFile, SourceMap, display_path};
 use crate::source::{cloudformation, plan};
+use crate::value::FileId;
 use rayon::prelude::*;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 /// Files larger than this are not read: no IaC source is that big, and reading it could exhaust memory.
@@ -22,6 +23,9 @@ pub struct ScanOptions {
     pub paths: Vec<PathBuf>,
     /// Extra rule directories (`--rules DIR`).
     pub rule_dirs: Vec<PathBuf>,
+    /// The Terraform configuration of the plans scanned (`--source DIR`); by default, a plan's own
+    /// directory when it holds `.tf` files.
+    pub source: Option<PathBuf>,
 }
 
 /// Everything a report needs.
@@ -99,6 +103,100 @@ fn utf8_message(e: std::string::FromUtf8Error) -> String {
         "the file is not UTF-8 text (invalid byte at offset {})",
         e.utf8_error().valid_up_to()
     )
+}
+
+/// The `.tf` files below `root` (`.terraform/modules` included, `.gitignore` not applied: fetched
+/// modules are usually ignored), skipping `.git` and the provider cache.
+fn tf_files_below(root: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = ignore::WalkBuilder::new(root)
+        .standard_filters(false)
+        .follow_links(false)
+        .filter_entry(|e| {
+            let name = e.file_name().to_str().unwrap_or("");
+            !(e.file_type().is_some_and(|t| t.is_dir())
+                && (name == ".git"
+                    || (name == "providers"
+                        && e.path()
+                            .parent()
+                            .and_then(Path::file_name)
+                            .is_some_and(|p| p == ".terraform"))))
+        })
+        .build()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
+        .map(|e| e.into_path())
+        .filter(|p| p.extension().is_some_and(|x| x == "tf"))
+        .collect();
+    out.sort();
+    out
+}
+
+/// For each plan, where its Terraform configuration is: `source` (`--source DIR`) or the plan's own
+/// directory, when it holds `.tf` files. Those files are added to the source map (without becoming
+/// inputs of their own) so that findings of the plan can point at them.
+fn plan_configs(
+    inputs: &[(FileId, Input, PathBuf)],
+    sources: &mut SourceMap,
+    source: Option<&Path>,
+) -> HashMap<FileId, plan::PlanConfig> {
+    let mut out = HashMap::new();
+    let mut by_root: HashMap<PathBuf, Option<plan::PlanConfig>> = HashMap::new();
+    for (id, kind, path) in inputs {
+        if *kind != Input::Plan {
+            continue;
+        }
+        let root = match source {
+            Some(s) => s.to_path_buf(),
+            None => match path.parent() {
+                Some(p) if p.as_os_str().is_empty() => PathBuf::from("."),
+                Some(p) => p.to_path_buf(),
+                None => continue,
+            },
+        };
+        let config = by_root
+            .entry(root.clone())
+            .or_insert_with(|| load_config(&root, sources));
+        if let Some(c) = config {
+            out.insert(*id, c.clone());
+        }
+    }
+    out
+}
+
+fn load_config(root: &Path, sources: &mut SourceMap) -> Option<plan::PlanConfig> {
+    let has_tf = std::fs::read_dir(root).ok()?.any(|e| {
+        e.ok()
+            .is_some_and(|e| e.path().extension().is_some_and(|x| x == "tf"))
+    });
+    if !has_tf {
+        return None;
+    }
+    let known: HashMap<PathBuf, FileId> = (0..sources.len() as u32)
+        .filter_map(|i| {
+            let f = sources.get(FileId(i))?;
+            Some((f.path.canonicalize().ok()?, FileId(i)))
+        })
+        .collect();
+    let mut dirs: BTreeMap<PathBuf, Vec<FileId>> = BTreeMap::new();
+    for path in tf_files_below(root) {
+        let Ok(canonical) = path.canonicalize() else {
+            continue;
+        };
+        let id = match known.get(&canonical) {
+            Some(id) => *id,
+            None => match read_text(&path) {
+                Ok(text) => sources.add(SourceFile::new(path.clone(), text)),
+                Err(_) => continue,
+            },
+        };
+        if let Some(dir) = canonical.parent() {
+            dirs.entry(dir.to_path_buf()).or_default().push(id);
+        }
+    }
+    Some(plan::PlanConfig {
+        root: root.to_path_buf(),
+        dirs,
+    })
 }
 
 /// Runs a scan. Input problems never stop it: they are returned in `errors`.
@@ -192,6 +290,7 @@ fn analyze(
         }
     }
     let files = inputs.len();
+    let plan_configs = plan_configs(&inputs, &mut sources, options.source.as_deref());
 
     let parsed: Vec<_> = inputs
         .par_iter()
@@ -237,7 +336,12 @@ fn analyze(
         .par_iter()
         .filter_map(|(id, kind, _)| match kind {
             Input::CloudFormation => Some(cloudformation::lower_template(*id, &sources, catalog)),
-            Input::Plan => Some(plan::lower_plan(*id, &sources, catalog)),
+            Input::Plan => Some(plan::lower_plan(
+                *id,
+                &sources,
+                catalog,
+                plan_configs.get(id),
+            )),
             Input::Terraform | Input::TerraformVars => None,
         })
         .collect();

@@ -55,30 +55,69 @@ fn finding(out: &mut String, f: &Finding, sources: &SourceMap) {
     out.push('\n');
 }
 
-/// The first line of the span with a caret underline.
+/// Chars shown before and after the start of a span on a long line.
+const BEFORE: usize = 40;
+const AFTER: usize = 120;
+
+/// The line of the span's start with a caret underline. Only a window of the line around the span is
+/// read and shown, so a one-line plan of 100 MB costs no more than a short line.
 fn code_line(out: &mut String, loc: &Location, sources: &SourceMap) {
     let Some(file) = sources.get(loc.span.file) else {
         return;
     };
-    let Some(line) = file.text.lines().nth(loc.start.line.saturating_sub(1)) else {
+    let text = file.text.as_str();
+    let boundary = |mut i: usize| {
+        i = i.min(text.len());
+        while !text.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    };
+    let at = boundary(loc.span.start as usize);
+    let back = boundary(at.saturating_sub(BEFORE * 4));
+    let ahead = boundary(at + AFTER * 4);
+    let (Some(before), Some(after)) = (text.get(back..at), text.get(at..ahead)) else {
         return;
     };
+    let (before, line_started) = match before.rfind('\n') {
+        Some(i) => (&before[i + 1..], true),
+        None => (before, back == 0),
+    };
+    let (after, cut_after) = match after.find('\n') {
+        Some(i) => (&after[..i], false),
+        None => (
+            after,
+            ahead < text.len() && !text[ahead..].starts_with('\n'),
+        ),
+    };
+    let before_chars: Vec<char> = before.chars().collect();
+    let skip = before_chars.len().saturating_sub(BEFORE);
+    let cut_before = skip > 0 || !line_started;
+    let mut shown: String = before_chars[skip..].iter().collect();
+    let mut caret = before_chars.len() - skip;
+    if cut_before {
+        shown.insert(0, '…');
+        caret += 1;
+    }
+    let after_chars: Vec<char> = after.chars().collect();
+    shown.extend(after_chars.iter().take(AFTER));
+    if cut_after || after_chars.len() > AFTER {
+        shown.push('…');
+    }
+    let shown = shown.trim_end_matches('\r');
     let width = if loc.end.line == loc.start.line {
         loc.end.column.saturating_sub(loc.start.column).max(1)
     } else {
-        line.chars()
-            .count()
-            .saturating_sub(loc.start.column - 1)
-            .max(1)
+        after_chars.len().max(1)
     };
     let n = loc.start.line.to_string();
     let pad = " ".repeat(n.len());
     let _ = writeln!(out, "{pad} |");
-    let _ = writeln!(out, "{n} | {line}");
+    let _ = writeln!(out, "{n} | {shown}");
     let _ = writeln!(
         out,
         "{pad} | {}{}",
-        " ".repeat(loc.start.column - 1),
+        " ".repeat(caret),
         "^".repeat(width.min(120))
     );
 }

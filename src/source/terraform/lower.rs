@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 /// Resource attributes that hold identity policies (they grant; trust and resource policies do not).
-const IDENTITY_POLICIES: &[(&str, &[&str])] = &[
+pub const IDENTITY_POLICIES: &[(&str, &[&str])] = &[
     ("aws_iam_policy", &["policy"]),
     ("aws_iam_role_policy", &["policy"]),
     ("aws_iam_user_policy", &["policy"]),
@@ -502,7 +502,7 @@ fn literal_target(node: &Node, reference: RoleReference) -> RoleTarget {
 
 /// The attributes at a path of nested blocks: `["iam_instance_profile", "arn"]` is the `arn` attribute
 /// of every `iam_instance_profile` block (and of `dynamic "iam_instance_profile"` content blocks).
-fn attributes_at<'b>(body: &'b Body, path: &[&str]) -> Vec<&'b Attribute> {
+pub(super) fn attributes_at<'b>(body: &'b Body, path: &[&str]) -> Vec<&'b Attribute> {
     match path {
         [] => Vec::new(),
         [last] => body.get_attribute(last).into_iter().collect(),

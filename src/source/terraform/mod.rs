@@ -1,13 +1,14 @@
 //! Terraform: `.tf` files parsed with `hcl-edit` (which keeps byte spans), grouped by directory into
 //! a module, evaluated statically and lowered to the common model.
 
+pub mod config;
 mod eval;
 pub mod json_syntax;
 pub mod load;
 mod lower;
 
 pub use load::{Workspace, load};
-pub use lower::lower_module;
+pub use lower::{IDENTITY_POLICIES, lower_module};
 
 use crate::source::{ErrorKind, InputError, SourceFile};
 use crate::value::FileId;
