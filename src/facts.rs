@@ -425,6 +425,13 @@ pub fn build(units: &[Unit], catalog: &Catalog) -> Facts {
             "roles": roles,
             "pass_edges": edges,
             "grants": grants,
+            // Each resource's `Metadata` as written (CloudFormation), by address: where suppressions
+            // such as `Metadata: {passrole: {ignore: [...]}}` are read.
+            "metadata": unit
+                .metadata
+                .iter()
+                .map(|m| (m.address.clone(), m.metadata.to_json()))
+                .collect::<serde_json::Map<String, Value>>(),
         }));
     }
     add_plan_origins(units, &mut locations);

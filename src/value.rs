@@ -166,6 +166,27 @@ impl Node {
         }
     }
 
+    /// The value as JSON, for the facts document: an unknown value (or unknown part of a string) is
+    /// `null`, a number that JSON cannot hold stays a string.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value;
+        match &self.kind {
+            NodeKind::Null | NodeKind::Unknown(_) => Value::Null,
+            NodeKind::Bool(b) => Value::Bool(*b),
+            NodeKind::Number(n) => serde_json::from_str::<serde_json::Number>(n)
+                .map(Value::Number)
+                .unwrap_or_else(|_| Value::String(n.clone())),
+            NodeKind::Str(t) => t.as_literal().map_or(Value::Null, Value::String),
+            NodeKind::List(items) => Value::Array(items.iter().map(Node::to_json).collect()),
+            NodeKind::Map(entries) => Value::Object(
+                entries
+                    .iter()
+                    .map(|(k, v)| (k.name.clone(), v.to_json()))
+                    .collect(),
+            ),
+        }
+    }
+
     pub fn as_text(&self) -> Option<&Text> {
         match &self.kind {
             NodeKind::Str(t) => Some(t),

@@ -338,6 +338,37 @@ impl<'a> Template<'a> {
         )]
     }
 
+    /// The possible lists `Fn::Join` joins. A literal list whose items have several possible values
+    /// (`Fn::If`) gives one list per combination, each with the span of the branch it took (when one
+    /// item varies), not one list holding every branch. `None` for a value that is not a list.
+    fn join_lists(&self, values: &Node, depth: usize) -> Vec<(Option<Vec<Node>>, Option<Span>)> {
+        let NodeKind::List(items) = &values.kind else {
+            return self
+                .eval(values, depth)
+                .into_iter()
+                .map(|v| match v.kind {
+                    NodeKind::List(parts) => (Some(parts), None),
+                    _ => (None, None),
+                })
+                .collect();
+        };
+        let mut combos: Vec<(Vec<Node>, Option<Span>)> = vec![(Vec::new(), None)];
+        for item in items {
+            let alternatives = self.eval(item, depth + 1);
+            let varies = alternatives.len() > 1;
+            let mut next = Vec::new();
+            for (parts, at) in &combos {
+                for alt in &alternatives {
+                    let mut parts = parts.clone();
+                    parts.push(alt.clone());
+                    next.push((parts, if varies { Some(alt.span) } else { *at }));
+                }
+            }
+            combos = cap(next);
+        }
+        combos.into_iter().map(|(p, at)| (Some(p), at)).collect()
+    }
+
     /// `[Res, Attr]` or `"Res.Attr"` → (Res, Attr).
     pub fn getatt_parts(&self, args: &Node, depth: usize) -> Option<(String, String)> {
         match &args.kind {
@@ -443,13 +474,10 @@ impl<'a> Template<'a> {
                     return vec![unknown("Fn::Join with a separator that is unknown", span)];
                 };
                 let mut out = Vec::new();
-                for joined in self.eval(values, depth + 1) {
-                    let parts = match &joined.kind {
-                        NodeKind::List(parts) => parts.clone(),
-                        _ => {
-                            out.push(unknown("Fn::Join of a value that is not a list", span));
-                            continue;
-                        }
+                for (parts, varying) in self.join_lists(values, depth + 1) {
+                    let Some(parts) = parts else {
+                        out.push(unknown("Fn::Join of a value that is not a list", span));
+                        continue;
                     };
                     let mut text = Text::default();
                     for (i, p) in parts.iter().enumerate() {
@@ -458,7 +486,8 @@ impl<'a> Template<'a> {
                         }
                         text.append(text_of(p));
                     }
-                    out.push(Node::new(NodeKind::Str(text), span));
+                    // A string built from one `Fn::If` branch is located at that branch.
+                    out.push(Node::new(NodeKind::Str(text), varying.unwrap_or(span)));
                 }
                 out
             }
