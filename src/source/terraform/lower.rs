@@ -323,8 +323,16 @@ impl<'a> Lowering<'_, 'a> {
                 if let Some(target) = self.tree.reference(ctx.inst, &parts) {
                     // A reference's role is reported where the pass is written, not where the
                     // variable or output is defined: that is the line a reviewer reads.
+                    // A module call's argument is evaluated with the call's `for_each`, so that
+                    // `role = each.value.role_arn` in a `module` block names each value's role.
+                    let call_each = match parts.as_slice() {
+                        ["var", ..] => self.call_for_each(ctx.inst),
+                        _ => None,
+                    };
                     let mut targets = match target {
-                        Target::Expr(c, e) => self.role_targets(c, e, reference, None, depth + 1),
+                        Target::Expr(c, e) => {
+                            self.role_targets(c, e, reference, call_each, depth + 1)
+                        }
                         Target::Node(n) => vec![(literal_target(&n, reference), span)],
                         Target::Missing(reason) => vec![(RoleTarget::Unresolved(reason), span)],
                     };
@@ -405,6 +413,26 @@ impl<'a> Lowering<'_, 'a> {
                 }
             }
         }
+    }
+
+    /// The `for_each` of the `module` block that made an instance, in the caller's context.
+    fn call_for_each(&self, inst: usize) -> Option<(Ctx, &'a Expression)> {
+        let (parent, call) = self.tree.instances[inst].parent.as_ref()?;
+        let block = self
+            .tree
+            .def(*parent)
+            .calls
+            .iter()
+            .find(|(n, _)| n == call)
+            .map(|(_, b)| *b)?;
+        let for_each = block.item.body.get_attribute("for_each")?;
+        Some((
+            Ctx {
+                inst: *parent,
+                file: block.file,
+            },
+            &for_each.value,
+        ))
     }
 
     /// The value expressions of a `for_each`: an object literal's values, a list's elements, through
