@@ -9,7 +9,7 @@ use crate::iam::action::analyze_actions;
 use crate::iam::arn::classify_passrole_resource;
 use crate::iam::policy::{Effect, PolicyDocument, PolicyValue, Statement};
 use crate::iam::principal::{PrincipalKind, canonical_service_principal, same_service};
-use crate::model::{Pass, RoleTarget, Unit};
+use crate::model::{IdentityPolicy, Pass, PolicyAttachment, RoleTarget, Unit};
 use crate::resolve::catalog::Catalog;
 use crate::value::{Span, Text};
 use serde_json::{Map, Value, json};
@@ -21,7 +21,7 @@ pub struct FactLocation {
     pub span: Span,
     /// The resource the primary location belongs to.
     pub resource: String,
-    /// Related locations, each tagged with what it is (`trust`, `profile`, `other_pass`, `pass`) so
+    /// Related locations, each tagged with what it is (`trust`, `profile`, `other_pass`, `pass`, `statement`, `attachment`) so
     /// that a rule's metadata can choose which to show.
     pub related: Vec<Related>,
     /// What the location is, for fingerprints: `pass`, `principal`, `resource`, … (no indices).
@@ -402,17 +402,16 @@ pub fn build(units: &[Unit], catalog: &Catalog) -> Facts {
             let PolicyValue::Known(doc) = &policy.document else {
                 continue;
             };
+            let attached: Vec<&PolicyAttachment> = unit
+                .attachments
+                .iter()
+                .filter(|a| a.policy == policy.address)
+                .collect();
             for (s, st) in doc.statements.iter().enumerate() {
                 let g = grants.len();
                 let pointer = format!("/units/{u}/grants/{g}");
-                if let Some(grant) = grant_fact(
-                    st,
-                    s,
-                    &policy.address,
-                    &policy.attribute,
-                    &pointer,
-                    &mut locations,
-                ) {
+                if let Some(grant) = grant_fact(st, s, policy, &attached, &pointer, &mut locations)
+                {
                     grants.push(grant);
                 }
             }
@@ -487,11 +486,12 @@ fn pass_related(rp: &ResolvedPass) -> Related {
 fn grant_fact(
     st: &Statement,
     index: usize,
-    address: &str,
-    attribute: &str,
+    policy: &IdentityPolicy,
+    attached: &[&PolicyAttachment],
     pointer: &str,
     locations: &mut LocationIndex,
 ) -> Option<Value> {
+    let (address, attribute) = (policy.address.as_str(), policy.attribute.as_str());
     let actions = st.actions.as_ref()?;
     let texts: Vec<Text> = actions.items.iter().map(|i| i.text.clone()).collect();
     let analysis = analyze_actions(&texts, actions.negated);
@@ -519,11 +519,21 @@ fn grant_fact(
     let at = |span: Span, kind: &'static str| FactLocation {
         span,
         resource: address.to_string(),
-        related: vec![Related {
+        related: std::iter::once(Related {
             tag: "statement",
             message: "the statement".into(),
             span: st.span,
-        }],
+        })
+        .chain(attached.iter().map(|a| Related {
+            tag: "attachment",
+            message: if a.via == a.policy {
+                format!("the policy is held by {}", a.principal)
+            } else {
+                format!("{} gives the policy to {}", a.via, a.principal)
+            },
+            span: a.span,
+        }))
+        .collect(),
         kind,
     };
     locations.insert(pointer.to_string(), at(st.span, "statement"));
@@ -576,6 +586,10 @@ fn grant_fact(
     );
     fact.insert("resource".into(), json!(address));
     fact.insert("attribute".into(), json!(attribute));
+    fact.insert(
+        "attached_to".into(),
+        json!(attached.iter().map(|a| &a.principal).collect::<Vec<_>>()),
+    );
     fact.insert("statement".into(), json!(index));
     fact.insert("sid".into(), json!(st.sid));
     fact.insert("effect".into(), json!(st.effect.as_str()));

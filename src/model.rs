@@ -39,10 +39,27 @@ pub struct Unit {
     pub exports: Vec<Export>,
     /// Per-resource metadata as written (CloudFormation `Metadata`), kept for suppressions.
     pub metadata: Vec<ResourceMetadata>,
+    /// Which principals the identity policies are attached to (or held by, for inline policies).
+    pub attachments: Vec<PolicyAttachment>,
     /// Where the unit's facts were read, when their spans were moved to another source: pairs of
     /// (span used, original span). A plan whose Terraform configuration was found points at the `.tf`
     /// and keeps the plan's location here; findings show it as a related location.
     pub origins: Vec<(Span, Span)>,
+}
+
+/// An identity policy given to a principal: by an attachment resource
+/// (`aws_iam_role_policy_attachment`, `Roles` of `AWS::IAM::ManagedPolicy`) or by holding it inline
+/// (`aws_iam_role_policy.role`). Shown with the policy's findings: who gets the grant.
+#[derive(Debug)]
+pub struct PolicyAttachment {
+    /// The policy's address, as in [`IdentityPolicy::address`].
+    pub policy: String,
+    /// The role, user or group: its address when it is defined in the scan, else as written.
+    pub principal: String,
+    /// The resource that attaches the policy (the policy itself when it is inline).
+    pub via: String,
+    /// The expression that names the principal.
+    pub span: Span,
 }
 
 /// A named value exported by a unit, when it names a role or instance profile.
@@ -74,6 +91,7 @@ impl Unit {
             policies: Vec::new(),
             exports: Vec::new(),
             metadata: Vec::new(),
+            attachments: Vec::new(),
             origins: Vec::new(),
         }
     }

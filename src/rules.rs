@@ -53,7 +53,7 @@ pub struct RuleMeta {
     /// The finding's message; `{field}` is replaced by the field of the failing fact (searched from the
     /// innermost object outwards).
     pub message: String,
-    /// Tags of the related locations to show (`trust`, `profile`, `other_pass`, `pass`, `statement`).
+    /// Tags of the related locations to show (`trust`, `profile`, `other_pass`, `pass`, `statement`, `attachment`).
     #[serde(default)]
     pub related: Vec<String>,
     pub why: String,

@@ -10,13 +10,13 @@ pub mod yaml;
 
 use crate::iam::policy::{PolicyDocument, PolicyValue};
 use crate::model::{
-    Export, IdentityPolicy, InstanceProfile, Pass, ResourceMetadata, Role, RoleTarget, Unit,
-    UnitKind,
+    Export, IdentityPolicy, InstanceProfile, Pass, PolicyAttachment, ResourceMetadata, Role,
+    RoleTarget, Unit, UnitKind,
 };
 use crate::resolve::catalog::{Catalog, RoleReference};
 use crate::source::{ErrorKind, InputError, SourceMap, json};
 use crate::value::{FileId, Key, Node, NodeKind, Span};
-use eval::{RoleDef, Template, merge_documents, unknown};
+use eval::{RoleDef, Template, intrinsic, merge_documents, unknown};
 use std::cell::RefCell;
 use std::collections::HashMap;
 
@@ -97,6 +97,7 @@ pub fn lower_template(
     roles(&template, &mut unit);
     profiles(&template, &mut unit);
     policies(&template, &mut unit);
+    attachments(&template, &mut unit);
     passes(&template, &mut unit, catalog);
     exports(&template, &mut unit);
     for r in &template.resources {
@@ -378,6 +379,88 @@ fn policies(t: &Template, unit: &mut Unit) {
                 }
             }
         }
+    }
+}
+
+/// Properties that give a policy resource to principals: (type, properties, is the property a list).
+const ATTACHMENTS: &[(&str, &[&str], bool)] = &[
+    ("AWS::IAM::Policy", &["Roles", "Users", "Groups"], true),
+    (
+        "AWS::IAM::ManagedPolicy",
+        &["Roles", "Users", "Groups"],
+        true,
+    ),
+    ("AWS::IAM::RolePolicy", &["RoleName"], false),
+    ("AWS::IAM::UserPolicy", &["UserName"], false),
+    ("AWS::IAM::GroupPolicy", &["GroupName"], false),
+];
+
+/// Who gets each policy resource (`Roles`, `RoleName`, …), and the managed policies a role lists in
+/// `ManagedPolicyArns`, for the findings on the policy's grants.
+fn attachments(t: &Template, unit: &mut Unit) {
+    for r in &t.resources {
+        if let Some((_, properties, list)) = ATTACHMENTS.iter().find(|(ty, ..)| *ty == r.ty) {
+            for property in properties.iter().filter_map(|p| prop(r, p)) {
+                let mut values = Vec::new();
+                t.branches(property, &mut values, 0);
+                let items: Vec<&Node> = if *list {
+                    values.iter().flat_map(|v| v.as_list()).collect()
+                } else {
+                    values
+                };
+                for item in items {
+                    unit.attachments.push(PolicyAttachment {
+                        policy: r.address.clone(),
+                        principal: principal_shown(t, item),
+                        via: r.address.clone(),
+                        span: item.span,
+                    });
+                }
+            }
+        }
+        if r.ty == "AWS::IAM::Role"
+            && let Some(arns) = prop(r, "ManagedPolicyArns")
+        {
+            let mut values = Vec::new();
+            t.branches(arns, &mut values, 0);
+            for item in values.iter().flat_map(|v| v.as_list()) {
+                if let Some(policy) = referenced(t, item) {
+                    unit.attachments.push(PolicyAttachment {
+                        policy: policy.address.clone(),
+                        principal: r.address.clone(),
+                        via: r.address.clone(),
+                        span: item.span,
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// The resource of the template that a `Ref` names.
+fn referenced<'t, 'a>(t: &'t Template<'a>, node: &Node) -> Option<&'t eval::Resource<'a>> {
+    match intrinsic(node) {
+        Some(("Ref", args)) => {
+            let NodeKind::Str(id) = &args.kind else {
+                return None;
+            };
+            t.resource(&id.as_literal()?)
+        }
+        _ => None,
+    }
+}
+
+/// A principal as a finding shows it: the resource's address, else its name as written.
+fn principal_shown(t: &Template, node: &Node) -> String {
+    if let Some(r) = referenced(t, node) {
+        return r.address.clone();
+    }
+    match &node.kind {
+        NodeKind::Str(text) => match text.as_literal() {
+            Some(name) => format!("\"{name}\""),
+            None => "a principal that cannot be evaluated statically".into(),
+        },
+        _ => "a principal that cannot be evaluated statically".into(),
     }
 }
 

@@ -3,7 +3,9 @@
 use super::eval::{Ctx, Located, Target, Tree, traversal_path};
 use super::load::Workspace;
 use crate::iam::policy::{PolicyDocument, PolicyValue};
-use crate::model::{IdentityPolicy, InstanceProfile, Pass, Role, RoleTarget, Unit, UnitKind};
+use crate::model::{
+    IdentityPolicy, InstanceProfile, Pass, PolicyAttachment, Role, RoleTarget, Unit, UnitKind,
+};
 use crate::resolve::catalog::{Catalog, Passer, RoleReference};
 use crate::source::{ErrorKind, InputError, SourceMap, display_path};
 use crate::value::{Node, NodeKind, Span, Text, TextPart};
@@ -25,6 +27,37 @@ pub const IDENTITY_POLICIES: &[(&str, &[&str])] = &[
         &["inline_policy"],
     ),
 ];
+
+/// Resources that give a policy to roles, users or groups: (type, principal attributes, the
+/// attribute naming the policy; `None` when the resource holds the policy inline).
+const ATTACHMENTS: &[(&str, &[&str], Option<&str>)] = &[
+    (
+        "aws_iam_role_policy_attachment",
+        &["role"],
+        Some("policy_arn"),
+    ),
+    (
+        "aws_iam_user_policy_attachment",
+        &["user"],
+        Some("policy_arn"),
+    ),
+    (
+        "aws_iam_group_policy_attachment",
+        &["group"],
+        Some("policy_arn"),
+    ),
+    (
+        "aws_iam_policy_attachment",
+        &["roles", "users", "groups"],
+        Some("policy_arn"),
+    ),
+    ("aws_iam_role_policy", &["role"], None),
+    ("aws_iam_user_policy", &["user"], None),
+    ("aws_iam_group_policy", &["group"], None),
+];
+
+/// Resource types a policy can be given to.
+const PRINCIPAL_TYPES: &[&str] = &["aws_iam_role", "aws_iam_user", "aws_iam_group"];
 
 /// The reason given for `null` and `""`: nothing is passed, so there is no pass to check.
 const NOTHING_PASSED: &str = "the value is null or empty";
@@ -53,6 +86,7 @@ pub fn lower_module(
     lowering.profiles(&mut unit);
     lowering.policies(&mut unit);
     lowering.passes(&mut unit, catalog);
+    lowering.attachments(&mut unit);
     let errors = tree.errors.take();
     (unit, errors)
 }
@@ -208,6 +242,124 @@ impl<'a> Lowering<'_, 'a> {
                     });
                 }
             }
+        }
+    }
+
+    fn attachments(&self, unit: &mut Unit) {
+        for (ty, principal_attrs, policy_attr) in ATTACHMENTS {
+            for (inst, name, block) in self.resources_of(ty) {
+                let ctx = Ctx {
+                    inst,
+                    file: block.file,
+                };
+                let via = self.address(inst, ty, &name);
+                let policy =
+                    match policy_attr {
+                        None => Some(via.clone()),
+                        Some(attr) => block.item.body.get_attribute(attr).and_then(|a| {
+                            self.resource_address(ctx, &a.value, &["aws_iam_policy"], 0)
+                        }),
+                    };
+                // A policy that is not in the scan (an AWS managed policy) has no grants here.
+                let Some(policy) = policy else {
+                    continue;
+                };
+                for attr in principal_attrs
+                    .iter()
+                    .filter_map(|a| block.item.body.get_attribute(a))
+                {
+                    let exprs: Vec<&Expression> = match &attr.value {
+                        Expression::Array(items) => items.iter().collect(),
+                        e => vec![e],
+                    };
+                    for expr in exprs {
+                        unit.attachments.push(PolicyAttachment {
+                            policy: policy.clone(),
+                            principal: self.principal_shown(ctx, expr),
+                            via: via.clone(),
+                            span: self.tree.span(ctx.file, expr.span()),
+                        });
+                    }
+                }
+            }
+        }
+        // `managed_policy_arns` of a role attaches the policies to the role itself.
+        for (inst, name, block) in self.resources_of("aws_iam_role") {
+            let Some(attr) = block.item.body.get_attribute("managed_policy_arns") else {
+                continue;
+            };
+            let ctx = Ctx {
+                inst,
+                file: block.file,
+            };
+            let Expression::Array(items) = &attr.value else {
+                continue;
+            };
+            let role = self.address(inst, "aws_iam_role", &name);
+            for item in items.iter() {
+                if let Some(policy) = self.resource_address(ctx, item, &["aws_iam_policy"], 0) {
+                    unit.attachments.push(PolicyAttachment {
+                        policy,
+                        principal: role.clone(),
+                        via: role.clone(),
+                        span: self.tree.span(ctx.file, item.span()),
+                    });
+                }
+            }
+        }
+    }
+
+    /// The address of the resource of one of `types` that an expression references, through
+    /// variables, locals and module outputs (`aws_iam_policy.deploy.arn` → `aws_iam_policy.deploy`).
+    fn resource_address(
+        &self,
+        ctx: Ctx,
+        expr: &Expression,
+        types: &[&str],
+        depth: usize,
+    ) -> Option<String> {
+        if depth > MAX_TARGET_DEPTH {
+            return None;
+        }
+        match expr {
+            Expression::Parenthesis(p) => self.resource_address(ctx, p.inner(), types, depth + 1),
+            Expression::StringTemplate(t) if t.iter().count() == 1 => match t.iter().next() {
+                Some(hcl_edit::template::Element::Interpolation(i)) => {
+                    self.resource_address(ctx, &i.expr, types, depth + 1)
+                }
+                _ => None,
+            },
+            Expression::Traversal(t) => {
+                let path = traversal_path(t);
+                let parts: Vec<&str> = path.iter().map(String::as_str).collect();
+                if let Some(target) = self.tree.reference(ctx.inst, &parts) {
+                    return match target {
+                        Target::Expr(c, e) => self.resource_address(c, e, types, depth + 1),
+                        _ => None,
+                    };
+                }
+                match parts.as_slice() {
+                    [ty, name, ..] if types.contains(ty) => Some(self.address(ctx.inst, ty, name)),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// A principal as a finding shows it: the resource's address, else its name as written.
+    fn principal_shown(&self, ctx: Ctx, expr: &Expression) -> String {
+        if let Some(address) = self.resource_address(ctx, expr, PRINCIPAL_TYPES, 0) {
+            return address;
+        }
+        match self
+            .tree
+            .eval(ctx, expr)
+            .as_text()
+            .and_then(Text::as_literal)
+        {
+            Some(name) => format!("\"{name}\""),
+            None => "a principal that cannot be evaluated statically".into(),
         }
     }
 
