@@ -122,7 +122,9 @@ struct TrustedPrincipal {
 /// variable): whether the service is trusted cannot then be known.
 fn trust_gap(role: &crate::model::Role) -> Option<String> {
     match &role.trust {
-        PolicyValue::Unknown { reason, .. } => Some(reason.clone()),
+        PolicyValue::Unknown { reason, .. } | PolicyValue::Invalid { reason, .. } => {
+            Some(reason.clone())
+        }
         PolicyValue::Known(doc) if !doc.unknown_statements.is_empty() => doc
             .unknown_statements
             .first()
@@ -263,7 +265,9 @@ pub fn build(units: &[Unit], catalog: &Catalog) -> Facts {
                     }
                     (true, None)
                 }
-                PolicyValue::Unknown { reason, .. } => (false, Some(reason.clone())),
+                PolicyValue::Unknown { reason, .. } | PolicyValue::Invalid { reason, .. } => {
+                    (false, Some(reason.clone()))
+                }
             };
             let services: Vec<String> = services.into_iter().collect();
             let approved_set = catalog.approved_set_for(&services).map(|s| s.name.clone());
@@ -318,7 +322,9 @@ pub fn build(units: &[Unit], catalog: &Catalog) -> Facts {
                 if trusted.is_empty() {
                     let span = match &role.trust {
                         PolicyValue::Known(doc) => doc.span,
-                        PolicyValue::Unknown { span, .. } => *span,
+                        PolicyValue::Unknown { span, .. } | PolicyValue::Invalid { span, .. } => {
+                            *span
+                        }
                     };
                     related.push(Related {
                         tag: "trust",
@@ -399,14 +405,35 @@ pub fn build(units: &[Unit], catalog: &Catalog) -> Facts {
 
         let mut grants = Vec::new();
         for policy in &unit.policies {
-            let PolicyValue::Known(doc) = &policy.document else {
-                continue;
-            };
             let attached: Vec<&PolicyAttachment> = unit
                 .attachments
                 .iter()
                 .filter(|a| a.policy == policy.address)
                 .collect();
+            // Statements that cannot be read may grant PassRole on anything: coverage gaps.
+            let gaps: Vec<(&str, Span)> = match &policy.document {
+                PolicyValue::Unknown { reason, span } => vec![(reason.as_str(), *span)],
+                PolicyValue::Invalid { .. } => Vec::new(),
+                PolicyValue::Known(doc) => doc
+                    .unknown_statements
+                    .iter()
+                    .map(|(reason, span)| (reason.as_str(), *span))
+                    .collect(),
+            };
+            for (reason, span) in gaps {
+                let pointer = format!("/units/{u}/grants/{}", grants.len());
+                grants.push(gap_fact(
+                    policy,
+                    &attached,
+                    reason,
+                    span,
+                    &pointer,
+                    &mut locations,
+                ));
+            }
+            let PolicyValue::Known(doc) = &policy.document else {
+                continue;
+            };
             for (s, st) in doc.statements.iter().enumerate() {
                 let g = grants.len();
                 let pointer = format!("/units/{u}/grants/{g}");
@@ -483,6 +510,64 @@ fn pass_related(rp: &ResolvedPass) -> Related {
 }
 
 /// The facts of one statement that grants (or denies) `iam:PassRole`; None when it does not mention it.
+/// A policy, or a statement of one, that cannot be read: it may grant PassRole on any role, so it is
+/// a grant whose only resource is unknown (PR016 and nothing else).
+fn gap_fact(
+    policy: &IdentityPolicy,
+    attached: &[&PolicyAttachment],
+    reason: &str,
+    span: Span,
+    pointer: &str,
+    locations: &mut LocationIndex,
+) -> Value {
+    let related = attached
+        .iter()
+        .map(|a| attachment_related(a))
+        .collect::<Vec<_>>();
+    locations.insert(
+        format!("{pointer}/resources/0"),
+        FactLocation {
+            span,
+            resource: policy.address.clone(),
+            related,
+            kind: "statement",
+        },
+    );
+    json!({
+        "id": pointer.trim_start_matches('/').replace('/', "."),
+        "resource": policy.address,
+        "attribute": policy.attribute,
+        "attached_to": attached.iter().map(|a| &a.principal).collect::<Vec<_>>(),
+        "statement": null,
+        "sid": null,
+        "effect": "Allow",
+        "action_match": "unknown",
+        "matched_by": null,
+        "other_actions": false,
+        "uses_not_resource": false,
+        "resources": [{
+            "value": "?",
+            "scope": "unknown",
+            "scope_description": "a value that cannot be evaluated statically",
+            "unknown_part": reason,
+            "gap": format!("a policy statement cannot be evaluated statically and may allow iam:PassRole: {reason}"),
+        }],
+        "conditions": [],
+    })
+}
+
+fn attachment_related(a: &PolicyAttachment) -> Related {
+    Related {
+        tag: "attachment",
+        message: if a.via == a.policy {
+            format!("the policy is held by {}", a.principal)
+        } else {
+            format!("{} gives the policy to {}", a.via, a.principal)
+        },
+        span: a.span,
+    }
+}
+
 fn grant_fact(
     st: &Statement,
     index: usize,
@@ -495,7 +580,19 @@ fn grant_fact(
     let actions = st.actions.as_ref()?;
     let texts: Vec<Text> = actions.items.iter().map(|i| i.text.clone()).collect();
     let analysis = analyze_actions(&texts, actions.negated);
-    let matched = analysis.matched?;
+    // Whether PassRole is granted at all may depend on a value that cannot be known (`actions =
+    // var.actions`): such a statement is only a coverage gap (PR016), never PR010–PR015.
+    let action_gap = match analysis.matched {
+        Some(_) => None,
+        None if analysis.unknown => Some(
+            texts
+                .iter()
+                .find_map(|t| t.first_unknown())
+                .unwrap_or("a value")
+                .to_string(),
+        ),
+        None => return None,
+    };
     // `iam:*` on `arn:aws:s3:::bucket` grants PassRole on no role: not a PassRole grant at all.
     if let Some(list) = &st.resources
         && !list.negated
@@ -524,15 +621,7 @@ fn grant_fact(
             message: "the statement".into(),
             span: st.span,
         })
-        .chain(attached.iter().map(|a| Related {
-            tag: "attachment",
-            message: if a.via == a.policy {
-                format!("the policy is held by {}", a.principal)
-            } else {
-                format!("{} gives the policy to {}", a.via, a.principal)
-            },
-            span: a.span,
-        }))
+        .chain(attached.iter().map(|a| attachment_related(a)))
         .collect(),
         kind,
     };
@@ -543,7 +632,34 @@ fn grant_fact(
     );
     let mut resources = Vec::new();
     let mut not_resource = false;
-    if let Some(list) = &st.resources {
+    if let Some(reason) = &action_gap {
+        // One gap per statement, at the action that cannot be evaluated.
+        let value = match &st.resources {
+            Some(list) if !list.negated => list
+                .items
+                .iter()
+                .map(|i| shown(&i.text))
+                .collect::<Vec<_>>()
+                .join(", "),
+            Some(_) => "every role but the NotResource ones".to_string(),
+            None => "no resource".to_string(),
+        };
+        let span = actions
+            .items
+            .iter()
+            .find(|i| !i.text.is_known())
+            .map_or(actions.key_span, |i| i.span);
+        resources.push(json!({
+            "value": value,
+            "scope": "unknown",
+            "scope_description": "a value that cannot be evaluated statically",
+            "unknown_part": reason,
+            "gap": format!(
+                "whether its actions include iam:PassRole (on \"{value}\") cannot be evaluated statically: {reason}"
+            ),
+        }));
+        locations.insert(format!("{pointer}/resources/0"), at(span, "action"));
+    } else if let Some(list) = &st.resources {
         not_resource = list.negated;
         if list.negated {
             locations.insert(
@@ -553,11 +669,18 @@ fn grant_fact(
         } else {
             for (i, item) in list.items.iter().enumerate() {
                 let scope = classify_passrole_resource(&item.text);
+                let value = shown(&item.text);
+                let gap = item.text.first_unknown().map(|reason| {
+                    format!(
+                        "it allows iam:PassRole on \"{value}\", which cannot be evaluated statically: {reason}"
+                    )
+                });
                 resources.push(json!({
-                    "value": shown(&item.text),
+                    "value": value,
                     "scope": scope.as_str(),
                     "scope_description": scope.describe(),
                     "unknown_part": item.text.first_unknown(),
+                    "gap": gap,
                 }));
                 locations.insert(
                     format!("{pointer}/resources/{i}"),
@@ -567,7 +690,12 @@ fn grant_fact(
         }
     }
     let mut conditions = Vec::new();
-    for (i, c) in st.conditions.iter().enumerate() {
+    let known_conditions = if action_gap.is_some() {
+        &[][..]
+    } else {
+        &st.conditions[..]
+    };
+    for (i, c) in known_conditions.iter().enumerate() {
         let lower = c.key.to_ascii_lowercase();
         conditions.push(json!({
             "operator": c.operator,
@@ -593,9 +721,15 @@ fn grant_fact(
     fact.insert("statement".into(), json!(index));
     fact.insert("sid".into(), json!(st.sid));
     fact.insert("effect".into(), json!(st.effect.as_str()));
-    fact.insert("action_match".into(), json!(matched.as_str()));
+    fact.insert(
+        "action_match".into(),
+        json!(analysis.matched.map_or("unknown", |m| m.as_str())),
+    );
     fact.insert("matched_by".into(), json!(matched_by));
-    fact.insert("other_actions".into(), json!(analysis.other_actions));
+    fact.insert(
+        "other_actions".into(),
+        json!(analysis.other_actions && action_gap.is_none()),
+    );
     fact.insert("uses_not_resource".into(), json!(not_resource));
     fact.insert("resources".into(), Value::Array(resources));
     fact.insert("conditions".into(), Value::Array(conditions));

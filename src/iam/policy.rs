@@ -104,6 +104,25 @@ pub enum PolicyValue {
         reason: String,
         span: Span,
     },
+    /// A value that is not a policy document; the source has reported it as an input error, so it
+    /// is not a coverage gap as well.
+    Invalid {
+        reason: String,
+        span: Span,
+    },
+}
+
+impl PolicyValue {
+    /// `Unknown` becomes `Invalid` when reading the value reported an input error (a policy heredoc
+    /// that is not JSON evaluates to unknown): the error says it, a coverage gap would repeat it.
+    pub fn invalid_if(self, reported: bool) -> PolicyValue {
+        match self {
+            PolicyValue::Unknown { reason, span } if reported => {
+                PolicyValue::Invalid { reason, span }
+            }
+            other => other,
+        }
+    }
 }
 
 impl PolicyDocument {

@@ -189,6 +189,12 @@ fn template<'a>(sources: &'a SourceMap, root: &'a Node) -> Template<'a> {
 
 /// Reads a policy value (every `Fn::If` branch, JSON strings parsed) as one document.
 fn read_policy(t: &Template, node: &Node) -> PolicyValue {
+    let errors = t.errors.borrow().len();
+    let value = read_policy_node(t, node);
+    value.invalid_if(t.errors.borrow().len() > errors)
+}
+
+fn read_policy_node(t: &Template, node: &Node) -> PolicyValue {
     let mut docs = t.policy_nodes(node);
     let doc = match docs.len() {
         0 => unknown("the policy is AWS::NoValue", node.span),
@@ -203,7 +209,7 @@ fn read_policy(t: &Template, node: &Node) -> PolicyValue {
                 ErrorKind::Parse,
                 format!("not a policy document: {}", e.message),
             );
-            PolicyValue::Unknown {
+            PolicyValue::Invalid {
                 reason: e.message,
                 span: e.span,
             }

@@ -517,7 +517,7 @@ impl<'a> Lower<'a> {
                                 ErrorKind::Parse,
                                 format!("not a policy document: {}", e.message),
                             ));
-                            PolicyValue::Unknown {
+                            PolicyValue::Invalid {
                                 reason: e.message,
                                 span: e.span,
                             }

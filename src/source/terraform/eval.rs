@@ -21,6 +21,9 @@ use std::path::{Path, PathBuf};
 /// or generated code, and recursion must stay bounded.
 const MAX_DEPTH: usize = 64;
 
+/// Elements of a `dynamic` block's `for_each` expanded; beyond this the collection is generated data.
+const MAX_DYNAMIC_ELEMENTS: usize = 256;
+
 /// Something defined in one file.
 pub struct Located<'a, T> {
     pub file: FileId,
@@ -142,6 +145,8 @@ pub struct Tree<'a> {
     pub instances: Vec<Instance>,
     /// Errors found while evaluating (a policy heredoc that is not JSON, …).
     pub errors: RefCell<Vec<InputError>>,
+    /// Iterators of the `dynamic` blocks being expanded, innermost last: (name, key, value).
+    bindings: RefCell<Vec<(String, Node, Node)>>,
 }
 
 impl<'a> Tree<'a> {
@@ -153,6 +158,7 @@ impl<'a> Tree<'a> {
             defs: Vec::new(),
             instances: Vec::new(),
             errors: RefCell::new(Vec::new()),
+            bindings: RefCell::new(Vec::new()),
         };
         let def = tree.def_for(root);
         tree.instances.push(Instance {
@@ -496,6 +502,25 @@ impl<'a> Tree<'a> {
         let path = traversal_path(t);
         let shown = path.join(".");
         let parts: Vec<&str> = path.iter().map(String::as_str).collect();
+        // `statement.value.actions` inside a `dynamic "statement"` being expanded.
+        if let [name, which @ ("key" | "value"), ..] = parts.as_slice() {
+            let bound = self
+                .bindings
+                .borrow()
+                .iter()
+                .rev()
+                .find(|(n, _, _)| n == name)
+                .map(|(_, k, v)| {
+                    if *which == "key" {
+                        k.clone()
+                    } else {
+                        v.clone()
+                    }
+                });
+            if let Some(node) = bound {
+                return apply_operators(node, t, 2);
+            }
+        }
         if let Some(target) = self.reference(ctx.inst, &parts) {
             let node = self.eval_target(target, span, depth);
             // `var.x.y`, `local.m["k"]`: follow the remaining attributes and literal keys.
@@ -848,15 +873,71 @@ impl<'a> Tree<'a> {
                         .first()
                         .is_some_and(|l| l.as_str() == "statement") =>
                 {
-                    statements.push(unknown(
-                        "a dynamic statement block (its statements depend on for_each)",
-                        self.span(doc.file, block.span()),
-                    ))
+                    self.dynamic_statements(ctx, block, depth, &mut statements)
                 }
                 _ => {}
             }
         }
         statement_document(statements, span)
+    }
+
+    /// Expands `dynamic "statement"`: one statement per `for_each` element, its `content` evaluated
+    /// with the iterator bound, so that values written in the `for_each` collection (a variable's
+    /// default, a local) are checked where they are written. A collection that cannot be known
+    /// statically gives one unknown statement: a coverage gap, never a guess.
+    fn dynamic_statements(&self, ctx: Ctx, block: &Block, depth: usize, out: &mut Vec<Node>) {
+        let span = self.span(ctx.file, block.span());
+        let content = block.body.blocks().find(|b| b.ident.as_str() == "content");
+        let (Some(content), Some(for_each)) = (content, block.body.get_attribute("for_each"))
+        else {
+            out.push(unknown(
+                "a dynamic statement block without for_each or content",
+                span,
+            ));
+            return;
+        };
+        let iterator = block
+            .body
+            .get_attribute("iterator")
+            .and_then(|a| match &a.value {
+                Expression::Variable(v) => Some(v.as_str().to_string()),
+                _ => None,
+            })
+            .unwrap_or_else(|| "statement".to_string());
+        let collection = self.eval_at(ctx, &for_each.value, depth + 1);
+        let elements: Vec<(Node, Node)> = match collection.kind {
+            NodeKind::Null => Vec::new(),
+            NodeKind::List(items) => items
+                .into_iter()
+                .enumerate()
+                .map(|(i, v)| (Node::new(NodeKind::Number(i.to_string()), v.span), v))
+                .collect(),
+            NodeKind::Map(entries) => entries
+                .into_iter()
+                .map(|(k, v)| (Node::str(k.name, k.span), v))
+                .collect(),
+            NodeKind::Unknown(reason) => {
+                out.push(unknown(
+                    format!("a dynamic statement block whose for_each cannot be evaluated statically: {reason}"),
+                    span,
+                ));
+                return;
+            }
+            _ => {
+                out.push(unknown(
+                    "a dynamic statement block whose for_each is not a collection",
+                    span,
+                ));
+                return;
+            }
+        };
+        for (key, value) in elements.into_iter().take(MAX_DYNAMIC_ELEMENTS) {
+            self.bindings
+                .borrow_mut()
+                .push((iterator.clone(), key, value));
+            out.push(self.statement_block(ctx, content));
+            self.bindings.borrow_mut().pop();
+        }
     }
 
     fn statement_block(&self, ctx: Ctx, block: &Block) -> Node {

@@ -139,6 +139,12 @@ impl<'a> Lowering<'_, 'a> {
 
     /// Reads a policy expression; a known node that is not a policy is an input error.
     fn read_policy(&self, ctx: Ctx, attr: &Attribute) -> PolicyValue {
+        let errors = self.tree.errors.borrow().len();
+        let value = self.read_policy_node(ctx, attr);
+        value.invalid_if(self.tree.errors.borrow().len() > errors)
+    }
+
+    fn read_policy_node(&self, ctx: Ctx, attr: &Attribute) -> PolicyValue {
         let node = self.tree.policy(ctx, &attr.value);
         let here = self.tree.span(ctx.file, attr.value.span());
         let written_here =
@@ -158,7 +164,7 @@ impl<'a> Lowering<'_, 'a> {
                     ErrorKind::Parse,
                     format!("not a policy document: {}", e.message),
                 ));
-                PolicyValue::Unknown {
+                PolicyValue::Invalid {
                     reason: e.message,
                     span: e.span,
                 }
