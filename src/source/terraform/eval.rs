@@ -547,6 +547,11 @@ impl<'a> Tree<'a> {
                     ),
                 }
             }
+            // An AWS managed policy (`arn:${partition}:iam::aws:policy/...`) is AWS's to write, not
+            // the configuration's: it is not a grant this scan can or should check.
+            ["data", "aws_iam_policy", name, "policy"] if self.aws_managed(ctx.inst, name) => {
+                statement_document(Vec::new(), span)
+            }
             ["data", ty, name, ..] => unknown(
                 format!("data.{ty}.{name} is read from AWS at plan time"),
                 span,
@@ -555,6 +560,29 @@ impl<'a> Tree<'a> {
             ["each" | "count", ..] => unknown(format!("{shown} differs per instance"), span),
             _ => unknown(format!("{shown} is known only after apply"), span),
         }
+    }
+
+    /// Whether `data "aws_iam_policy" "NAME"` reads an AWS managed policy by its ARN.
+    fn aws_managed(&self, inst: usize, name: &str) -> bool {
+        let Some(block) = self
+            .def(inst)
+            .data
+            .get(&("aws_iam_policy".to_string(), name.to_string()))
+        else {
+            return false;
+        };
+        let Some(arn) = block.item.body.get_attribute("arn") else {
+            return false;
+        };
+        let ctx = Ctx {
+            inst,
+            file: block.file,
+        };
+        self.eval(ctx, &arn.value).as_text().is_some_and(|t| {
+            t.parts
+                .iter()
+                .any(|p| matches!(p, TextPart::Lit(l) if l.contains(":iam::aws:policy/")))
+        })
     }
 
     /// `aws_iam_role.NAME.arn` and `.name`: the role's ARN with the account unknown, so that a grant
@@ -634,9 +662,38 @@ impl<'a> Tree<'a> {
             Expression::Traversal(t) => {
                 let path = traversal_path(t);
                 let parts: Vec<&str> = path.iter().map(String::as_str).collect();
-                match self.reference(ctx.inst, &parts) {
-                    Some(target) => self.policy_target(target, span, depth),
-                    None => self.string_node_policy(self.eval_at(ctx, expr, depth + 1), false),
+                let Some(target) = self.reference(ctx.inst, &parts) else {
+                    return self.string_node_policy(self.eval_at(ctx, expr, depth + 1), false);
+                };
+                // Operators past the reference itself (`var.policies[count.index]`).
+                let named = if parts[0] == "module" { 2 } else { 1 };
+                let extra = &t.operators[named.min(t.operators.len())..];
+                match (extra, &target) {
+                    ([], _) => self.policy_target(target, span, depth),
+                    // An index that differs per instance selects each element in turn: every
+                    // element written in the list or map is a possible policy.
+                    ([op], Target::Expr(c, list))
+                        if matches!(op.value(), TraversalOperator::Index(i)
+                            if !matches!(i, Expression::String(_) | Expression::Number(_))) =>
+                    {
+                        let items: Vec<&Expression> = match list {
+                            Expression::Array(a) => a.iter().collect(),
+                            Expression::Object(o) => o.iter().map(|(_, v)| v.expr()).collect(),
+                            _ => {
+                                return self
+                                    .string_node_policy(self.eval_at(ctx, expr, depth + 1), false);
+                            }
+                        };
+                        let mut statements = Vec::new();
+                        for item in items {
+                            collect_statements(
+                                self.policy_at(*c, item, depth + 1, false),
+                                &mut statements,
+                            );
+                        }
+                        statement_document(statements, span)
+                    }
+                    _ => self.string_node_policy(self.eval_at(ctx, expr, depth + 1), false),
                 }
             }
             // Both branches are possible policies: check the statements of both.
@@ -881,6 +938,108 @@ impl<'a> Tree<'a> {
         statement_document(statements, span)
     }
 
+    /// The value of a condition when it is known statically (`var.create && !var.legacy`,
+    /// `var.mode == "prod"`, with variables from defaults, `.tfvars` or the module call).
+    pub fn condition(&self, ctx: Ctx, expr: &Expression, depth: usize) -> Option<bool> {
+        use hcl_edit::expr::{BinaryOperator, UnaryOperator};
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        match expr {
+            Expression::Parenthesis(p) => self.condition(ctx, p.inner(), depth + 1),
+            Expression::UnaryOp(u) if *u.operator.value() == UnaryOperator::Not => {
+                self.condition(ctx, &u.expr, depth + 1).map(|b| !b)
+            }
+            Expression::BinaryOp(b) => {
+                let (l, r) = (&b.lhs_expr, &b.rhs_expr);
+                match b.operator.value() {
+                    BinaryOperator::And => match (
+                        self.condition(ctx, l, depth + 1),
+                        self.condition(ctx, r, depth + 1),
+                    ) {
+                        (Some(false), _) | (_, Some(false)) => Some(false),
+                        (Some(true), Some(true)) => Some(true),
+                        _ => None,
+                    },
+                    BinaryOperator::Or => match (
+                        self.condition(ctx, l, depth + 1),
+                        self.condition(ctx, r, depth + 1),
+                    ) {
+                        (Some(true), _) | (_, Some(true)) => Some(true),
+                        (Some(false), Some(false)) => Some(false),
+                        _ => None,
+                    },
+                    op @ (BinaryOperator::Eq | BinaryOperator::NotEq) => {
+                        let scalar = |e: &Expression| scalar(&self.eval_at(ctx, e, depth + 1));
+                        let equal = scalar(l)? == scalar(r)?;
+                        Some(if *op == BinaryOperator::Eq {
+                            equal
+                        } else {
+                            !equal
+                        })
+                    }
+                    _ => None,
+                }
+            }
+            // A conditional of conditions: known only when the chosen branch is.
+            Expression::Conditional(c) => {
+                let branch = if self.condition(ctx, &c.cond_expr, depth + 1)? {
+                    &c.true_expr
+                } else {
+                    &c.false_expr
+                };
+                self.condition(ctx, branch, depth + 1)
+            }
+            _ => match self.eval_at(ctx, expr, depth + 1).kind {
+                NodeKind::Bool(b) => Some(b),
+                _ => None,
+            },
+        }
+    }
+
+    /// A collection (`for_each`, `count`) with conditionals whose condition is known resolved to the
+    /// branch taken, so that `var.enabled ? local.items : []` is empty when `enabled` is false.
+    pub fn collection(&self, ctx: Ctx, expr: &Expression, depth: usize) -> Node {
+        match expr {
+            Expression::Parenthesis(p) => self.collection(ctx, p.inner(), depth + 1),
+            Expression::Conditional(c) if depth <= MAX_DEPTH => {
+                match self.condition(ctx, &c.cond_expr, depth + 1) {
+                    Some(true) => self.collection(ctx, &c.true_expr, depth + 1),
+                    Some(false) => self.collection(ctx, &c.false_expr, depth + 1),
+                    None => unknown(
+                        "it depends on a condition that cannot be evaluated statically",
+                        self.span(ctx.file, expr.span()),
+                    ),
+                }
+            }
+            _ => self.eval_at(ctx, expr, depth + 1),
+        }
+    }
+
+    /// Whether a resource exists: `false` only when its `count` is known to be 0 or its `for_each`
+    /// known to be empty (`count = var.create ? 1 : 0` with `create = false`).
+    pub fn exists(&self, inst: usize, block: Located<'a, Block>) -> bool {
+        let ctx = Ctx {
+            inst,
+            file: block.file,
+        };
+        let body = &block.item.body;
+        if let Some(count) = body.get_attribute("count") {
+            return match self.collection(ctx, &count.value, 0).kind {
+                NodeKind::Number(n) => n.trim() != "0",
+                _ => true,
+            };
+        }
+        if let Some(for_each) = body.get_attribute("for_each") {
+            return match self.collection(ctx, &for_each.value, 0).kind {
+                NodeKind::List(items) => !items.is_empty(),
+                NodeKind::Map(entries) => !entries.is_empty(),
+                _ => true,
+            };
+        }
+        true
+    }
+
     /// Expands `dynamic "statement"`: one statement per `for_each` element, its `content` evaluated
     /// with the iterator bound, so that values written in the `for_each` collection (a variable's
     /// default, a local) are checked where they are written. A collection that cannot be known
@@ -904,7 +1063,7 @@ impl<'a> Tree<'a> {
                 _ => None,
             })
             .unwrap_or_else(|| "statement".to_string());
-        let collection = self.eval_at(ctx, &for_each.value, depth + 1);
+        let collection = self.collection(ctx, &for_each.value, depth + 1);
         let elements: Vec<(Node, Node)> = match collection.kind {
             NodeKind::Null => Vec::new(),
             NodeKind::List(items) => items
@@ -917,10 +1076,22 @@ impl<'a> Tree<'a> {
                 .map(|(k, v)| (Node::str(k.name, k.span), v))
                 .collect(),
             NodeKind::Unknown(reason) => {
-                out.push(unknown(
-                    format!("a dynamic statement block whose for_each cannot be evaluated statically: {reason}"),
-                    span,
+                // Whether the statement exists is unknown. When its content shows that it can
+                // neither grant PassRole nor trust anyone (`actions = ["ssm:GetParameters"]`), it
+                // does not matter; otherwise it is a coverage gap.
+                self.bindings.borrow_mut().push((
+                    iterator,
+                    unknown("the dynamic block's key", span),
+                    unknown("the dynamic block's value", span),
                 ));
+                let statement = self.statement_block(ctx, content);
+                self.bindings.borrow_mut().pop();
+                if !irrelevant_statement(&statement) {
+                    out.push(unknown(
+                        format!("a dynamic statement block whose for_each cannot be evaluated statically: {reason}"),
+                        span,
+                    ));
+                }
                 return;
             }
             _ => {
@@ -958,12 +1129,20 @@ impl<'a> Tree<'a> {
                 "not_resources" => "NotResource",
                 _ => continue,
             };
+            let value = flatten_alternatives(self.eval(ctx, &attr.value));
+            // `null` leaves the argument unset (`not_actions = try(statement.value.x, null)`).
+            if matches!(value.kind, NodeKind::Null) {
+                if key == "Effect" {
+                    has_effect = false;
+                }
+                continue;
+            }
             entries.push((
                 Key {
                     name: key.into(),
                     span: self.span(file, attr.key.span()),
                 },
-                flatten_alternatives(self.eval(ctx, &attr.value)),
+                value,
             ));
         }
         if !has_effect {
@@ -1486,4 +1665,53 @@ pub fn traversal_path(t: &hcl_edit::expr::Traversal) -> Vec<String> {
         }
     }
     path
+}
+
+/// A known scalar as a comparable string (`null`, `true`, `3`, `"prod"`), for `==` and `!=`.
+fn scalar(node: &Node) -> Option<String> {
+    match &node.kind {
+        NodeKind::Null => Some("null".into()),
+        NodeKind::Bool(b) => Some(b.to_string()),
+        NodeKind::Number(n) => Some(n.clone()),
+        NodeKind::Str(t) => t.as_literal().map(|s| format!("{s:?}")),
+        _ => None,
+    }
+}
+
+/// A statement whose actions are all known and include neither `iam:PassRole` (by any pattern) nor
+/// an `sts:` action (a trust statement): it cannot matter to any check.
+fn irrelevant_statement(statement: &Node) -> bool {
+    let (actions, negated) = match (statement.get("Action"), statement.get("NotAction")) {
+        (Some((_, a)), None) => (a, false),
+        (None, Some((_, a))) => (a, true),
+        _ => return false,
+    };
+    let items: Vec<&Node> = match &actions.kind {
+        NodeKind::List(items) => items.iter().collect(),
+        _ => vec![actions],
+    };
+    let mut texts = Vec::new();
+    for item in items {
+        match item.as_text().and_then(Text::as_literal) {
+            Some(t) => texts.push(t),
+            None => return false,
+        }
+    }
+    let trust_actions = [
+        "sts:AssumeRole",
+        "sts:AssumeRoleWithWebIdentity",
+        "sts:AssumeRoleWithSAML",
+        "sts:TagSession",
+    ];
+    let may_trust = texts.iter().any(|t| {
+        trust_actions
+            .iter()
+            .any(|a| crate::iam::action::wildcard_match(t, a))
+    });
+    if negated || may_trust {
+        return false;
+    }
+    let texts: Vec<Text> = texts.into_iter().map(Text::lit).collect();
+    let analysis = crate::iam::action::analyze_actions(&texts, false);
+    analysis.matched.is_none() && !analysis.unknown
 }

@@ -107,7 +107,7 @@ impl<'a> Lowering<'_, 'a> {
         let mut out = Vec::new();
         for (inst, instance) in self.tree.instances.iter().enumerate() {
             for (t, n, b) in &self.tree.defs[instance.def].resources {
-                if t == ty {
+                if t == ty && self.tree.exists(inst, *b) {
                     out.push((inst, n.clone(), *b));
                 }
             }
@@ -372,6 +372,11 @@ impl<'a> Lowering<'_, 'a> {
     fn passes(&self, unit: &mut Unit, catalog: &Catalog) {
         for (inst, instance) in self.tree.instances.iter().enumerate() {
             for (ty, name, block) in &self.tree.defs[instance.def].resources {
+                // `count = var.create ? 1 : 0` with `create = false`: nothing is passed.
+                if catalog.terraform_passers(ty).next().is_none() || !self.tree.exists(inst, *block)
+                {
+                    continue;
+                }
                 let for_each = block
                     .item
                     .body
