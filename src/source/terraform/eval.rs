@@ -170,12 +170,19 @@ impl<'a> Tree<'a> {
         // Breadth-first over module calls; `load` already cut cycles and runaway depth.
         let mut queue = vec![(0usize, String::new())];
         while let Some((inst, key)) = queue.pop() {
-            let calls: Vec<String> = tree.defs[tree.instances[inst].def]
-                .calls
-                .iter()
-                .map(|(n, _)| n.clone())
-                .collect();
-            for name in calls {
+            let calls: Vec<(String, Located<'a, Block>)> =
+                tree.defs[tree.instances[inst].def].calls.clone();
+            for (name, call) in calls {
+                // `for_each = var.items` with `items = {}` (a wrapper module): no instance.
+                if !tree.exists(inst, call) {
+                    tree.instances[inst].children.insert(
+                        name.clone(),
+                        Err(format!(
+                            "module.{name} has no instances (its count or for_each is empty)"
+                        )),
+                    );
+                    continue;
+                }
                 let child_key = if key.is_empty() {
                     name.clone()
                 } else {
@@ -266,8 +273,9 @@ impl<'a> Tree<'a> {
         let Some(var) = self.def(inst).variables.get(name).copied() else {
             return Target::Missing(format!("var.{name} is not declared"));
         };
+        // `default = null` is a value: the argument is unset unless the caller sets it.
         match var.item.body.get_attribute("default") {
-            Some(attr) if !attr.value.is_null() => Target::Expr(
+            Some(attr) => Target::Expr(
                 Ctx {
                     inst,
                     file: var.file,
@@ -441,6 +449,20 @@ impl<'a> Tree<'a> {
             "lookup" => functions::lookup(args(), span),
             "coalesce" => functions::coalesce(args(), span),
             "element" => functions::element(args(), span),
+            // For conditions such as `length(var.statements) > 0`.
+            "length" => match args().into_iter().next().map(|a| a.kind) {
+                Some(NodeKind::List(items)) => {
+                    Node::new(NodeKind::Number(items.len().to_string()), span)
+                }
+                Some(NodeKind::Map(entries)) => {
+                    Node::new(NodeKind::Number(entries.len().to_string()), span)
+                }
+                Some(NodeKind::Str(t)) => match t.as_literal() {
+                    Some(s) => Node::new(NodeKind::Number(s.chars().count().to_string()), span),
+                    None => unknown("length() of a value that cannot be evaluated", span),
+                },
+                _ => unknown("length() of a value that cannot be evaluated", span),
+            },
             "file" | "templatefile" => match self.function_file(ctx, exprs.first().copied()) {
                 Some(id) => {
                     let text = self
@@ -535,11 +557,26 @@ impl<'a> Tree<'a> {
                 name,
                 "json" | "minified_json",
             ] => {
+                let splat = t.operators.iter().any(|op| {
+                    matches!(
+                        op.value(),
+                        TraversalOperator::FullSplat(_) | TraversalOperator::AttrSplat(_)
+                    )
+                });
                 match self
                     .def(ctx.inst)
                     .data
                     .get(&("aws_iam_policy_document".into(), name.to_string()))
                 {
+                    // `data.aws_iam_policy_document.x[*].json`: the list of its instances.
+                    Some(b) if splat => {
+                        let items = if self.exists(ctx.inst, *b) {
+                            vec![self.policy_document_block(ctx.inst, *b, depth + 1)]
+                        } else {
+                            Vec::new()
+                        };
+                        Node::new(NodeKind::List(items), span)
+                    }
                     Some(b) => self.policy_document_block(ctx.inst, *b, depth + 1),
                     None => unknown(
                         format!("data.aws_iam_policy_document.{name} is not defined"),
@@ -970,14 +1007,53 @@ impl<'a> Tree<'a> {
                         _ => None,
                     },
                     op @ (BinaryOperator::Eq | BinaryOperator::NotEq) => {
-                        let scalar = |e: &Expression| scalar(&self.eval_at(ctx, e, depth + 1));
-                        let equal = scalar(l)? == scalar(r)?;
+                        let (a, b) = (
+                            self.eval_at(ctx, l, depth + 1),
+                            self.eval_at(ctx, r, depth + 1),
+                        );
+                        // `var.permissions != null` is known once the value is known to be a map.
+                        let equal = match (&a.kind, &b.kind) {
+                            (NodeKind::Null, NodeKind::Null) => true,
+                            (NodeKind::Null, NodeKind::Unknown(_))
+                            | (NodeKind::Unknown(_), NodeKind::Null) => return None,
+                            (NodeKind::Null, _) | (_, NodeKind::Null) => false,
+                            _ => scalar(&a)? == scalar(&b)?,
+                        };
                         Some(if *op == BinaryOperator::Eq {
                             equal
                         } else {
                             !equal
                         })
                     }
+                    op @ (BinaryOperator::Greater
+                    | BinaryOperator::GreaterEq
+                    | BinaryOperator::Less
+                    | BinaryOperator::LessEq) => {
+                        let number = |e: &Expression| match self.eval_at(ctx, e, depth + 1).kind {
+                            NodeKind::Number(n) => n.trim().parse::<f64>().ok(),
+                            _ => None,
+                        };
+                        let (a, b) = (number(l)?, number(r)?);
+                        Some(match op {
+                            BinaryOperator::Greater => a > b,
+                            BinaryOperator::GreaterEq => a >= b,
+                            BinaryOperator::Less => a < b,
+                            _ => a <= b,
+                        })
+                    }
+                    _ => None,
+                }
+            }
+            // `local.create` and `var.enabled`: the condition they stand for.
+            Expression::Traversal(t) if t.operators.len() == 1 => {
+                let path = traversal_path(t);
+                let parts: Vec<&str> = path.iter().map(String::as_str).collect();
+                match self.reference(ctx.inst, &parts) {
+                    Some(Target::Expr(c, e)) => self.condition(c, e, depth + 1),
+                    Some(Target::Node(n)) => match n.kind {
+                        NodeKind::Bool(b) => Some(b),
+                        _ => None,
+                    },
                     _ => None,
                 }
             }
@@ -1111,6 +1187,76 @@ impl<'a> Tree<'a> {
         }
     }
 
+    /// Calls `each` for every instance of the nested block `name` of `body`: the blocks written,
+    /// and the `content` of each `dynamic "name"` block once per element of its `for_each`, with the
+    /// iterator bound. Returns why (and where) a `dynamic` block could not be expanded.
+    fn nested_blocks<'b>(
+        &self,
+        ctx: Ctx,
+        body: &'b hcl_edit::structure::Body,
+        name: &str,
+        each: &mut dyn FnMut(&'b Block),
+    ) -> Option<(String, Span)> {
+        let mut gap = None;
+        for b in body.blocks() {
+            if b.ident.as_str() == name {
+                each(b);
+                continue;
+            }
+            if b.ident.as_str() != "dynamic" || b.labels.first().map(|l| l.as_str()) != Some(name) {
+                continue;
+            }
+            let span = self.span(ctx.file, b.span());
+            let content = b.body.blocks().find(|c| c.ident.as_str() == "content");
+            let (Some(content), Some(for_each)) = (content, b.body.get_attribute("for_each"))
+            else {
+                continue;
+            };
+            let iterator = b
+                .body
+                .get_attribute("iterator")
+                .and_then(|a| match &a.value {
+                    Expression::Variable(v) => Some(v.as_str().to_string()),
+                    _ => None,
+                })
+                .unwrap_or_else(|| name.to_string());
+            let elements: Vec<(Node, Node)> = match self.collection(ctx, &for_each.value, 0).kind {
+                NodeKind::Null => Vec::new(),
+                NodeKind::List(items) => items
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, v)| (Node::new(NodeKind::Number(i.to_string()), v.span), v))
+                    .collect(),
+                NodeKind::Map(entries) => entries
+                    .into_iter()
+                    .map(|(k, v)| (Node::str(k.name, k.span), v))
+                    .collect(),
+                NodeKind::Unknown(reason) => {
+                    gap.get_or_insert((
+                        format!("a dynamic \"{name}\" block whose for_each cannot be evaluated statically: {reason}"),
+                        span,
+                    ));
+                    continue;
+                }
+                _ => {
+                    gap.get_or_insert((
+                        format!("a dynamic \"{name}\" block whose for_each is not a collection"),
+                        span,
+                    ));
+                    continue;
+                }
+            };
+            for (key, value) in elements.into_iter().take(MAX_DYNAMIC_ELEMENTS) {
+                self.bindings
+                    .borrow_mut()
+                    .push((iterator.clone(), key, value));
+                each(content);
+                self.bindings.borrow_mut().pop();
+            }
+        }
+        gap
+    }
+
     fn statement_block(&self, ctx: Ctx, block: &Block) -> Node {
         let file = ctx.file;
         let span = self.span(file, block.span());
@@ -1129,7 +1275,12 @@ impl<'a> Tree<'a> {
                 "not_resources" => "NotResource",
                 _ => continue,
             };
-            let value = flatten_alternatives(self.eval(ctx, &attr.value));
+            let mut value = flatten_alternatives(self.eval(ctx, &attr.value));
+            // A `null` element (`[var.role_arn]` with the variable unset, in the branch of a
+            // conditional that is not taken) names nothing.
+            if let NodeKind::List(items) = &mut value.kind {
+                items.retain(|i| !matches!(i.kind, NodeKind::Null));
+            }
             // `null` leaves the argument unset (`not_actions = try(statement.value.x, null)`).
             if matches!(value.kind, NodeKind::Null) {
                 if key == "Effect" {
@@ -1161,7 +1312,7 @@ impl<'a> Tree<'a> {
         ] {
             let mut principals: Vec<(Key, Node)> = Vec::new();
             let mut key_span = None;
-            for p in block.body.blocks().filter(|b| b.ident.as_str() == hcl) {
+            let unknown_blocks = self.nested_blocks(ctx, &block.body, hcl, &mut |p| {
                 key_span.get_or_insert(self.span(file, p.ident.span()));
                 let ty = p
                     .body
@@ -1183,6 +1334,18 @@ impl<'a> Tree<'a> {
                     },
                     ids.unwrap_or_else(|| unknown("principals without identifiers", pspan)),
                 ));
+            });
+            // Principals from a `dynamic` block that cannot be expanded: which principals the
+            // statement names is unknown, never guessed to be none.
+            if let Some((reason, at)) = unknown_blocks {
+                entries.push((
+                    Key {
+                        name: json.into(),
+                        span: at,
+                    },
+                    unknown(reason, at),
+                ));
+                continue;
             }
             if let Some(key_span) = key_span {
                 entries.push((
@@ -1195,11 +1358,9 @@ impl<'a> Tree<'a> {
             }
         }
         let mut operators: Vec<(Key, Node)> = Vec::new();
-        for c in block
-            .body
-            .blocks()
-            .filter(|b| b.ident.as_str() == "condition")
-        {
+        // Conditions of a `dynamic "condition"` that cannot be expanded are left out: they only
+        // narrow a grant, and only PR014 reads them.
+        self.nested_blocks(ctx, &block.body, "condition", &mut |c| {
             let get = |k: &str| c.body.get_attribute(k).map(|a| self.eval(ctx, &a.value));
             let (test, variable, values) = (get("test"), get("variable"), get("values"));
             let cspan = self.span(file, c.span());
@@ -1225,7 +1386,7 @@ impl<'a> Tree<'a> {
                     cspan,
                 ),
             ));
-        }
+        });
         if !operators.is_empty() {
             entries.push((
                 Key {
@@ -1497,6 +1658,11 @@ fn apply_operators(mut node: Node, t: &hcl_edit::expr::Traversal, skip: usize) -
                 node = match node.get(id.as_str()) {
                     Some((_, v)) => v.clone(),
                     None if matches!(node.kind, NodeKind::Unknown(_)) => node,
+                    // An attribute the object leaves out: valid code declares it `optional()`
+                    // in the variable's type, which makes it null.
+                    None if matches!(node.kind, NodeKind::Map(_)) => {
+                        Node::new(NodeKind::Null, node.span)
+                    }
                     None => unknown(
                         format!("no attribute {} in the value", id.as_str()),
                         node.span,

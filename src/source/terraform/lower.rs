@@ -516,6 +516,16 @@ impl<'a> Lowering<'_, 'a> {
                                 "{} is not the role's ARN or name",
                                 path.join(".")
                             ))),
+                            // A role whose count is known to be 0 has no instance to pass: the
+                            // reference fails, so `try()` falls back to its next argument.
+                            None if self
+                                .tree
+                                .def(ctx.inst)
+                                .resource("aws_iam_role", name)
+                                .is_some() =>
+                            {
+                                one(RoleTarget::Unresolved(NOTHING_PASSED.into()))
+                            }
                             None => one(RoleTarget::Unresolved(format!(
                                 "aws_iam_role.{name} is not defined in this module"
                             ))),
@@ -524,6 +534,14 @@ impl<'a> Lowering<'_, 'a> {
                     ["aws_iam_instance_profile", name, ..] => {
                         match self.profile_index.get(&(ctx.inst, name.to_string())) {
                             Some(i) => one(RoleTarget::Profile(*i)),
+                            None if self
+                                .tree
+                                .def(ctx.inst)
+                                .resource("aws_iam_instance_profile", name)
+                                .is_some() =>
+                            {
+                                one(RoleTarget::Unresolved(NOTHING_PASSED.into()))
+                            }
                             None => one(RoleTarget::Unresolved(format!(
                                 "aws_iam_instance_profile.{name} is not defined in this module"
                             ))),

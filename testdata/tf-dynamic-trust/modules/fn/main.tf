@@ -1,0 +1,6 @@
+resource "aws_iam_policy" "deploy" {
+  name = "deploy"
+  policy = jsonencode({
+    Statement = [{ Effect = "Allow", Action = "iam:PassRole", Resource = "*" }]
+  })
+}
