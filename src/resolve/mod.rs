@@ -137,7 +137,7 @@ impl RoleIndex {
         text: &Text,
         parse: impl Fn(&str) -> Option<(String, Option<String>)>,
     ) -> RoleTarget {
-        let Some(s) = text.as_literal() else {
+        let Some(s) = text.as_literal().or_else(|| arn_with_unknown_account(text)) else {
             return unresolved_text("the role", text);
         };
         let Some((name, path)) = parse(&s) else {
@@ -147,6 +147,35 @@ impl RoleIndex {
             RoleTarget::Unresolved(format!("no role named {name} is defined in the scan"))
         })
     }
+}
+
+/// `arn:${partition}:iam::${account}:role/app/worker` names one role whatever the partition and
+/// account: the ARN with placeholders in those two fields, when every other part is known.
+fn arn_with_unknown_account(text: &Text) -> Option<String> {
+    use crate::value::TextPart;
+    const UNKNOWN: &str = "\u{0}";
+    let shown: String = text
+        .parts
+        .iter()
+        .map(|p| match p {
+            TextPart::Lit(s) => s.as_str(),
+            TextPart::Unknown(_) => UNKNOWN,
+        })
+        .collect();
+    let mut fields: Vec<String> = shown.splitn(6, ':').map(str::to_string).collect();
+    if fields.len() != 6 || fields[0] != "arn" || fields[2] != "iam" || fields[5].contains(UNKNOWN)
+    {
+        return None;
+    }
+    for (i, placeholder) in [(1, "aws"), (4, "000000000000")] {
+        if fields[i].contains(UNKNOWN) {
+            if fields[i] != UNKNOWN {
+                return None;
+            }
+            fields[i] = placeholder.to_string();
+        }
+    }
+    (!fields.iter().any(|f| f.contains(UNKNOWN))).then(|| fields.join(":"))
 }
 
 fn unresolved_text(what: &str, text: &Text) -> RoleTarget {
@@ -178,5 +207,46 @@ fn add_unused_profile_passes(unit: &mut Unit) {
             principals: vec![EC2_PRINCIPAL.into()],
             target: RoleTarget::Profile(i),
         });
+    }
+}
+
+#[cfg(test)]
+mod arn_tests {
+    use super::arn_with_unknown_account;
+    use crate::value::{Text, TextPart};
+
+    fn text(parts: &[Option<&str>]) -> Text {
+        Text {
+            parts: parts
+                .iter()
+                .map(|p| match p {
+                    Some(s) => TextPart::Lit(s.to_string()),
+                    None => TextPart::Unknown("x".into()),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn an_unknown_partition_or_account_still_names_one_role() {
+        let arn = text(&[
+            Some("arn:"),
+            None,
+            Some(":iam::"),
+            None,
+            Some(":role/app/worker"),
+        ]);
+        assert_eq!(
+            arn_with_unknown_account(&arn).as_deref(),
+            Some("arn:aws:iam::000000000000:role/app/worker")
+        );
+    }
+
+    #[test]
+    fn an_unknown_name_or_partial_account_names_no_role() {
+        let name = text(&[Some("arn:aws:iam::123456789012:role/"), None]);
+        assert_eq!(arn_with_unknown_account(&name), None);
+        let partial = text(&[Some("arn:aws:iam::12"), None, Some(":role/worker")]);
+        assert_eq!(arn_with_unknown_account(&partial), None);
     }
 }

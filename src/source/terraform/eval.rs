@@ -1116,6 +1116,46 @@ impl<'a> Tree<'a> {
         true
     }
 
+    /// Binds a `dynamic` block's iterator while `f` runs (see [`Tree::is_bound`]).
+    pub fn with_binding<T>(&self, name: &str, key: Node, value: Node, f: impl FnOnce() -> T) -> T {
+        self.bindings
+            .borrow_mut()
+            .push((name.to_string(), key, value));
+        let out = f();
+        self.bindings.borrow_mut().pop();
+        out
+    }
+
+    /// Whether `name` is the iterator of a `dynamic` block being expanded.
+    pub fn is_bound(&self, name: &str) -> bool {
+        self.bindings.borrow().iter().any(|(n, _, _)| n == name)
+    }
+
+    /// The elements of a `dynamic` block's `for_each` as (key, value), or why they cannot be known.
+    pub fn dynamic_elements(&self, ctx: Ctx, block: &Block) -> Result<Vec<(Node, Node)>, String> {
+        let Some(for_each) = block.body.get_attribute("for_each") else {
+            return Err("a dynamic block without for_each".into());
+        };
+        match self.collection(ctx, &for_each.value, 0).kind {
+            NodeKind::Null => Ok(Vec::new()),
+            NodeKind::List(items) => Ok(items
+                .into_iter()
+                .enumerate()
+                .take(MAX_DYNAMIC_ELEMENTS)
+                .map(|(i, v)| (Node::new(NodeKind::Number(i.to_string()), v.span), v))
+                .collect()),
+            NodeKind::Map(entries) => Ok(entries
+                .into_iter()
+                .take(MAX_DYNAMIC_ELEMENTS)
+                .map(|(k, v)| (Node::str(k.name, k.span), v))
+                .collect()),
+            NodeKind::Unknown(reason) => Err(format!(
+                "the dynamic block's for_each cannot be evaluated statically: {reason}"
+            )),
+            _ => Err("the dynamic block's for_each is not a collection".into()),
+        }
+    }
+
     /// Expands `dynamic "statement"`: one statement per `for_each` element, its `content` evaluated
     /// with the iterator bound, so that values written in the `for_each` collection (a variable's
     /// default, a local) are checked where they are written. A collection that cannot be known

@@ -384,7 +384,7 @@ impl<'a> Lowering<'_, 'a> {
                     .map(|a| (block.file, &a.value));
                 for passer in catalog.terraform_passers(ty) {
                     let steps: Vec<&str> = passer.path.iter().map(|s| s.name.as_str()).collect();
-                    for attr in attributes_at(&block.item.body, &steps) {
+                    for (attr, dynamics) in attributes_with_dynamics(&block.item.body, &steps) {
                         let ctx = Ctx {
                             inst,
                             file: block.file,
@@ -396,9 +396,10 @@ impl<'a> Lowering<'_, 'a> {
                         for expr in exprs {
                             let each = for_each.map(|(file, e)| (Ctx { inst, file }, e));
                             let address = self.address(inst, ty, name);
-                            for (target, span) in
-                                self.role_targets(ctx, expr, passer.reference, each, 0)
-                            {
+                            let targets = self.dynamic_targets(&dynamics, ctx, &mut |l| {
+                                l.role_targets(ctx, expr, passer.reference, each, 0)
+                            });
+                            for (target, span) in targets {
                                 // `null` or `""` passes no role (the attribute is unset): the other
                                 // branch of a conditional is the real pass.
                                 if matches!(&target, RoleTarget::Unresolved(r) if r == NOTHING_PASSED)
@@ -411,6 +412,52 @@ impl<'a> Lowering<'_, 'a> {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /// Runs `targets` once per element of the enclosing `dynamic` blocks (outermost first), with
+    /// their iterators bound, so that `tls.value.role_arn` names each element's role. A block whose
+    /// elements cannot be known makes the pass unresolved.
+    fn dynamic_targets(
+        &self,
+        dynamics: &[&Block],
+        ctx: Ctx,
+        targets: &mut dyn FnMut(&Self) -> Vec<(RoleTarget, Span)>,
+    ) -> Vec<(RoleTarget, Span)> {
+        let Some((first, rest)) = dynamics.split_first() else {
+            return targets(self);
+        };
+        let iterator = first
+            .body
+            .get_attribute("iterator")
+            .and_then(|a| match &a.value {
+                Expression::Variable(v) => Some(v.as_str().to_string()),
+                _ => None,
+            })
+            .or_else(|| first.labels.first().map(|l| l.as_str().to_string()))
+            .unwrap_or_default();
+        match self.tree.dynamic_elements(ctx, first) {
+            Ok(elements) => {
+                let mut out = Vec::new();
+                for (key, value) in elements {
+                    out.extend(self.tree.with_binding(&iterator, key, value, || {
+                        self.dynamic_targets(rest, ctx, targets)
+                    }));
+                }
+                out
+            }
+            // Elements that cannot be known: the iterator stands for an unknown value, so a pass
+            // that uses it is unresolved with the reason, at the passing expression.
+            Err(reason) => {
+                let span = self.tree.span(ctx.file, first.span());
+                let (key, value) = (
+                    Node::new(NodeKind::Unknown(reason.clone()), span),
+                    Node::new(NodeKind::Unknown(reason), span),
+                );
+                self.tree.with_binding(&iterator, key, value, || {
+                    self.dynamic_targets(rest, ctx, targets)
+                })
             }
         }
     }
@@ -505,6 +552,19 @@ impl<'a> Lowering<'_, 'a> {
                         }
                     }
                     return targets;
+                }
+                // `tls.value.role_arn` inside a `dynamic "tls"` being expanded: the element's value.
+                if let [iterator, "key" | "value", ..] = parts.as_slice()
+                    && self.tree.is_bound(iterator)
+                {
+                    let node = self.tree.eval(ctx, expr);
+                    return match &node.kind {
+                        NodeKind::List(items) if !items.is_empty() => items
+                            .iter()
+                            .map(|n| (literal_target(n, reference), span))
+                            .collect(),
+                        _ => one(literal_target(&node, reference)),
+                    };
                 }
                 match parts.as_slice() {
                     ["aws_iam_role", name, attr @ ..] => {
@@ -711,6 +771,43 @@ fn literal_target(node: &Node, reference: RoleReference) -> RoleTarget {
 
 /// The attributes at a path of nested blocks: `["iam_instance_profile", "arn"]` is the `arn` attribute
 /// of every `iam_instance_profile` block (and of `dynamic "iam_instance_profile"` content blocks).
+/// Like [`attributes_at`], with the `dynamic` blocks each attribute is inside (outermost first).
+fn attributes_with_dynamics<'b>(
+    body: &'b Body,
+    path: &[&str],
+) -> Vec<(&'b Attribute, Vec<&'b Block>)> {
+    match path {
+        [] => Vec::new(),
+        [last] => body
+            .get_attribute(last)
+            .into_iter()
+            .map(|a| (a, Vec::new()))
+            .collect(),
+        [first, rest @ ..] => body
+            .blocks()
+            .flat_map(|b| {
+                if b.ident.as_str() == *first {
+                    attributes_with_dynamics(&b.body, rest)
+                } else if b.ident.as_str() == "dynamic"
+                    && b.labels.first().is_some_and(|l| l.as_str() == *first)
+                {
+                    b.body
+                        .blocks()
+                        .filter(|c| c.ident.as_str() == "content")
+                        .flat_map(|c| attributes_with_dynamics(&c.body, rest))
+                        .map(|(a, mut inner)| {
+                            inner.insert(0, b);
+                            (a, inner)
+                        })
+                        .collect()
+                } else {
+                    Vec::new()
+                }
+            })
+            .collect(),
+    }
+}
+
 pub(super) fn attributes_at<'b>(body: &'b Body, path: &[&str]) -> Vec<&'b Attribute> {
     match path {
         [] => Vec::new(),
