@@ -5,7 +5,7 @@
 //! instead of guessing; only structural errors that IAM itself would reject are errors.
 
 use crate::iam::principal::PrincipalKind;
-use crate::value::{Node, NodeKind, Span, Text};
+use crate::value::{Key, Node, NodeKind, Span, Text};
 
 /// A policy document: `{"Version": ..., "Statement": [...]}`.
 #[derive(Clone, Debug, PartialEq)]
@@ -110,6 +110,21 @@ pub enum PolicyValue {
         reason: String,
         span: Span,
     },
+}
+
+/// `{"Statement": [...]}`: a policy document node made of statements gathered from several places
+/// (merged documents, `source_policy_documents`, `Fn::If` branches), each keeping its own span.
+pub fn statement_document(statements: Vec<Node>, span: Span) -> Node {
+    Node::new(
+        NodeKind::Map(vec![(
+            Key {
+                name: "Statement".into(),
+                span,
+            },
+            Node::new(NodeKind::List(statements), span),
+        )]),
+        span,
+    )
 }
 
 impl PolicyValue {

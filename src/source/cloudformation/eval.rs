@@ -8,7 +8,7 @@ use crate::model::RoleTarget;
 use crate::resolve::catalog::RoleReference;
 use crate::source::json;
 use crate::source::{ErrorKind, InputError, SourceMap};
-use crate::value::{Key, Node, NodeKind, Span, Text, TextPart};
+use crate::value::{Node, NodeKind, Span, Text, TextPart};
 use std::cell::RefCell;
 use std::collections::HashMap;
 
@@ -947,14 +947,5 @@ pub fn merge_documents(docs: Vec<Node>, span: Span) -> Node {
             _ => statements.push(d),
         }
     }
-    Node::new(
-        NodeKind::Map(vec![(
-            Key {
-                name: "Statement".into(),
-                span,
-            },
-            Node::new(NodeKind::List(statements), span),
-        )]),
-        span,
-    )
+    crate::iam::policy::statement_document(statements, span)
 }

@@ -217,6 +217,19 @@ fn read_policy_node(t: &Template, node: &Node) -> PolicyValue {
     }
 }
 
+/// The items of a list property, through `Fn::If` on the list and on each item: every possible item.
+fn list_items<'n>(t: &Template, list: &'n Node) -> Vec<&'n Node> {
+    let mut lists = Vec::new();
+    t.branches(list, &mut lists, 0);
+    let mut out = Vec::new();
+    for l in lists {
+        for item in l.as_list() {
+            t.branches(item, &mut out, 0);
+        }
+    }
+    out
+}
+
 fn prop<'a>(r: &eval::Resource<'a>, key: &str) -> Option<&'a Node> {
     r.props.and_then(|p| p.get(key)).map(|(_, v)| v)
 }
@@ -334,22 +347,11 @@ fn policies(t: &Template, unit: &mut Unit) {
             });
         }
         if INLINE_POLICY_RESOURCES.contains(&r.ty.as_str()) {
-            let mut docs = Vec::new();
-            if let Some(list) = prop(r, "Policies") {
-                let mut lists = Vec::new();
-                t.branches(list, &mut lists, 0);
-                for l in lists {
-                    for item in l.as_list() {
-                        let mut items = Vec::new();
-                        t.branches(item, &mut items, 0);
-                        for item in items {
-                            if let Some((_, doc)) = item.get("PolicyDocument") {
-                                docs.push(doc);
-                            }
-                        }
-                    }
-                }
-            }
+            let docs = prop(r, "Policies")
+                .map(|list| list_items(t, list))
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|item| item.get("PolicyDocument").map(|(_, doc)| doc));
             for doc in docs {
                 unit.policies.push(IdentityPolicy {
                     address: r.address.clone(),
@@ -367,21 +369,13 @@ fn policies(t: &Template, unit: &mut Unit) {
                     .is_some_and(|x| std::ptr::eq(x, r))
         });
         if sam_generated && let Some(list) = prop(r, "Policies") {
-            let mut lists = Vec::new();
-            t.branches(list, &mut lists, 0);
-            for l in lists {
-                for item in l.as_list() {
-                    let mut items = Vec::new();
-                    t.branches(item, &mut items, 0);
-                    for item in items {
-                        if item.get("Statement").is_some() {
-                            unit.policies.push(IdentityPolicy {
-                                address: r.address.clone(),
-                                attribute: "Policies".into(),
-                                document: read_policy(t, item),
-                            });
-                        }
-                    }
+            for item in list_items(t, list) {
+                if item.get("Statement").is_some() {
+                    unit.policies.push(IdentityPolicy {
+                        address: r.address.clone(),
+                        attribute: "Policies".into(),
+                        document: read_policy(t, item),
+                    });
                 }
             }
         }
@@ -407,11 +401,11 @@ fn attachments(t: &Template, unit: &mut Unit) {
     for r in &t.resources {
         if let Some((_, properties, list)) = ATTACHMENTS.iter().find(|(ty, ..)| *ty == r.ty) {
             for property in properties.iter().filter_map(|p| prop(r, p)) {
-                let mut values = Vec::new();
-                t.branches(property, &mut values, 0);
-                let items: Vec<&Node> = if *list {
-                    values.iter().flat_map(|v| v.as_list()).collect()
+                let items = if *list {
+                    list_items(t, property)
                 } else {
+                    let mut values = Vec::new();
+                    t.branches(property, &mut values, 0);
                     values
                 };
                 for item in items {
@@ -427,9 +421,7 @@ fn attachments(t: &Template, unit: &mut Unit) {
         if r.ty == "AWS::IAM::Role"
             && let Some(arns) = prop(r, "ManagedPolicyArns")
         {
-            let mut values = Vec::new();
-            t.branches(arns, &mut values, 0);
-            for item in values.iter().flat_map(|v| v.as_list()) {
+            for item in list_items(t, arns) {
                 if let Some(policy) = referenced(t, item) {
                     unit.attachments.push(PolicyAttachment {
                         policy: policy.address.clone(),

@@ -6,6 +6,7 @@
 //! `NodeKind::Unknown` with a reason, never a guess.
 
 use super::load::{VarValue, Workspace, function_file_path, literal_path};
+use crate::iam::policy::statement_document;
 use crate::source::json;
 use crate::source::{ErrorKind, InputError, SourceMap};
 use crate::value::{FileId, Key, Node, NodeKind, Span, Text, TextPart};
@@ -967,7 +968,7 @@ impl<'a> Tree<'a> {
                         .first()
                         .is_some_and(|l| l.as_str() == "statement") =>
                 {
-                    self.dynamic_statements(ctx, block, depth, &mut statements)
+                    self.dynamic_statements(ctx, block, &mut statements)
                 }
                 _ => {}
             }
@@ -1160,70 +1161,35 @@ impl<'a> Tree<'a> {
     /// with the iterator bound, so that values written in the `for_each` collection (a variable's
     /// default, a local) are checked where they are written. A collection that cannot be known
     /// statically gives one unknown statement: a coverage gap, never a guess.
-    fn dynamic_statements(&self, ctx: Ctx, block: &Block, depth: usize, out: &mut Vec<Node>) {
+    fn dynamic_statements(&self, ctx: Ctx, block: &Block, out: &mut Vec<Node>) {
         let span = self.span(ctx.file, block.span());
-        let content = block.body.blocks().find(|b| b.ident.as_str() == "content");
-        let (Some(content), Some(for_each)) = (content, block.body.get_attribute("for_each"))
-        else {
-            out.push(unknown(
-                "a dynamic statement block without for_each or content",
-                span,
-            ));
+        let Some(content) = block.body.blocks().find(|b| b.ident.as_str() == "content") else {
+            out.push(unknown("a dynamic statement block without content", span));
             return;
         };
-        let iterator = block
-            .body
-            .get_attribute("iterator")
-            .and_then(|a| match &a.value {
-                Expression::Variable(v) => Some(v.as_str().to_string()),
-                _ => None,
-            })
-            .unwrap_or_else(|| "statement".to_string());
-        let collection = self.collection(ctx, &for_each.value, depth + 1);
-        let elements: Vec<(Node, Node)> = match collection.kind {
-            NodeKind::Null => Vec::new(),
-            NodeKind::List(items) => items
-                .into_iter()
-                .enumerate()
-                .map(|(i, v)| (Node::new(NodeKind::Number(i.to_string()), v.span), v))
-                .collect(),
-            NodeKind::Map(entries) => entries
-                .into_iter()
-                .map(|(k, v)| (Node::str(k.name, k.span), v))
-                .collect(),
-            NodeKind::Unknown(reason) => {
+        let iterator = iterator_name(block);
+        match self.dynamic_elements(ctx, block) {
+            Ok(elements) => {
+                for (key, value) in elements {
+                    let statement = self
+                        .with_binding(&iterator, key, value, || self.statement_block(ctx, content));
+                    out.push(statement);
+                }
+            }
+            Err(reason) => {
                 // Whether the statement exists is unknown. When its content shows that it can
                 // neither grant PassRole nor trust anyone (`actions = ["ssm:GetParameters"]`), it
                 // does not matter; otherwise it is a coverage gap.
-                self.bindings.borrow_mut().push((
-                    iterator,
-                    unknown("the dynamic block's key", span),
-                    unknown("the dynamic block's value", span),
-                ));
-                let statement = self.statement_block(ctx, content);
-                self.bindings.borrow_mut().pop();
+                let (key, value) = (unknown(&reason, span), unknown(&reason, span));
+                let statement =
+                    self.with_binding(&iterator, key, value, || self.statement_block(ctx, content));
                 if !irrelevant_statement(&statement) {
                     out.push(unknown(
-                        format!("a dynamic statement block whose for_each cannot be evaluated statically: {reason}"),
+                        format!("a dynamic statement block: {reason}"),
                         span,
                     ));
                 }
-                return;
             }
-            _ => {
-                out.push(unknown(
-                    "a dynamic statement block whose for_each is not a collection",
-                    span,
-                ));
-                return;
-            }
-        };
-        for (key, value) in elements.into_iter().take(MAX_DYNAMIC_ELEMENTS) {
-            self.bindings
-                .borrow_mut()
-                .push((iterator.clone(), key, value));
-            out.push(self.statement_block(ctx, content));
-            self.bindings.borrow_mut().pop();
         }
     }
 
@@ -1247,51 +1213,19 @@ impl<'a> Tree<'a> {
                 continue;
             }
             let span = self.span(ctx.file, b.span());
-            let content = b.body.blocks().find(|c| c.ident.as_str() == "content");
-            let (Some(content), Some(for_each)) = (content, b.body.get_attribute("for_each"))
-            else {
+            let Some(content) = b.body.blocks().find(|c| c.ident.as_str() == "content") else {
                 continue;
             };
-            let iterator = b
-                .body
-                .get_attribute("iterator")
-                .and_then(|a| match &a.value {
-                    Expression::Variable(v) => Some(v.as_str().to_string()),
-                    _ => None,
-                })
-                .unwrap_or_else(|| name.to_string());
-            let elements: Vec<(Node, Node)> = match self.collection(ctx, &for_each.value, 0).kind {
-                NodeKind::Null => Vec::new(),
-                NodeKind::List(items) => items
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, v)| (Node::new(NodeKind::Number(i.to_string()), v.span), v))
-                    .collect(),
-                NodeKind::Map(entries) => entries
-                    .into_iter()
-                    .map(|(k, v)| (Node::str(k.name, k.span), v))
-                    .collect(),
-                NodeKind::Unknown(reason) => {
-                    gap.get_or_insert((
-                        format!("a dynamic \"{name}\" block whose for_each cannot be evaluated statically: {reason}"),
-                        span,
-                    ));
-                    continue;
+            let iterator = iterator_name(b);
+            match self.dynamic_elements(ctx, b) {
+                Ok(elements) => {
+                    for (key, value) in elements {
+                        self.with_binding(&iterator, key, value, || each(content));
+                    }
                 }
-                _ => {
-                    gap.get_or_insert((
-                        format!("a dynamic \"{name}\" block whose for_each is not a collection"),
-                        span,
-                    ));
-                    continue;
+                Err(reason) => {
+                    gap.get_or_insert((format!("a dynamic \"{name}\" block: {reason}"), span));
                 }
-            };
-            for (key, value) in elements.into_iter().take(MAX_DYNAMIC_ELEMENTS) {
-                self.bindings
-                    .borrow_mut()
-                    .push((iterator.clone(), key, value));
-                each(content);
-                self.bindings.borrow_mut().pop();
             }
         }
         gap
@@ -1734,19 +1668,6 @@ fn apply_operators(mut node: Node, t: &hcl_edit::expr::Traversal, skip: usize) -
     node
 }
 
-fn statement_document(statements: Vec<Node>, span: Span) -> Node {
-    Node::new(
-        NodeKind::Map(vec![(
-            Key {
-                name: "Statement".into(),
-                span,
-            },
-            Node::new(NodeKind::List(statements), span),
-        )]),
-        span,
-    )
-}
-
 /// Appends the statements of an evaluated policy document node to `out`.
 fn collect_statements(node: Node, out: &mut Vec<Node>) {
     match node.kind {
@@ -1920,4 +1841,17 @@ fn irrelevant_statement(statement: &Node) -> bool {
     let texts: Vec<Text> = texts.into_iter().map(Text::lit).collect();
     let analysis = crate::iam::action::analyze_actions(&texts, false);
     analysis.matched.is_none() && !analysis.unknown
+}
+
+/// The name a `dynamic` block's elements go by: its `iterator` argument, else its label.
+pub fn iterator_name(block: &Block) -> String {
+    block
+        .body
+        .get_attribute("iterator")
+        .and_then(|a| match &a.value {
+            Expression::Variable(v) => Some(v.as_str().to_string()),
+            _ => None,
+        })
+        .or_else(|| block.labels.first().map(|l| l.as_str().to_string()))
+        .unwrap_or_default()
 }

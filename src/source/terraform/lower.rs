@@ -1,6 +1,6 @@
 //! Lowers one Terraform module tree to the common model: roles, instance profiles, passes, policies.
 
-use super::eval::{Ctx, Located, Target, Tree, traversal_path};
+use super::eval::{Ctx, Located, Target, Tree, iterator_name, traversal_path};
 use super::load::Workspace;
 use crate::iam::policy::{PolicyDocument, PolicyValue};
 use crate::model::{
@@ -428,15 +428,7 @@ impl<'a> Lowering<'_, 'a> {
         let Some((first, rest)) = dynamics.split_first() else {
             return targets(self);
         };
-        let iterator = first
-            .body
-            .get_attribute("iterator")
-            .and_then(|a| match &a.value {
-                Expression::Variable(v) => Some(v.as_str().to_string()),
-                _ => None,
-            })
-            .or_else(|| first.labels.first().map(|l| l.as_str().to_string()))
-            .unwrap_or_default();
+        let iterator = iterator_name(first);
         match self.tree.dynamic_elements(ctx, first) {
             Ok(elements) => {
                 let mut out = Vec::new();
