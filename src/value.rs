@@ -187,6 +187,20 @@ impl Node {
         }
     }
 
+    /// Points every span of the value (keys included) at `span`: for a value parsed from a string
+    /// whose own positions are unknown.
+    pub fn set_spans(&mut self, span: Span) {
+        self.span = span;
+        match &mut self.kind {
+            NodeKind::List(items) => items.iter_mut().for_each(|n| n.set_spans(span)),
+            NodeKind::Map(entries) => entries.iter_mut().for_each(|(k, v)| {
+                k.span = span;
+                v.set_spans(span)
+            }),
+            _ => {}
+        }
+    }
+
     pub fn as_text(&self) -> Option<&Text> {
         match &self.kind {
             NodeKind::Str(t) => Some(t),

@@ -93,19 +93,6 @@ fn text_of(node: &Node) -> Text {
     }
 }
 
-/// Points every span of `node` at `span`.
-pub fn set_spans(node: &mut Node, span: Span) {
-    node.span = span;
-    match &mut node.kind {
-        NodeKind::List(items) => items.iter_mut().for_each(|n| set_spans(n, span)),
-        NodeKind::Map(entries) => entries.iter_mut().for_each(|(k, v)| {
-            k.span = span;
-            set_spans(v, span)
-        }),
-        _ => {}
-    }
-}
-
 /// Whether two trees hold the same values, spans aside.
 fn same_shape(a: &Node, b: &Node) -> bool {
     match (&a.kind, &b.kind) {
@@ -296,7 +283,7 @@ impl<'a> Template<'a> {
         let mut out = Vec::new();
         for v in values {
             for mut n in self.eval(v, depth + 1) {
-                set_spans(&mut n, span);
+                n.set_spans(span);
                 if is_list && let Some(s) = literal_of(&n) {
                     let items = s
                         .split(',')
@@ -584,7 +571,7 @@ impl<'a> Template<'a> {
         let mut out: Vec<Node> = Vec::new();
         for v in level {
             for mut n in self.eval(v, depth + 1) {
-                set_spans(&mut n, span);
+                n.set_spans(span);
                 if !out.iter().any(|o| same_shape(o, &n)) {
                     out.push(n);
                 }
@@ -898,7 +885,7 @@ impl<'a> Template<'a> {
         {
             return exact;
         }
-        set_spans(&mut node, span);
+        node.set_spans(span);
         node
     }
 }

@@ -844,7 +844,7 @@ impl<'a> Tree<'a> {
     fn string_policy(&self, s: &str, span: Span, report: bool) -> Node {
         match json::parse(s, span.file, 0) {
             Ok(mut node) => {
-                set_spans(&mut node, span);
+                node.set_spans(span);
                 node
             }
             // A value that reaches a policy through a variable or output (`default = ""`) is not a
@@ -1760,19 +1760,6 @@ fn remap_spans(node: &mut Node, at: &dyn Fn(u32) -> u32) {
             k.span.end = at(k.span.end);
             k.span.start = at(k.span.start);
             remap_spans(v, at)
-        }),
-        _ => {}
-    }
-}
-
-/// Points every span of `node` at `span`.
-fn set_spans(node: &mut Node, span: Span) {
-    node.span = span;
-    match &mut node.kind {
-        NodeKind::List(items) => items.iter_mut().for_each(|n| set_spans(n, span)),
-        NodeKind::Map(entries) => entries.iter_mut().for_each(|(k, v)| {
-            k.span = span;
-            set_spans(v, span)
         }),
         _ => {}
     }
