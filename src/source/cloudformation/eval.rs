@@ -124,6 +124,50 @@ fn pseudo(name: &str) -> Option<Option<&'static str>> {
     }
 }
 
+/// A string with dynamic references (`{{resolve:ssm:/app/role-arn}}`,
+/// `{{resolve:secretsmanager:..}}`): CloudFormation replaces each when the stack is deployed, so each
+/// is an unknown part of the string, never literal text.
+fn dynamic_references(mut node: Node) -> Node {
+    const OPEN: &str = "{{resolve:";
+    let NodeKind::Str(text) = &node.kind else {
+        return node;
+    };
+    let has_reference = text
+        .parts
+        .iter()
+        .any(|p| matches!(p, TextPart::Lit(s) if s.contains(OPEN)));
+    if !has_reference {
+        return node;
+    }
+    let mut out = Text::default();
+    for part in &text.parts {
+        let TextPart::Lit(s) = part else {
+            out.push(part.clone());
+            continue;
+        };
+        let mut rest = s.as_str();
+        while let Some(open) = rest.find(OPEN) {
+            let (lit, after) = rest.split_at(open);
+            out.push(TextPart::Lit(lit.to_string()));
+            match after.find("}}") {
+                Some(close) => {
+                    // Shown as `${resolve:ssm:/app/role-arn}`.
+                    let reference = &after[2..close];
+                    out.push(TextPart::Unknown(reference.to_string()));
+                    rest = &after[close + 2..];
+                }
+                None => {
+                    out.push(TextPart::Lit(after.to_string()));
+                    rest = "";
+                }
+            }
+        }
+        out.push(TextPart::Lit(rest.to_string()));
+    }
+    node.kind = NodeKind::Str(out);
+    node
+}
+
 fn cap<T>(mut v: Vec<T>) -> Vec<T> {
     v.truncate(MAX_POSSIBILITIES);
     v
@@ -264,9 +308,25 @@ impl<'a> Template<'a> {
 
     /// A parameter's possible values: each of `AllowedValues`, else the `Default`.
     fn parameter_values(&self, name: &str, param: &Node, span: Span, depth: usize) -> Vec<Node> {
-        let is_list = param
-            .get("Type")
-            .and_then(|(_, t)| literal_of(t))
+        let ty = param.get("Type").and_then(|(_, t)| literal_of(t));
+        // `AWS::SSM::Parameter::Value<..>`: the Default (and each allowed value) is the name of an
+        // SSM parameter, whose value CloudFormation reads at deployment (CDK's
+        // `StringParameter.valueForStringParameter`): not the value itself.
+        if ty
+            .as_deref()
+            .is_some_and(|t| t.starts_with("AWS::SSM::Parameter::Value<"))
+        {
+            let from = match param.get("Default").and_then(|(_, d)| literal_of(d)) {
+                Some(ssm) => format!(" from the SSM parameter {ssm}"),
+                None => String::new(),
+            };
+            return vec![unknown(
+                format!("the parameter {name} is read{from} when the stack is deployed"),
+                span,
+            )];
+        }
+        let is_list = ty
+            .as_deref()
             .is_some_and(|t| t == "CommaDelimitedList" || t.starts_with("List<"));
         let values: Vec<&Node> = match (param.get("AllowedValues"), param.get("Default")) {
             (Some((_, allowed)), _) if matches!(allowed.kind, NodeKind::List(_)) => {
@@ -388,7 +448,10 @@ impl<'a> Template<'a> {
         }
         self.budget.set(left - 1);
         if let Some((name, args)) = intrinsic(node) {
-            return cap(self.eval_intrinsic(name, args, span, depth));
+            return cap(self.eval_intrinsic(name, args, span, depth))
+                .into_iter()
+                .map(dynamic_references)
+                .collect();
         }
         match &node.kind {
             NodeKind::List(items) => {
@@ -421,7 +484,7 @@ impl<'a> Template<'a> {
                 }
                 vec![Node::new(NodeKind::Map(out), span)]
             }
-            _ => vec![node.clone()],
+            _ => vec![dynamic_references(node.clone())],
         }
     }
 
