@@ -670,7 +670,9 @@ fn grant_fact(
             for (i, item) in list.items.iter().enumerate() {
                 let scope = classify_passrole_resource(&item.text);
                 let value = shown(&item.text);
-                let gap = item.text.first_unknown().map(|reason| {
+                // The unknown part that matters: the one in the role's path or name, not the account.
+                let unknown_part = crate::iam::arn::name_unknown(&item.text);
+                let gap = unknown_part.map(|reason| {
                     format!(
                         "it allows iam:PassRole on \"{value}\", which cannot be evaluated statically: {reason}"
                     )
@@ -679,7 +681,7 @@ fn grant_fact(
                     "value": value,
                     "scope": scope.as_str(),
                     "scope_description": scope.describe(),
-                    "unknown_part": item.text.first_unknown(),
+                    "unknown_part": unknown_part,
                     "gap": gap,
                 }));
                 locations.insert(

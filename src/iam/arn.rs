@@ -378,6 +378,22 @@ fn role_resource(path: &str, name: &str) -> String {
     }
 }
 
+/// The unknown part that keeps a role or profile ARN from naming a role: the first one after
+/// `:role/` or `:instance-profile/` (an unknown account alone would not), else the first one.
+pub fn name_unknown(text: &Text) -> Option<&str> {
+    let mut in_name = false;
+    for part in &text.parts {
+        match part {
+            TextPart::Lit(s) if s.contains(":role/") || s.contains(":instance-profile/") => {
+                in_name = true
+            }
+            TextPart::Unknown(w) if in_name => return Some(w),
+            _ => {}
+        }
+    }
+    text.first_unknown()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

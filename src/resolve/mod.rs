@@ -5,7 +5,7 @@ pub mod catalog;
 
 use crate::iam::arn::parse_role_arn;
 use crate::model::{Pass, RoleTarget, Unit};
-use crate::value::{Text, TextPart};
+use crate::value::Text;
 
 /// The principal an instance profile hands its role to.
 const EC2_PRINCIPAL: &str = "ec2.amazonaws.com";
@@ -181,24 +181,8 @@ fn arn_with_unknown_account(text: &Text) -> Option<String> {
 fn unresolved_text(what: &str, text: &Text) -> RoleTarget {
     RoleTarget::Unresolved(format!(
         "{what} \"{text}\" cannot be evaluated statically: {} is unknown",
-        name_unknown(text).unwrap_or("a part")
+        crate::iam::arn::name_unknown(text).unwrap_or("a part")
     ))
-}
-
-/// The unknown part that keeps a role or profile ARN from naming a role: the first one after
-/// `:role/` or `:instance-profile/` (an unknown account alone would not), else the first one.
-fn name_unknown(text: &Text) -> Option<&str> {
-    let mut in_name = false;
-    for part in &text.parts {
-        match part {
-            TextPart::Lit(s) if s.contains(":role/") || s.contains(":instance-profile/") => {
-                in_name = true
-            }
-            TextPart::Unknown(w) if in_name => return Some(w),
-            _ => {}
-        }
-    }
-    text.first_unknown()
 }
 
 /// An instance profile that no resource of the scan uses is itself the pass site: creating it hands the
@@ -229,7 +213,7 @@ fn add_unused_profile_passes(unit: &mut Unit) {
 #[cfg(test)]
 mod arn_tests {
     use super::arn_with_unknown_account;
-    use crate::value::{Text, TextPart};
+    use crate::value::Text;
 
     fn text(parts: &[Option<&str>]) -> Text {
         Text {
