@@ -213,7 +213,7 @@ fn add_unused_profile_passes(unit: &mut Unit) {
 #[cfg(test)]
 mod arn_tests {
     use super::arn_with_unknown_account;
-    use crate::value::Text;
+    use crate::value::{Text, TextPart};
 
     fn text(parts: &[Option<&str>]) -> Text {
         Text {
