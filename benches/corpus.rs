@@ -66,3 +66,56 @@ pub fn write_terraform_corpus(
     }
     Ok(bytes)
 }
+
+/// A generated CloudFormation corpus: `templates` YAML templates of `roles_per_template` roles each,
+/// passed to Lambda (`!GetAtt`), Step Functions (`!Sub` of the ARN) or EC2 (an instance profile used
+/// by an instance), each with a managed policy granting PassRole; short-form tags, `Fn::If` and a
+/// JSON policy string in the mix. As in the Terraform corpus, a fifth of the roles trust the wrong
+/// service and a fifth of the grants are on `*`.
+pub fn write_cloudformation_corpus(
+    dir: &Path,
+    templates: usize,
+    roles_per_template: usize,
+) -> std::io::Result<u64> {
+    let mut bytes = 0;
+    for t in 0..templates {
+        let mut y = String::from(
+            "AWSTemplateFormatVersion: \"2010-09-09\"\nConditions:\n  IsProd: !Equals [!Ref AWS::AccountId, \"123456789012\"]\nResources:\n",
+        );
+        for i in 0..roles_per_template {
+            let wrong = (t + i) % 5 == 0;
+            let service = ["lambda", "states", "ec2"][i % 3];
+            let trusted = if wrong { "ecs-tasks" } else { service };
+            let _ = write!(
+                y,
+                "  Role{i}:\n    Type: AWS::IAM::Role\n    Properties:\n      Path: /app/\n      AssumeRolePolicyDocument:\n        Version: \"2012-10-17\"\n        Statement:\n          - Effect: Allow\n            Principal: {{Service: {trusted}.amazonaws.com}}\n            Action: sts:AssumeRole\n"
+            );
+            let _ = match service {
+                "lambda" => write!(
+                    y,
+                    "  Fn{i}:\n    Type: AWS::Lambda::Function\n    Properties:\n      Runtime: python3.12\n      Handler: index.handler\n      Role: !GetAtt Role{i}.Arn\n      Code: {{ZipFile: \"def handler(e, c): pass\"}}\n"
+                ),
+                "states" => write!(
+                    y,
+                    "  Machine{i}:\n    Type: AWS::StepFunctions::StateMachine\n    Properties:\n      RoleArn: !Sub \"${{Role{i}.Arn}}\"\n      DefinitionString: \"{{}}\"\n"
+                ),
+                _ => write!(
+                    y,
+                    "  Profile{i}:\n    Type: AWS::IAM::InstanceProfile\n    Properties:\n      Roles: [!Ref Role{i}]\n  Instance{i}:\n    Type: AWS::EC2::Instance\n    Properties:\n      ImageId: ami-12345678\n      IamInstanceProfile: !Ref Profile{i}\n"
+                ),
+            };
+            let resource = if (t * 7 + i) % 5 == 0 {
+                "\"*\""
+            } else {
+                "!If [IsProd, \"arn:aws:iam::123456789012:role/app/*\", !Sub \"arn:aws:iam::${AWS::AccountId}:role/app/dev/*\"]"
+            };
+            let _ = write!(
+                y,
+                "  Deploy{i}:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      Roles: [!Ref Role{i}]\n      PolicyDocument:\n        Version: \"2012-10-17\"\n        Statement:\n          - Effect: Allow\n            Action: iam:PassRole\n            Resource: {resource}\n          - Effect: Allow\n            Action: [lambda:CreateFunction, lambda:UpdateFunctionCode]\n            Resource: \"*\"\n"
+            );
+        }
+        bytes += y.len() as u64;
+        std::fs::write(dir.join(format!("stack{t}.yaml")), y)?;
+    }
+    Ok(bytes)
+}
