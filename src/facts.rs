@@ -268,7 +268,7 @@ pub fn build(units: &[Unit], catalog: &Catalog) -> Facts {
             let services: Vec<String> = services.into_iter().collect();
             let approved_set = catalog.approved_set_for(&services).map(|s| s.name.clone());
             let passed_to: BTreeSet<&String> = accepted.iter().copied().collect();
-            roles.push(json!({
+            let mut fact = json!({
                 "id": format!("u{u}.role.{r}"),
                 "resource": role.address,
                 "name": role.name,
@@ -280,8 +280,12 @@ pub fn build(units: &[Unit], catalog: &Catalog) -> Facts {
                 "trusted_services": services,
                 "multiple_services": services.len() > 1 && approved_set.is_none(),
                 "approved_set": approved_set,
-                "principals": principals,
-            }));
+            });
+            // Moved in, not through `json!`, which would copy it.
+            if let Value::Object(o) = &mut fact {
+                o.insert("principals".into(), Value::Array(principals));
+            }
+            roles.push(fact);
             locations.insert(
                 pointer,
                 FactLocation {
@@ -418,25 +422,34 @@ pub fn build(units: &[Unit], catalog: &Catalog) -> Facts {
             }
         }
 
-        unit_docs.push(json!({
-            "id": format!("u{u}"),
-            "kind": unit.kind.as_str(),
-            "name": unit.name,
-            "roles": roles,
-            "pass_edges": edges,
-            "grants": grants,
-            // Each resource's `Metadata` as written (CloudFormation), by address: where suppressions
-            // such as `Metadata: {passrole: {ignore: [...]}}` are read.
-            "metadata": unit
-                .metadata
-                .iter()
-                .map(|m| (m.address.clone(), m.metadata.to_json()))
-                .collect::<serde_json::Map<String, Value>>(),
-        }));
+        // Built field by field rather than with `json!`: the macro serializes its values by
+        // reference, which would copy every role, pass and grant (twice the document at the peak).
+        let mut unit_doc = Map::new();
+        unit_doc.insert("id".into(), Value::String(format!("u{u}")));
+        unit_doc.insert("kind".into(), json!(unit.kind.as_str()));
+        unit_doc.insert("name".into(), json!(unit.name));
+        unit_doc.insert("roles".into(), Value::Array(roles));
+        unit_doc.insert("pass_edges".into(), Value::Array(edges));
+        unit_doc.insert("grants".into(), Value::Array(grants));
+        // Each resource's `Metadata` as written (CloudFormation), by address: where suppressions
+        // such as `Metadata: {passrole: {ignore: [...]}}` are read.
+        unit_doc.insert(
+            "metadata".into(),
+            Value::Object(
+                unit.metadata
+                    .iter()
+                    .map(|m| (m.address.clone(), m.metadata.to_json()))
+                    .collect(),
+            ),
+        );
+        unit_docs.push(Value::Object(unit_doc));
     }
     add_plan_origins(units, &mut locations);
+    let mut document = Map::new();
+    document.insert("version".into(), json!(1));
+    document.insert("units".into(), Value::Array(unit_docs));
     Facts {
-        document: json!({ "version": 1, "units": unit_docs }),
+        document: Value::Object(document),
         locations,
     }
 }
