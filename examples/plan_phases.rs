@@ -94,6 +94,8 @@ fn main() {
     resolve::link(&mut units);
     println!("link      {:>8.2?}  {}", t.elapsed(), peak());
     let facts = passrole::facts::build(&units, catalog);
+    // As in the scan: the units are not needed after the facts.
+    drop(units);
     println!("facts     {:>8.2?}  {}", t.elapsed(), peak());
     let rules = passrole::rules::builtin();
     let (failures, _) = passrole::rules::evaluate(&rules, &facts);

@@ -157,7 +157,8 @@ fn main() -> ExitCode {
                 paths,
                 ..Default::default()
             });
-            let mut s = serde_json::to_string_pretty(&result.facts.document).unwrap_or_default();
+            let mut s =
+                serde_json::to_string_pretty(&result.facts.document.to_value()).unwrap_or_default();
             s.push('\n');
             print(&s);
             for e in &result.errors {

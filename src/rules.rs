@@ -6,11 +6,10 @@
 //! facts document, and each failing comparison is mapped back, through its JSON pointer, to a fact
 //! location.
 
-use crate::facts::Facts;
+use crate::facts::{COLLECTIONS, Document, Facts, document_value};
 use crate::source::{ErrorKind, InputError};
 use serde::Deserialize;
 use serde_json::Value;
-use std::borrow::Cow;
 use std::collections::{BTreeSet, HashSet};
 use std::path::Path;
 
@@ -177,17 +176,15 @@ pub struct Failure {
 /// rules that check elements one by one (every built-in rule) and bounds memory.
 pub const CHUNK: usize = 128;
 
-const COLLECTIONS: [&str; 3] = ["roles", "pass_edges", "grants"];
-
 /// One document to evaluate and how its pointers map back to the facts document.
-struct Slice<'a> {
-    document: Cow<'a, Value>,
+struct Slice {
+    document: Value,
     /// (unit index in the facts, collection, index of the slice's first element); None for the whole
     /// document.
     origin: Option<(usize, &'static str, usize)>,
 }
 
-impl Slice<'_> {
+impl Slice {
     /// `/units/0/pass_edges/3/x` of the slice → `/units/U/pass_edges/(start + 3)/x` of the facts.
     fn map_pointer(&self, pointer: &str) -> Option<String> {
         let Some((unit, collection, start)) = self.origin else {
@@ -218,24 +215,16 @@ impl Slice<'_> {
 
 /// The slices to evaluate: the whole document when it is small, else one per chunk of a collection
 /// of a unit (built one at a time by [`slice`], so that only the slices being evaluated are in memory).
-fn slices(document: &Value) -> Vec<Option<(usize, &'static str, usize)>> {
-    let units = document
-        .get("units")
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-        .unwrap_or_default();
-    let len = |u: &Value, c: &str| u.get(c).and_then(Value::as_array).map_or(0, Vec::len);
-    if units
-        .iter()
-        .all(|u| COLLECTIONS.iter().all(|c| len(u, c) <= CHUNK))
-    {
+fn slices(document: &Document) -> Vec<Option<(usize, &'static str, usize)>> {
+    let units = document.unit_count();
+    if (0..units).all(|u| COLLECTIONS.iter().all(|c| document.len(u, c) <= CHUNK)) {
         return vec![None];
     }
     let mut out = Vec::new();
-    for (u, unit) in units.iter().enumerate() {
+    for u in 0..units {
         for collection in COLLECTIONS {
             out.extend(
-                (0..len(unit, collection))
+                (0..document.len(u, collection))
                     .step_by(CHUNK)
                     .map(|start| Some((u, collection, start))),
             );
@@ -244,32 +233,24 @@ fn slices(document: &Value) -> Vec<Option<(usize, &'static str, usize)>> {
     out
 }
 
-fn slice<'a>(document: &'a Value, origin: Option<(usize, &'static str, usize)>) -> Slice<'a> {
+/// The document of a slice: its unit with the slice's elements of its collection and none of the
+/// others.
+fn slice(document: &Document, origin: Option<(usize, &'static str, usize)>) -> Slice {
     let Some((u, collection, start)) = origin else {
         return Slice {
-            document: Cow::Borrowed(document),
+            document: document.to_value(),
             origin,
         };
     };
-    let mut one = serde_json::Map::new();
-    if let Some(Value::Object(unit)) = document.get("units").and_then(|x| x.get(u)) {
-        for (k, v) in unit {
-            if k == collection {
-                let items = v.as_array().map(Vec::as_slice).unwrap_or_default();
-                let end = (start + CHUNK).min(items.len());
-                let part = items.get(start..end).unwrap_or_default().to_vec();
-                one.insert(k.clone(), Value::Array(part));
-            } else if COLLECTIONS.contains(&k.as_str()) {
-                one.insert(k.clone(), Value::Array(Vec::new()));
-            } else {
-                one.insert(k.clone(), v.clone());
-            }
-        }
-    }
+    let one = document.unit_value(u, |c| {
+        Some(if c == collection {
+            start..(start + CHUNK).min(document.len(u, c))
+        } else {
+            0..0
+        })
+    });
     Slice {
-        document: Cow::Owned(
-            serde_json::json!({"version": document.get("version"), "units": [one]}),
-        ),
+        document: document_value(vec![one]),
         origin,
     }
 }
@@ -460,17 +441,12 @@ fn failing_check_pointer(check: &Value) -> Option<String> {
 
 /// Fills `{field}` placeholders of a message template from the facts document, looking the field up in
 /// the object at `pointer` and then in its ancestors. Arrays are joined with ", ".
-pub fn render_message(template: &str, document: &Value, pointer: &str) -> String {
-    let mut objects = Vec::new();
-    let mut p = pointer.to_string();
-    loop {
-        if let Some(Value::Object(o)) = document.pointer(&p) {
-            objects.push(o);
-        }
-        match p.rfind('/') {
-            Some(cut) => p.truncate(cut),
-            None => break,
-        }
+pub fn render_message(template: &str, document: &Document, pointer: &str) -> String {
+    let mut ancestors = vec![pointer];
+    let mut p = pointer;
+    while let Some(cut) = p.rfind('/') {
+        p = &p[..cut];
+        ancestors.push(p);
     }
     let mut out = String::new();
     let mut rest = template;
@@ -484,8 +460,13 @@ pub fn render_message(template: &str, document: &Value, pointer: &str) -> String
                     .all(|c| c.is_ascii_alphanumeric() || c == '_') =>
             {
                 let key = &after[..close];
-                let value = objects.iter().find_map(|o| o.get(key));
-                out.push_str(&value.map(show).unwrap_or_else(|| format!("{{{key}}}")));
+                let value = ancestors.iter().find_map(|p| document.field(p, key));
+                out.push_str(
+                    &value
+                        .as_ref()
+                        .map(show)
+                        .unwrap_or_else(|| format!("{{{key}}}")),
+                );
                 rest = &after[close + 1..];
             }
             _ => {

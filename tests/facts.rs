@@ -20,7 +20,8 @@ Resources:
 "#;
     let result = scan_texts(vec![(PathBuf::from("t.yaml"), template.to_string())]);
     assert!(result.errors.is_empty(), "{:?}", result.errors);
-    let metadata = &result.facts.document["units"][0]["metadata"]["Role"];
+    let document = result.facts.document.to_value();
+    let metadata = &document["units"][0]["metadata"]["Role"];
     assert_eq!(
         metadata["passrole"]["ignore"][0]["rule"], "PR002",
         "{metadata}"

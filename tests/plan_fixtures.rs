@@ -129,7 +129,7 @@ fn roles_are_followed_across_module_boundaries() {
         owned(&[("PR001", "testdata/plan-modules/modules/fn/main.tf", 7)])
     );
     // The root's Lambda reads `module.roles.role_arn`, an output: linked, checked, fine.
-    let edges = result.facts.document["units"][0]["pass_edges"]
+    let edges = result.facts.document.to_value()["units"][0]["pass_edges"]
         .as_array()
         .unwrap()
         .clone();
@@ -185,7 +185,7 @@ fn a_generated_plan_larger_than_a_rule_slice_gives_every_finding() {
     std::fs::write(&path, &text).unwrap();
     let result = scan_paths(&[&path], None);
     assert!(result.errors.is_empty(), "{:?}", result.errors);
-    let modules = result.facts.document["units"][0]["roles"]
+    let modules = result.facts.document.to_value()["units"][0]["roles"]
         .as_array()
         .unwrap()
         .len();

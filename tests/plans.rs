@@ -50,7 +50,11 @@ fn scan_plan(name: &str) -> Option<ScanResult> {
     let result = scan_file(&path);
     assert!(result.errors.is_empty(), "{name}: {:?}", result.errors);
     assert_eq!(result.files, 1, "{name} is classified as a plan");
-    assert_eq!(result.facts.document["units"][0]["kind"], "plan", "{name}");
+    assert_eq!(
+        result.facts.document.to_value()["units"][0]["kind"],
+        "plan",
+        "{name}"
+    );
     Some(result)
 }
 
@@ -86,7 +90,7 @@ fn codebuild_service_role_is_a_pass_edge_to_the_role() {
     };
     // The role trusts codebuild.amazonaws.com: the passes are checked and fine.
     assert_eq!(findings(&result), vec![]);
-    let edges = result.facts.document["units"][0]["pass_edges"]
+    let edges = result.facts.document.to_value()["units"][0]["pass_edges"]
         .as_array()
         .unwrap()
         .clone();
@@ -229,7 +233,8 @@ fn terragoat_passes_are_linked_through_configuration_references() {
     // Reviewed by hand: EKS, Lambda and the instance profile hand over roles that trust exactly their
     // service; the inline policies grant s3/ec2/rds/lambda/cloudwatch, not PassRole. No finding.
     assert_eq!(findings(&result), vec![]);
-    let unit = &result.facts.document["units"][0];
+    let document = result.facts.document.to_value();
+    let unit = &document["units"][0];
     let edges: Vec<(String, String, bool)> = unit["pass_edges"]
         .as_array()
         .unwrap()
