@@ -1,0 +1,211 @@
+//! What exists: conditions known statically, `count`/`for_each` collections, and the iterators of
+//! `dynamic` blocks being expanded.
+
+use super::*;
+
+impl<'a> Tree<'a> {
+    /// The value of a condition when it is known statically (`var.create && !var.legacy`,
+    /// `var.mode == "prod"`, with variables from defaults, `.tfvars` or the module call).
+    pub fn condition(&self, ctx: Ctx, expr: &Expression, depth: usize) -> Option<bool> {
+        use hcl_edit::expr::{BinaryOperator, UnaryOperator};
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        match expr {
+            Expression::Parenthesis(p) => self.condition(ctx, p.inner(), depth + 1),
+            Expression::UnaryOp(u) if *u.operator.value() == UnaryOperator::Not => {
+                self.condition(ctx, &u.expr, depth + 1).map(|b| !b)
+            }
+            Expression::BinaryOp(b) => {
+                let (l, r) = (&b.lhs_expr, &b.rhs_expr);
+                match b.operator.value() {
+                    BinaryOperator::And => match (
+                        self.condition(ctx, l, depth + 1),
+                        self.condition(ctx, r, depth + 1),
+                    ) {
+                        (Some(false), _) | (_, Some(false)) => Some(false),
+                        (Some(true), Some(true)) => Some(true),
+                        _ => None,
+                    },
+                    BinaryOperator::Or => match (
+                        self.condition(ctx, l, depth + 1),
+                        self.condition(ctx, r, depth + 1),
+                    ) {
+                        (Some(true), _) | (_, Some(true)) => Some(true),
+                        (Some(false), Some(false)) => Some(false),
+                        _ => None,
+                    },
+                    op @ (BinaryOperator::Eq | BinaryOperator::NotEq) => {
+                        let (a, b) = (
+                            self.eval_at(ctx, l, depth + 1),
+                            self.eval_at(ctx, r, depth + 1),
+                        );
+                        // `var.permissions != null` is known once the value is known to be a map.
+                        let equal = match (&a.kind, &b.kind) {
+                            (NodeKind::Null, NodeKind::Null) => true,
+                            (NodeKind::Null, NodeKind::Unknown(_))
+                            | (NodeKind::Unknown(_), NodeKind::Null) => return None,
+                            (NodeKind::Null, _) | (_, NodeKind::Null) => false,
+                            _ => scalar(&a)? == scalar(&b)?,
+                        };
+                        Some(if *op == BinaryOperator::Eq {
+                            equal
+                        } else {
+                            !equal
+                        })
+                    }
+                    op @ (BinaryOperator::Greater
+                    | BinaryOperator::GreaterEq
+                    | BinaryOperator::Less
+                    | BinaryOperator::LessEq) => {
+                        let number = |e: &Expression| match self.eval_at(ctx, e, depth + 1).kind {
+                            NodeKind::Number(n) => n.trim().parse::<f64>().ok(),
+                            _ => None,
+                        };
+                        let (a, b) = (number(l)?, number(r)?);
+                        Some(match op {
+                            BinaryOperator::Greater => a > b,
+                            BinaryOperator::GreaterEq => a >= b,
+                            BinaryOperator::Less => a < b,
+                            _ => a <= b,
+                        })
+                    }
+                    _ => None,
+                }
+            }
+            // `local.create` and `var.enabled`: the condition they stand for.
+            Expression::Traversal(t) if t.operators.len() == 1 => {
+                let path = traversal_path(t);
+                let parts: Vec<&str> = path.iter().map(String::as_str).collect();
+                match self.reference(ctx.inst, &parts) {
+                    Some(Target::Expr(c, e)) => self.condition(c, e, depth + 1),
+                    Some(Target::Node(n)) => match n.kind {
+                        NodeKind::Bool(b) => Some(b),
+                        _ => None,
+                    },
+                    _ => None,
+                }
+            }
+            // A conditional of conditions: known only when the chosen branch is.
+            Expression::Conditional(c) => {
+                let branch = if self.condition(ctx, &c.cond_expr, depth + 1)? {
+                    &c.true_expr
+                } else {
+                    &c.false_expr
+                };
+                self.condition(ctx, branch, depth + 1)
+            }
+            _ => match self.eval_at(ctx, expr, depth + 1).kind {
+                NodeKind::Bool(b) => Some(b),
+                _ => None,
+            },
+        }
+    }
+
+    /// A collection (`for_each`, `count`) with conditionals whose condition is known resolved to the
+    /// branch taken, so that `var.enabled ? local.items : []` is empty when `enabled` is false.
+    pub fn collection(&self, ctx: Ctx, expr: &Expression, depth: usize) -> Node {
+        match expr {
+            Expression::Parenthesis(p) => self.collection(ctx, p.inner(), depth + 1),
+            Expression::Conditional(c) if depth <= MAX_DEPTH => {
+                match self.condition(ctx, &c.cond_expr, depth + 1) {
+                    Some(true) => self.collection(ctx, &c.true_expr, depth + 1),
+                    Some(false) => self.collection(ctx, &c.false_expr, depth + 1),
+                    None => unknown(
+                        "it depends on a condition that cannot be evaluated statically",
+                        self.span(ctx.file, expr.span()),
+                    ),
+                }
+            }
+            _ => self.eval_at(ctx, expr, depth + 1),
+        }
+    }
+
+    /// Whether a resource exists: `false` only when its `count` is known to be 0 or its `for_each`
+    /// known to be empty (`count = var.create ? 1 : 0` with `create = false`).
+    pub fn exists(&self, inst: usize, block: Located<'a, Block>) -> bool {
+        let ctx = Ctx {
+            inst,
+            file: block.file,
+        };
+        let body = &block.item.body;
+        if let Some(count) = body.get_attribute("count") {
+            return match self.collection(ctx, &count.value, 0).kind {
+                NodeKind::Number(n) => n.trim() != "0",
+                _ => true,
+            };
+        }
+        if let Some(for_each) = body.get_attribute("for_each") {
+            return match self.collection(ctx, &for_each.value, 0).kind {
+                NodeKind::List(items) => !items.is_empty(),
+                NodeKind::Map(entries) => !entries.is_empty(),
+                _ => true,
+            };
+        }
+        true
+    }
+
+    /// Binds a `dynamic` block's iterator while `f` runs (see [`Tree::is_bound`]).
+    pub fn with_binding<T>(&self, name: &str, key: Node, value: Node, f: impl FnOnce() -> T) -> T {
+        self.bindings
+            .borrow_mut()
+            .push((name.to_string(), key, value));
+        let out = f();
+        self.bindings.borrow_mut().pop();
+        out
+    }
+
+    /// Whether `name` is the iterator of a `dynamic` block being expanded.
+    pub fn is_bound(&self, name: &str) -> bool {
+        self.bindings.borrow().iter().any(|(n, _, _)| n == name)
+    }
+
+    /// The elements of a `dynamic` block's `for_each` as (key, value), or why they cannot be known.
+    pub fn dynamic_elements(&self, ctx: Ctx, block: &Block) -> Result<Vec<(Node, Node)>, String> {
+        let Some(for_each) = block.body.get_attribute("for_each") else {
+            return Err("a dynamic block without for_each".into());
+        };
+        match self.collection(ctx, &for_each.value, 0).kind {
+            NodeKind::Null => Ok(Vec::new()),
+            NodeKind::List(items) => Ok(items
+                .into_iter()
+                .enumerate()
+                .take(MAX_DYNAMIC_ELEMENTS)
+                .map(|(i, v)| (Node::new(NodeKind::Number(i.to_string()), v.span), v))
+                .collect()),
+            NodeKind::Map(entries) => Ok(entries
+                .into_iter()
+                .take(MAX_DYNAMIC_ELEMENTS)
+                .map(|(k, v)| (Node::str(k.name, k.span), v))
+                .collect()),
+            NodeKind::Unknown(reason) => Err(format!(
+                "the dynamic block's for_each cannot be evaluated statically: {reason}"
+            )),
+            _ => Err("the dynamic block's for_each is not a collection".into()),
+        }
+    }
+}
+
+/// A known scalar as a comparable string (`null`, `true`, `3`, `"prod"`), for `==` and `!=`.
+pub(super) fn scalar(node: &Node) -> Option<String> {
+    match &node.kind {
+        NodeKind::Null => Some("null".into()),
+        NodeKind::Bool(b) => Some(b.to_string()),
+        NodeKind::Number(n) => Some(n.clone()),
+        NodeKind::Str(t) => t.as_literal().map(|s| format!("{s:?}")),
+        _ => None,
+    }
+}
+
+/// The name a `dynamic` block's elements go by: its `iterator` argument, else its label.
+pub fn iterator_name(block: &Block) -> String {
+    block
+        .body
+        .get_attribute("iterator")
+        .and_then(|a| match &a.value {
+            Expression::Variable(v) => Some(v.as_str().to_string()),
+            _ => None,
+        })
+        .or_else(|| block.labels.first().map(|l| l.as_str().to_string()))
+        .unwrap_or_default()
+}

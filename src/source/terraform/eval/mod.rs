@@ -1,0 +1,804 @@
+//! Static evaluation of Terraform expressions to spanned [`Node`]s, over a tree of module instances.
+//!
+//! Only what can be known before `terraform plan` is evaluated: literals, templates, `var.*` (module
+//! call arguments, `.tfvars`, defaults), `local.*`, `module.*` outputs, a set of pure functions,
+//! heredocs, `file()` and `data "aws_iam_policy_document"`. Everything else becomes
+//! `NodeKind::Unknown` with a reason, never a guess.
+
+use super::load::{VarValue, Workspace, function_file_path, literal_path};
+use crate::iam::policy::statement_document;
+use crate::source::json;
+use crate::source::{ErrorKind, InputError, SourceMap};
+use crate::value::{FileId, Key, Node, NodeKind, Span, Text, TextPart};
+use hcl_edit::Span as _;
+use hcl_edit::expr::{Expression, ObjectKey, TraversalOperator};
+use hcl_edit::structure::{Attribute, Block};
+use hcl_edit::template::{Element, Template};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+mod conditions;
+mod functions;
+mod policy;
+
+pub use conditions::iterator_name;
+
+/// Deeper reference chains than this (local → local → …) are reported as unknown: they are cycles
+/// or generated code, and recursion must stay bounded.
+const MAX_DEPTH: usize = 64;
+
+/// Elements of a `dynamic` block's `for_each` expanded; beyond this the collection is generated data.
+const MAX_DYNAMIC_ELEMENTS: usize = 256;
+
+/// Something defined in one file.
+pub struct Located<'a, T> {
+    pub file: FileId,
+    pub item: &'a T,
+}
+
+// Manual impls: a derive would require `T: Copy`, but only the reference is copied.
+impl<T> Clone for Located<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for Located<'_, T> {}
+
+/// Where an expression is evaluated: the module instance (for `var`, `local`, `module`, resource
+/// references) and the file (for spans).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Ctx {
+    pub inst: usize,
+    pub file: FileId,
+}
+
+/// The blocks of one module directory, indexed for reference lookup.
+pub struct ModuleDef<'a> {
+    pub dir: PathBuf,
+    /// `resource "TYPE" "NAME"`, in source order.
+    pub resources: Vec<(String, String, Located<'a, Block>)>,
+    pub data: HashMap<(String, String), Located<'a, Block>>,
+    pub variables: HashMap<String, Located<'a, Block>>,
+    pub locals: HashMap<String, Located<'a, Attribute>>,
+    pub outputs: HashMap<String, Located<'a, Block>>,
+    pub calls: Vec<(String, Located<'a, Block>)>,
+}
+
+fn labels(block: &Block) -> Vec<&str> {
+    block.labels.iter().map(|l| l.as_str()).collect()
+}
+
+impl<'a> ModuleDef<'a> {
+    fn new(dir: &Path, ws: &'a Workspace) -> ModuleDef<'a> {
+        let mut m = ModuleDef {
+            dir: dir.to_path_buf(),
+            resources: Vec::new(),
+            data: HashMap::new(),
+            variables: HashMap::new(),
+            locals: HashMap::new(),
+            outputs: HashMap::new(),
+            calls: Vec::new(),
+        };
+        let Some(module) = ws.dirs.get(dir) else {
+            return m;
+        };
+        for f in &module.files {
+            for block in f.body.blocks() {
+                let file = f.file;
+                let at = Located { file, item: block };
+                match (block.ident.as_str(), labels(block).as_slice()) {
+                    ("resource", [t, n]) => m.resources.push((t.to_string(), n.to_string(), at)),
+                    ("data", [t, n]) => {
+                        m.data.insert((t.to_string(), n.to_string()), at);
+                    }
+                    ("variable", [n]) => {
+                        m.variables.insert(n.to_string(), at);
+                    }
+                    ("output", [n]) => {
+                        m.outputs.insert(n.to_string(), at);
+                    }
+                    ("module", [n]) => m.calls.push((n.to_string(), at)),
+                    ("locals", []) => {
+                        for attr in block.body.attributes() {
+                            m.locals.insert(
+                                attr.key.as_str().to_string(),
+                                Located { file, item: attr },
+                            );
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        m
+    }
+
+    pub fn resource(&self, ty: &str, name: &str) -> Option<Located<'a, Block>> {
+        self.resources
+            .iter()
+            .find(|(t, n, _)| t == ty && n == name)
+            .map(|(_, _, b)| *b)
+    }
+}
+
+/// One instantiation of a module: the root, or a `module` block's call.
+pub struct Instance {
+    pub def: usize,
+    /// Address prefix of its resources: `""` for the root, `module.a.module.b.` below.
+    pub prefix: String,
+    /// The calling instance and the call's name.
+    pub parent: Option<(usize, String)>,
+    /// Child instances by call name, or why the module is not available.
+    pub children: HashMap<String, Result<usize, String>>,
+}
+
+/// What a reference (`var.x`, `local.x`, `module.m.o`) stands for.
+pub enum Target<'a> {
+    /// An expression, evaluated in its own context.
+    Expr(Ctx, &'a Expression),
+    /// An already evaluated value (from `.tfvars.json`).
+    Node(Node),
+    /// Nothing that can be known, and why.
+    Missing(String),
+}
+
+/// A module tree: the unit of Terraform evaluation.
+pub struct Tree<'a> {
+    pub sources: &'a SourceMap,
+    pub ws: &'a Workspace,
+    pub root: PathBuf,
+    pub defs: Vec<ModuleDef<'a>>,
+    pub instances: Vec<Instance>,
+    /// Errors found while evaluating (a policy heredoc that is not JSON, …).
+    pub errors: RefCell<Vec<InputError>>,
+    /// Iterators of the `dynamic` blocks being expanded, innermost last: (name, key, value).
+    bindings: RefCell<Vec<(String, Node, Node)>>,
+}
+
+impl<'a> Tree<'a> {
+    pub fn new(sources: &'a SourceMap, ws: &'a Workspace, root: &Path) -> Tree<'a> {
+        let mut tree = Tree {
+            sources,
+            ws,
+            root: root.to_path_buf(),
+            defs: Vec::new(),
+            instances: Vec::new(),
+            errors: RefCell::new(Vec::new()),
+            bindings: RefCell::new(Vec::new()),
+        };
+        let def = tree.def_for(root);
+        tree.instances.push(Instance {
+            def,
+            prefix: String::new(),
+            parent: None,
+            children: HashMap::new(),
+        });
+        // Breadth-first over module calls; `load` already cut cycles and runaway depth.
+        let mut queue = vec![(0usize, String::new())];
+        while let Some((inst, key)) = queue.pop() {
+            let calls: Vec<(String, Located<'a, Block>)> =
+                tree.defs[tree.instances[inst].def].calls.clone();
+            for (name, call) in calls {
+                // `for_each = var.items` with `items = {}` (a wrapper module): no instance.
+                if !tree.exists(inst, call) {
+                    tree.instances[inst].children.insert(
+                        name.clone(),
+                        Err(format!(
+                            "module.{name} has no instances (its count or for_each is empty)"
+                        )),
+                    );
+                    continue;
+                }
+                let child_key = if key.is_empty() {
+                    name.clone()
+                } else {
+                    format!("{key}.{name}")
+                };
+                let child = match ws.calls.get(&(root.to_path_buf(), child_key.clone())) {
+                    Some(Ok(dir)) => {
+                        let def = tree.def_for(dir);
+                        let prefix = format!("{}module.{name}.", tree.instances[inst].prefix);
+                        tree.instances.push(Instance {
+                            def,
+                            prefix,
+                            parent: Some((inst, name.clone())),
+                            children: HashMap::new(),
+                        });
+                        let id = tree.instances.len() - 1;
+                        queue.push((id, child_key));
+                        Ok(id)
+                    }
+                    Some(Err(reason)) => Err(reason.clone()),
+                    None => Err(format!("module.{name} could not be loaded")),
+                };
+                tree.instances[inst].children.insert(name, child);
+            }
+        }
+        tree
+    }
+
+    fn def_for(&mut self, dir: &Path) -> usize {
+        if let Some(i) = self.defs.iter().position(|d| d.dir == dir) {
+            return i;
+        }
+        self.defs.push(ModuleDef::new(dir, self.ws));
+        self.defs.len() - 1
+    }
+
+    pub fn def(&self, inst: usize) -> &ModuleDef<'a> {
+        &self.defs[self.instances[inst].def]
+    }
+
+    pub fn span(&self, file: FileId, range: Option<std::ops::Range<usize>>) -> Span {
+        let r = range.unwrap_or(0..0);
+        Span::new(file, r.start, r.end)
+    }
+
+    fn error(&self, span: Span, message: String) {
+        let e = InputError::at(self.sources, span, ErrorKind::Parse, message);
+        self.errors.borrow_mut().push(e);
+    }
+
+    /// What `var.NAME` is in an instance: the module call's argument, then (in the root) `.tfvars`,
+    /// then the default.
+    pub fn variable(&self, inst: usize, name: &str) -> Target<'a> {
+        let instance = &self.instances[inst];
+        if let Some((parent, call)) = &instance.parent {
+            let block = self
+                .def(*parent)
+                .calls
+                .iter()
+                .find(|(n, _)| n == call)
+                .map(|(_, b)| *b);
+            if let Some(attr) =
+                block.and_then(|b| b.item.body.get_attribute(name).map(|a| (b.file, a)))
+            {
+                return Target::Expr(
+                    Ctx {
+                        inst: *parent,
+                        file: attr.0,
+                    },
+                    &attr.1.value,
+                );
+            }
+        } else if let Some(vars) = self.ws.tfvars.get(&self.root) {
+            match vars.values.get(name) {
+                Some(VarValue::Node(n)) => return Target::Node(n.clone()),
+                Some(VarValue::Expr { file, index }) => {
+                    if let Some(attr) = vars
+                        .bodies
+                        .get(*index)
+                        .and_then(|(_, b)| b.get_attribute(name))
+                    {
+                        return Target::Expr(Ctx { inst, file: *file }, &attr.value);
+                    }
+                }
+                None => {}
+            }
+        }
+        let Some(var) = self.def(inst).variables.get(name).copied() else {
+            return Target::Missing(format!("var.{name} is not declared"));
+        };
+        // `default = null` is a value: the argument is unset unless the caller sets it.
+        match var.item.body.get_attribute("default") {
+            Some(attr) => Target::Expr(
+                Ctx {
+                    inst,
+                    file: var.file,
+                },
+                &attr.value,
+            ),
+            _ => Target::Missing(format!(
+                "var.{name} has no default value (set it in a .tfvars file to check this)"
+            )),
+        }
+    }
+
+    /// What `local.NAME`, `var.NAME` or `module.M.OUTPUT` stands for.
+    pub fn reference(&self, inst: usize, parts: &[&str]) -> Option<Target<'a>> {
+        Some(match parts {
+            ["var", name, ..] => self.variable(inst, name),
+            ["local", name, ..] => match self.def(inst).locals.get(*name) {
+                Some(l) => Target::Expr(Ctx { inst, file: l.file }, &l.item.value),
+                None => Target::Missing(format!("local.{name} is not defined")),
+            },
+            ["module", name, output, ..] => match self.instances[inst].children.get(*name) {
+                Some(Ok(child)) => match self.def(*child).outputs.get(*output) {
+                    Some(o) => match o.item.body.get_attribute("value") {
+                        Some(v) => Target::Expr(
+                            Ctx {
+                                inst: *child,
+                                file: o.file,
+                            },
+                            &v.value,
+                        ),
+                        None => Target::Missing(format!("module.{name}.{output} has no value")),
+                    },
+                    None => Target::Missing(format!("module.{name} has no output {output}")),
+                },
+                Some(Err(reason)) => Target::Missing(reason.clone()),
+                None => Target::Missing(format!("module.{name} is not defined")),
+            },
+            _ => return None,
+        })
+    }
+
+    /// Evaluates an expression to a spanned node.
+    pub fn eval(&self, ctx: Ctx, expr: &Expression) -> Node {
+        self.eval_at(ctx, expr, 0)
+    }
+
+    fn eval_target(&self, target: Target<'a>, span: Span, depth: usize) -> Node {
+        match target {
+            Target::Expr(ctx, e) => self.eval_at(ctx, e, depth + 1),
+            Target::Node(n) => n,
+            Target::Missing(reason) => unknown(reason, span),
+        }
+    }
+
+    fn eval_at(&self, ctx: Ctx, expr: &Expression, depth: usize) -> Node {
+        let span = self.span(ctx.file, expr.span());
+        if depth > MAX_DEPTH {
+            return unknown("a reference chain that is too deep (a cycle?)", span);
+        }
+        match expr {
+            Expression::Null(_) => Node::new(NodeKind::Null, span),
+            Expression::Bool(b) => Node::new(NodeKind::Bool(*b.value()), span),
+            Expression::Number(n) => Node::new(NodeKind::Number(n.value().to_string()), span),
+            Expression::String(s) => Node::str(s.value().clone(), span),
+            Expression::Array(items) => Node::new(
+                NodeKind::List(
+                    items
+                        .iter()
+                        .map(|e| self.eval_at(ctx, e, depth + 1))
+                        .collect(),
+                ),
+                span,
+            ),
+            Expression::Object(object) => {
+                let mut entries = Vec::new();
+                for (key, value) in object.iter() {
+                    let (name, key_span) = match key {
+                        ObjectKey::Ident(id) => {
+                            (id.as_str().to_string(), self.span(ctx.file, id.span()))
+                        }
+                        ObjectKey::Expression(e) => {
+                            let k = self.eval_at(ctx, e, depth + 1);
+                            match k.as_text().and_then(Text::as_literal) {
+                                Some(s) => (s, k.span),
+                                // A computed key: the object cannot be known.
+                                None => {
+                                    return unknown("an object key that cannot be evaluated", span);
+                                }
+                            }
+                        }
+                    };
+                    entries.push((
+                        Key {
+                            name,
+                            span: key_span,
+                        },
+                        self.eval_at(ctx, value.expr(), depth + 1),
+                    ));
+                }
+                Node::new(NodeKind::Map(entries), span)
+            }
+            Expression::StringTemplate(t) => Node::new(
+                NodeKind::Str(self.template_text(ctx, t.iter(), depth)),
+                span,
+            ),
+            Expression::HeredocTemplate(h) => Node::new(
+                NodeKind::Str(self.template_text(ctx, h.template.iter(), depth)),
+                span,
+            ),
+            Expression::Parenthesis(p) => self.eval_at(ctx, p.inner(), depth + 1),
+            Expression::Traversal(t) => self.eval_traversal(ctx, t, depth, span),
+            Expression::Variable(v) => unknown(format!("{} cannot be evaluated", v.as_str()), span),
+            Expression::FuncCall(call) => self.eval_call(ctx, call, depth, span),
+            // Both branches are possible: each is checked, as the elements of a list.
+            Expression::Conditional(c) => Node::new(
+                NodeKind::List(vec![
+                    self.eval_at(ctx, &c.true_expr, depth + 1),
+                    self.eval_at(ctx, &c.false_expr, depth + 1),
+                ]),
+                span,
+            ),
+            Expression::ForExpr(_) => unknown("a for expression", span),
+            Expression::UnaryOp(_) | Expression::BinaryOp(_) => unknown("an operation", span),
+        }
+    }
+
+    fn eval_call(
+        &self,
+        ctx: Ctx,
+        call: &hcl_edit::expr::FuncCall,
+        depth: usize,
+        span: Span,
+    ) -> Node {
+        let name = call.name.name.as_str();
+        if !call.name.namespace.is_empty() {
+            return unknown(
+                format!("the provider function {name}() is not evaluated"),
+                span,
+            );
+        }
+        let exprs: Vec<&Expression> = call.args.iter().collect();
+        let args = || -> Vec<Node> {
+            exprs
+                .iter()
+                .map(|e| self.eval_at(ctx, e, depth + 1))
+                .collect()
+        };
+        match name {
+            // `try(a, b)` is `a` unless evaluating `a` fails; an `a` that is only unknown statically
+            // may well succeed at plan time, so it stays unknown rather than falling back.
+            "try" => functions::try_(args(), span),
+            "compact" | "flatten" | "distinct" => functions::list_cleanup(name, args(), span),
+            "jsonencode" | "tolist" | "toset" | "tomap" | "tostring" => match exprs.first() {
+                Some(e) => self.eval_at(ctx, e, depth + 1),
+                None => unknown(format!("{name}() without an argument"), span),
+            },
+            "jsondecode" => {
+                let arg = args().into_iter().next();
+                match arg
+                    .as_ref()
+                    .and_then(|a| a.as_text().and_then(Text::as_literal))
+                {
+                    Some(s) => self.string_policy(&s, span, false),
+                    None => unknown("jsondecode() of a value that cannot be evaluated", span),
+                }
+            }
+            "format" => functions::format(args(), span),
+            "join" => functions::join(args(), span),
+            "concat" => functions::concat(args(), span),
+            "merge" => functions::merge(args(), span),
+            "lookup" => functions::lookup(args(), span),
+            "coalesce" => functions::coalesce(args(), span),
+            "element" => functions::element(args(), span),
+            // For conditions such as `length(var.statements) > 0`.
+            "length" => match args().into_iter().next().map(|a| a.kind) {
+                Some(NodeKind::List(items)) => {
+                    Node::new(NodeKind::Number(items.len().to_string()), span)
+                }
+                Some(NodeKind::Map(entries)) => {
+                    Node::new(NodeKind::Number(entries.len().to_string()), span)
+                }
+                Some(NodeKind::Str(t)) => match t.as_literal() {
+                    Some(s) => Node::new(NodeKind::Number(s.chars().count().to_string()), span),
+                    None => unknown("length() of a value that cannot be evaluated", span),
+                },
+                _ => unknown("length() of a value that cannot be evaluated", span),
+            },
+            "file" | "templatefile" => match self.function_file(ctx, exprs.first().copied()) {
+                Some(id) => {
+                    let text = self
+                        .sources
+                        .get(id)
+                        .map(|f| f.text.clone())
+                        .unwrap_or_default();
+                    if name == "templatefile" && text.contains("${") {
+                        Node::new(
+                            NodeKind::Str(Text::unknown("the output of templatefile()")),
+                            span,
+                        )
+                    } else {
+                        Node::str(text, span)
+                    }
+                }
+                None => unknown(format!("the file read by {name}() is not found"), span),
+            },
+            _ => unknown(format!("the function {name}() is not evaluated"), span),
+        }
+    }
+
+    /// The file a `file()`/`templatefile()` call reads, when it was loaded.
+    fn function_file(&self, ctx: Ctx, arg: Option<&Expression>) -> Option<FileId> {
+        let path = literal_path(arg?)?;
+        let dir = &self.def(ctx.inst).dir;
+        self.ws.files.get(&function_file_path(dir, &path)).copied()
+    }
+
+    fn template_text<'t>(
+        &self,
+        ctx: Ctx,
+        elements: impl Iterator<Item = &'t Element>,
+        depth: usize,
+    ) -> Text {
+        let mut text = Text::default();
+        for element in elements {
+            match element {
+                Element::Literal(s) => text.push(TextPart::Lit(s.value().clone())),
+                Element::Interpolation(i) => {
+                    let n = self.eval_at(ctx, &i.expr, depth + 1);
+                    text.append(scalar_text(n));
+                }
+                Element::Directive(_) => {
+                    text.push(TextPart::Unknown("a template directive".into()))
+                }
+            }
+        }
+        text
+    }
+
+    fn eval_traversal(
+        &self,
+        ctx: Ctx,
+        t: &hcl_edit::expr::Traversal,
+        depth: usize,
+        span: Span,
+    ) -> Node {
+        let path = traversal_path(t);
+        let shown = path.join(".");
+        let parts: Vec<&str> = path.iter().map(String::as_str).collect();
+        // `statement.value.actions` inside a `dynamic "statement"` being expanded.
+        if let [name, which @ ("key" | "value"), ..] = parts.as_slice() {
+            let bound = self
+                .bindings
+                .borrow()
+                .iter()
+                .rev()
+                .find(|(n, _, _)| n == name)
+                .map(|(_, k, v)| {
+                    if *which == "key" {
+                        k.clone()
+                    } else {
+                        v.clone()
+                    }
+                });
+            if let Some(node) = bound {
+                return apply_operators(node, t, 2);
+            }
+        }
+        if let Some(target) = self.reference(ctx.inst, &parts) {
+            let node = self.eval_target(target, span, depth);
+            // `var.x.y`, `local.m["k"]`: follow the remaining attributes and literal keys.
+            return apply_operators(node, t, if parts[0] == "module" { 3 } else { 2 });
+        }
+        match parts.as_slice() {
+            ["path", "module"] => Node::str(self.def(ctx.inst).dir.to_string_lossy(), span),
+            ["path", "root"] => Node::str(self.root.to_string_lossy(), span),
+            [
+                "data",
+                "aws_iam_policy_document",
+                name,
+                "json" | "minified_json",
+            ] => {
+                let splat = t.operators.iter().any(|op| {
+                    matches!(
+                        op.value(),
+                        TraversalOperator::FullSplat(_) | TraversalOperator::AttrSplat(_)
+                    )
+                });
+                match self
+                    .def(ctx.inst)
+                    .data
+                    .get(&("aws_iam_policy_document".into(), name.to_string()))
+                {
+                    // `data.aws_iam_policy_document.x[*].json`: the list of its instances.
+                    Some(b) if splat => {
+                        let items = if self.exists(ctx.inst, *b) {
+                            vec![self.policy_document_block(ctx.inst, *b, depth + 1)]
+                        } else {
+                            Vec::new()
+                        };
+                        Node::new(NodeKind::List(items), span)
+                    }
+                    Some(b) => self.policy_document_block(ctx.inst, *b, depth + 1),
+                    None => unknown(
+                        format!("data.aws_iam_policy_document.{name} is not defined"),
+                        span,
+                    ),
+                }
+            }
+            // An AWS managed policy (`arn:${partition}:iam::aws:policy/...`) is AWS's to write, not
+            // the configuration's: it is not a grant this scan can or should check.
+            ["data", "aws_iam_policy", name, "policy"] if self.aws_managed(ctx.inst, name) => {
+                statement_document(Vec::new(), span)
+            }
+            ["data", ty, name, ..] => unknown(
+                format!("data.{ty}.{name} is read from AWS at plan time"),
+                span,
+            ),
+            ["aws_iam_role", name, attr] => self.role_attribute(ctx.inst, name, attr, span),
+            ["each" | "count", ..] => unknown(format!("{shown} differs per instance"), span),
+            _ => unknown(format!("{shown} is known only after apply"), span),
+        }
+    }
+
+    /// Whether `data "aws_iam_policy" "NAME"` reads an AWS managed policy by its ARN.
+    fn aws_managed(&self, inst: usize, name: &str) -> bool {
+        let Some(block) = self
+            .def(inst)
+            .data
+            .get(&("aws_iam_policy".to_string(), name.to_string()))
+        else {
+            return false;
+        };
+        let Some(arn) = block.item.body.get_attribute("arn") else {
+            return false;
+        };
+        let ctx = Ctx {
+            inst,
+            file: block.file,
+        };
+        self.eval(ctx, &arn.value).as_text().is_some_and(|t| {
+            t.parts
+                .iter()
+                .any(|p| matches!(p, TextPart::Lit(l) if l.contains(":iam::aws:policy/")))
+        })
+    }
+
+    /// `aws_iam_role.NAME.arn` and `.name`: the role's ARN with the account unknown, so that a grant
+    /// on it is classified as one exact role.
+    fn role_attribute(&self, inst: usize, name: &str, attr: &str, span: Span) -> Node {
+        let Some(role) = self.def(inst).resource("aws_iam_role", name) else {
+            return unknown(format!("aws_iam_role.{name} is not defined"), span);
+        };
+        let literal = |key: &str| {
+            role.item.body.get_attribute(key).and_then(|a| {
+                self.eval(
+                    Ctx {
+                        inst,
+                        file: role.file,
+                    },
+                    &a.value,
+                )
+                .as_text()
+                .and_then(Text::as_literal)
+            })
+        };
+        // A role without a literal name still is one role: name it by its address so that the
+        // ARN has no wildcard and classifies as exactly one role.
+        let role_name = literal("name").unwrap_or_else(|| format!("{{aws_iam_role.{name}.name}}"));
+        match attr {
+            "arn" => {
+                let path = literal("path").unwrap_or_else(|| "/".to_string());
+                let mut text = Text::lit("arn:aws:iam::");
+                text.push(TextPart::Unknown("the account id".into()));
+                text.push(TextPart::Lit(format!(":role{path}{role_name}")));
+                Node::new(NodeKind::Str(text), span)
+            }
+            "name" | "id" => Node::str(role_name, span),
+            _ => unknown(
+                format!("aws_iam_role.{name}.{attr} is known only after apply"),
+                span,
+            ),
+        }
+    }
+}
+
+/// A scalar as text for interpolation; anything else is an unknown part.
+fn scalar_text(n: Node) -> Text {
+    match n.kind {
+        NodeKind::Str(t) => t,
+        NodeKind::Number(n) => Text::lit(n),
+        NodeKind::Bool(b) => Text::lit(b.to_string()),
+        NodeKind::Unknown(reason) => Text::unknown(reason),
+        NodeKind::List(_) => Text::unknown("one of several values"),
+        _ => Text::unknown("a value that is not a string"),
+    }
+}
+
+/// `${...}` parts of a template string as unknown parts, the rest literal.
+fn template_parts(raw: &str) -> Text {
+    let mut text = Text::default();
+    let mut rest = raw;
+    while let Some(open) = rest.find("${") {
+        text.push(TextPart::Lit(rest[..open].to_string()));
+        match rest[open..].find('}') {
+            Some(close) => {
+                text.push(TextPart::Unknown(
+                    rest[open + 2..open + close].trim().to_string(),
+                ));
+                rest = &rest[open + close + 1..];
+            }
+            None => {
+                text.push(TextPart::Unknown("an unterminated interpolation".into()));
+                rest = "";
+            }
+        }
+    }
+    text.push(TextPart::Lit(rest.to_string()));
+    text
+}
+
+/// Lists inside a list (from conditionals: both branches) flattened into one list.
+fn flatten_alternatives(node: Node) -> Node {
+    match node.kind {
+        NodeKind::List(items) => {
+            let mut out = Vec::new();
+            for item in items {
+                match flatten_alternatives(item) {
+                    Node {
+                        kind: NodeKind::List(inner),
+                        ..
+                    } => out.extend(inner),
+                    other => out.push(other),
+                }
+            }
+            Node::new(NodeKind::List(out), node.span)
+        }
+        other => Node::new(other, node.span),
+    }
+}
+
+/// Follows the attribute and literal index operators after the first `skip` names of a traversal.
+fn apply_operators(mut node: Node, t: &hcl_edit::expr::Traversal, skip: usize) -> Node {
+    let mut names_seen = 1; // the root variable
+    for op in &t.operators {
+        match op.value() {
+            TraversalOperator::GetAttr(id) => {
+                names_seen += 1;
+                if names_seen <= skip {
+                    continue;
+                }
+                node = match node.get(id.as_str()) {
+                    Some((_, v)) => v.clone(),
+                    None if matches!(node.kind, NodeKind::Unknown(_)) => node,
+                    // An attribute the object leaves out: valid code declares it `optional()`
+                    // in the variable's type, which makes it null.
+                    None if matches!(node.kind, NodeKind::Map(_)) => {
+                        Node::new(NodeKind::Null, node.span)
+                    }
+                    None => unknown(
+                        format!("no attribute {} in the value", id.as_str()),
+                        node.span,
+                    ),
+                };
+            }
+            TraversalOperator::Index(Expression::String(k)) if names_seen >= skip => {
+                node = match node.get(k.value()) {
+                    Some((_, v)) => v.clone(),
+                    None => unknown(format!("no key \"{}\" in the value", k.value()), node.span),
+                };
+            }
+            TraversalOperator::Index(Expression::Number(n)) if names_seen >= skip => {
+                let i = n.value().as_u64().unwrap_or(u64::MAX) as usize;
+                node = match &node.kind {
+                    NodeKind::List(items) => items
+                        .get(i)
+                        .cloned()
+                        .unwrap_or_else(|| unknown("an index past the end of the list", node.span)),
+                    _ => unknown("an index into a value that is not a list", node.span),
+                };
+            }
+            _ if names_seen >= skip => {
+                return unknown("an index or splat that cannot be evaluated", node.span);
+            }
+            _ => {}
+        }
+    }
+    node
+}
+
+fn element_span(e: &Element) -> Option<std::ops::Range<usize>> {
+    match e {
+        Element::Literal(s) => s.span(),
+        Element::Interpolation(i) => i.span(),
+        Element::Directive(d) => match d.as_ref() {
+            hcl_edit::template::Directive::If(d) => d.span(),
+            hcl_edit::template::Directive::For(d) => d.span(),
+        },
+    }
+}
+
+pub fn unknown(reason: impl Into<String>, span: Span) -> Node {
+    Node::new(NodeKind::Unknown(reason.into()), span)
+}
+
+/// `aws_iam_role.fn[0].arn` → `["aws_iam_role", "fn", "arn"]`: attribute names only; index and
+/// splat operators are dropped because a finding is reported once per source expression, not per
+/// instance.
+pub fn traversal_path(t: &hcl_edit::expr::Traversal) -> Vec<String> {
+    let mut path = Vec::new();
+    if let Expression::Variable(v) = &t.expr {
+        path.push(v.as_str().to_string());
+    }
+    for op in &t.operators {
+        if let TraversalOperator::GetAttr(id) = op.value() {
+            path.push(id.as_str().to_string());
+        }
+    }
+    path
+}
