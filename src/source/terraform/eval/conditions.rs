@@ -209,3 +209,50 @@ pub fn iterator_name(block: &Block) -> String {
         .or_else(|| block.labels.first().map(|l| l.as_str().to_string()))
         .unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceFile;
+    use crate::source::terraform::config::workspace;
+    use crate::source::terraform::parse_file;
+
+    /// Evaluates `local.probe` as a condition in a module made of `text`.
+    fn condition_of(text: &str) -> Option<bool> {
+        let mut sources = SourceMap::default();
+        let id = sources.add(SourceFile::new(
+            PathBuf::from("m/main.tf"),
+            text.to_string(),
+        ));
+        let file = parse_file(id, sources.get(id).unwrap()).unwrap();
+        let ws = workspace(Path::new("m"), vec![file]);
+        let tree = Tree::new(&sources, &ws, Path::new("m"));
+        let probe = tree.def(0).locals.get("probe").copied().unwrap();
+        tree.condition(Ctx { inst: 0, file: id }, &probe.item.value, 0)
+    }
+
+    #[test]
+    fn conditions_known_from_defaults_and_locals() {
+        let vars = r#"
+variable "create" { default = true }
+variable "legacy" { default = false }
+variable "mode" { default = "prod" }
+variable "items" { default = ["a", "b"] }
+variable "unset" {}
+variable "nothing" { default = null }
+locals { enabled = var.create && !var.legacy }
+"#;
+        let with = |probe: &str| condition_of(&format!("{vars}\nlocals {{ probe = {probe} }}"));
+        assert_eq!(with("local.enabled"), Some(true));
+        assert_eq!(with("var.legacy || var.create"), Some(true));
+        assert_eq!(with(r#"var.mode == "prod""#), Some(true));
+        assert_eq!(with(r#"var.mode != "prod""#), Some(false));
+        assert_eq!(with("length(var.items) > 1"), Some(true));
+        assert_eq!(with("var.nothing != null"), Some(false));
+        assert_eq!(with("var.items != null"), Some(true));
+        // `false && unknown` is known; `true && unknown` is not.
+        assert_eq!(with("var.legacy && var.unset"), Some(false));
+        assert_eq!(with("var.create && var.unset"), None);
+        assert_eq!(with("var.unset != null"), None);
+    }
+}
