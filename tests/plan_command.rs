@@ -172,7 +172,7 @@ fn human_output_streams_terraform_stdout_through() {
     assert_eq!(out.status.code(), Some(1));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.starts_with("Plan: 3 to add"), "{stdout}");
-    assert!(stdout.contains("--> main.tf:20:19"), "{stdout}");
+    assert!(stdout.contains("main.tf:20:19]"), "{stdout}");
     assert_cleaned(&fake);
 }
 
