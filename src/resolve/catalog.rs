@@ -65,7 +65,8 @@ pub struct Passer {
 pub struct PathStep {
     /// The block, attribute or property name.
     pub name: String,
-    /// The value at this step is a list and every element is visited (`Targets[]`).
+    /// The value at this step is a list (or a map of named objects) and every element is visited
+    /// (`Targets[]`).
     pub each: bool,
 }
 

@@ -750,10 +750,19 @@ impl<'a> Template<'a> {
                 let mut lists = Vec::new();
                 self.branches(v, &mut lists, 0);
                 for l in lists {
-                    if let NodeKind::List(items) = &l.kind {
-                        for item in items {
-                            self.walk(item, rest, out);
+                    match &l.kind {
+                        NodeKind::List(items) => {
+                            for item in items {
+                                self.walk(item, rest, out);
+                            }
                         }
+                        // A map of named objects (SAM `Auth.Authorizers`): each value.
+                        NodeKind::Map(entries) if intrinsic(l).is_none() => {
+                            for (_, item) in entries {
+                                self.walk(item, rest, out);
+                            }
+                        }
+                        _ => {}
                     }
                 }
             } else {
