@@ -779,11 +779,15 @@ impl<'a> Template<'a> {
         let mut out = Vec::new();
         for leaf in leaves {
             for t in self.leaf_targets(leaf, reference) {
-                // An empty string sets no role (templates use `Default: ""` with a condition).
+                // An empty string sets no role (templates use `Default: ""` with a condition), and
+                // SAM's `NONE` / `CALLER_CREDENTIALS` (API authorizer and method invoke roles) say
+                // that no role is assumed.
                 let empty = matches!(
                     &t,
                     RoleTarget::Arn(x) | RoleTarget::Name(x) | RoleTarget::ProfileName(x)
-                        if x.as_literal().is_some_and(|s| s.is_empty())
+                        if x.as_literal().is_some_and(|s| {
+                            s.is_empty() || s == "NONE" || s == "CALLER_CREDENTIALS"
+                        })
                 );
                 if !empty {
                     out.push((t, leaf.span));
