@@ -111,10 +111,21 @@ impl<'a> Tree<'a> {
                 match self.condition(ctx, &c.cond_expr, depth + 1) {
                     Some(true) => self.collection(ctx, &c.true_expr, depth + 1),
                     Some(false) => self.collection(ctx, &c.false_expr, depth + 1),
-                    None => unknown(
-                        "it depends on a condition that cannot be evaluated statically",
-                        self.span(ctx.file, expr.span()),
-                    ),
+                    None => {
+                        let cond = self
+                            .sources
+                            .snippet(self.span(ctx.file, c.cond_expr.span()));
+                        let cond: String = cond.split_whitespace().collect::<Vec<_>>().join(" ");
+                        let shown = if cond.chars().count() > 80 {
+                            format!("{}…", cond.chars().take(80).collect::<String>())
+                        } else {
+                            cond
+                        };
+                        unknown(
+                            format!("the condition `{shown}` cannot be evaluated statically"),
+                            self.span(ctx.file, expr.span()),
+                        )
+                    }
                 }
             }
             _ => self.eval_at(ctx, expr, depth + 1),
@@ -179,9 +190,13 @@ impl<'a> Tree<'a> {
                 .map(|(k, v)| (Node::str(k.name, k.span), v))
                 .collect()),
             NodeKind::Unknown(reason) => Err(format!(
-                "the dynamic block's for_each cannot be evaluated statically: {reason}"
+                "the for_each of dynamic \"{}\" cannot be evaluated statically: {reason}",
+                block.labels.first().map_or("", |l| l.as_str())
             )),
-            _ => Err("the dynamic block's for_each is not a collection".into()),
+            _ => Err(format!(
+                "the for_each of dynamic \"{}\" is not a collection",
+                block.labels.first().map_or("", |l| l.as_str())
+            )),
         }
     }
 }

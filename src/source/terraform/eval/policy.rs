@@ -358,10 +358,7 @@ impl<'a> Tree<'a> {
                 let statement =
                     self.with_binding(&iterator, key, value, || self.statement_block(ctx, content));
                 if !irrelevant_statement(&statement) {
-                    out.push(unknown(
-                        format!("a dynamic statement block: {reason}"),
-                        span,
-                    ));
+                    out.push(unknown(reason, span));
                 }
             }
         }
@@ -398,7 +395,7 @@ impl<'a> Tree<'a> {
                     }
                 }
                 Err(reason) => {
-                    gap.get_or_insert((format!("a dynamic \"{name}\" block: {reason}"), span));
+                    gap.get_or_insert((reason, span));
                 }
             }
         }
