@@ -24,6 +24,10 @@ struct Cli {
 enum Format {
     Human,
     Json,
+    /// SARIF 2.1.0 (GitHub code scanning).
+    Sarif,
+    /// `path:line:col: severity: message [RULE]` lines for editors' problem matchers.
+    Gcc,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -65,7 +69,7 @@ enum Command {
     /// Run `terraform plan` and `terraform show -json` here, then scan the plan with the `.tf` files.
     ///
     /// terraform's own output is streamed through (its standard output goes to standard error with
-    /// `--format json`). The exit code is terraform's when it fails, else the scan's.
+    /// `--format json`, `sarif` and `gcc`). The exit code is terraform's when it fails, else the scan's.
     Plan {
         /// The terraform program (`tofu` for OpenTofu, or a path); default: `PASSROLE_TERRAFORM`,
         /// else `terraform`.
@@ -127,7 +131,7 @@ fn main() -> ExitCode {
         } => {
             let terraform = plan_run::terraform_program(terraform);
             // The temporary plan is removed when `run` is dropped, before the process exits.
-            let run = match plan_run::run(&terraform, &args, matches!(format, Format::Json)) {
+            let run = match plan_run::run(&terraform, &args, !matches!(format, Format::Human)) {
                 Ok(run) => run,
                 Err(e) => {
                     match &e {
@@ -211,6 +215,13 @@ fn report_and_code(result: &passrole::scan::ScanResult, format: Format, fail_on:
             s.push('\n');
             s
         }
+        Format::Sarif => {
+            let mut s =
+                serde_json::to_string_pretty(&report::sarif::render(result)).unwrap_or_default();
+            s.push('\n');
+            s
+        }
+        Format::Gcc => report::gcc::render(result),
         Format::Human => report::human::render(result),
     };
     print(&text);

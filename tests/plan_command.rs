@@ -265,3 +265,34 @@ fn ctrl_c_removes_the_temporary_plan() {
     );
     assert_cleaned(&fake);
 }
+
+#[test]
+fn machine_formats_keep_terraform_output_off_stdout() {
+    let cwd = std::fs::canonicalize("testdata/plan-enrich").unwrap();
+    let fake = Fake::new("terraform");
+    let out = fake
+        .command(&cwd, &["plan", "--format", "sarif"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let sarif = json(&out);
+    assert!(!sarif["runs"][0]["results"].as_array().unwrap().is_empty());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Plan: 3 to add"));
+    assert_cleaned(&fake);
+
+    let fake = Fake::new("terraform");
+    let out = fake
+        .command(&cwd, &["plan", "--format", "gcc"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(!stdout.is_empty());
+    for line in stdout.lines() {
+        assert!(
+            line.starts_with("main.tf:") && line.ends_with(']'),
+            "a gcc line: {line}"
+        );
+    }
+    assert_cleaned(&fake);
+}

@@ -1,7 +1,9 @@
 //! Reports: the same scan result printed for people and for machines.
 
+pub mod gcc;
 pub mod human;
 pub mod json;
+pub mod sarif;
 
 use crate::rules::Severity;
 use crate::scan::ScanResult;
