@@ -195,3 +195,30 @@ fn a_generated_plan_larger_than_a_rule_slice_gives_every_finding() {
     assert_eq!(count("PR010"), modules.div_ceil(7));
     assert_eq!(result.findings.len(), count("PR001") + count("PR010"));
 }
+
+#[test]
+fn a_policy_known_only_after_apply_is_read_from_its_tf() {
+    // With the configuration beside the plan, the policy is the `.tf`'s: PR010 at its line.
+    let plan = Path::new("testdata/plan-after-apply-policy/plan.tfplan.json");
+    let got = located(&scan_paths(&[plan], None));
+    assert!(
+        got.contains(&(
+            "PR010".into(),
+            "testdata/plan-after-apply-policy/main.tf".into(),
+            52
+        )),
+        "{got:?}"
+    );
+    // Without it, the plan cannot tell: a coverage note, never a guess.
+    let tmp = tempfile::tempdir().unwrap();
+    let copy = tmp.path().join("plan.tfplan.json");
+    std::fs::copy(plan, &copy).unwrap();
+    let result = scan_paths(&[&copy], None);
+    let gaps: Vec<&str> = result
+        .findings
+        .iter()
+        .filter(|f| f.resource == "aws_iam_policy.after_apply")
+        .map(|f| f.rule.as_str())
+        .collect();
+    assert_eq!(gaps, vec!["PR016"]);
+}

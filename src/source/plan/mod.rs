@@ -489,6 +489,12 @@ impl<'a> Lower<'a> {
         let count = leaves.len();
         let mut out = Vec::new();
         for (i, leaf) in leaves.into_iter().enumerate() {
+            let tf_node = if tf.len() == count { tf.get(i) } else { None }.or(if tf.len() == 1 {
+                tf.first()
+            } else {
+                None
+            });
+            let mut from_tf = false;
             let node = match leaf {
                 Leaf::Known(raw) => {
                     if !raw.get().starts_with('"') {
@@ -499,13 +505,21 @@ impl<'a> Lower<'a> {
                         self.parse_policy(raw)
                     }
                 }
-                Leaf::Unknown => self.policy_from_config(r, path, i),
+                // Known only after apply (`Resource = aws_s3_bucket.b.arn` inside): the data
+                // source the plan read, else the policy as the `.tf` evaluates it, whose actions
+                // and role paths are usually known.
+                Leaf::Unknown => match self.policy_from_config(r, path, i) {
+                    Some(node) => Some(node),
+                    None => {
+                        from_tf = tf_node
+                            .is_some_and(|t| !matches!(t.kind, crate::value::NodeKind::Unknown(_)));
+                        tf_node.filter(|_| from_tf).cloned()
+                    }
+                },
             };
             let value = match node {
                 Some(mut node) => {
-                    let tf_node = if tf.len() == count { tf.get(i) } else { None }
-                        .or(if tf.len() == 1 { tf.first() } else { None });
-                    if let Some(t) = tf_node {
+                    if let Some(t) = tf_node.filter(|_| !from_tf) {
                         enrich::align(&mut node, t, &mut self.origins);
                     }
                     match PolicyDocument::from_node(&node) {
