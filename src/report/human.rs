@@ -129,13 +129,11 @@ impl Diagnostic for FindingDiagnostic {
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        self.frame.as_ref().map(|f| f as &dyn SourceCode)
+        frame_source(&self.frame)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        self.frame
-            .as_ref()
-            .map(|f| Box::new(std::iter::once(f.label())) as Box<dyn Iterator<Item = _>>)
+        frame_labels(&self.frame)
     }
 
     fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
@@ -160,14 +158,22 @@ impl Diagnostic for RelatedDiagnostic {
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        self.frame.as_ref().map(|f| f as &dyn SourceCode)
+        frame_source(&self.frame)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        self.frame
-            .as_ref()
-            .map(|f| Box::new(std::iter::once(f.label())) as Box<dyn Iterator<Item = _>>)
+        frame_labels(&self.frame)
     }
+}
+
+fn frame_source(frame: &Option<Frame>) -> Option<&dyn SourceCode> {
+    frame.as_ref().map(|f| f as &dyn SourceCode)
+}
+
+fn frame_labels(frame: &Option<Frame>) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+    frame
+        .as_ref()
+        .map(|f| Box::new(std::iter::once(f.label())) as Box<dyn Iterator<Item = _>>)
 }
 
 /// Chars shown before and after the start of a span on a long line.

@@ -209,3 +209,24 @@ impl InputError {
         }
     }
 }
+
+/// A value written as a policy document that is not one: the input error that says so, and the
+/// policy value that stands for it (`Invalid`, so that it is not reported again as a coverage gap).
+pub fn invalid_policy(
+    sources: &SourceMap,
+    e: crate::iam::policy::PolicyError,
+) -> (crate::iam::policy::PolicyValue, InputError) {
+    let error = InputError::at(
+        sources,
+        e.span,
+        ErrorKind::Parse,
+        format!("not a policy document: {}", e.message),
+    );
+    (
+        crate::iam::policy::PolicyValue::Invalid {
+            reason: e.message,
+            span: e.span,
+        },
+        error,
+    )
+}

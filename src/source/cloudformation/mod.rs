@@ -204,15 +204,9 @@ fn read_policy_node(t: &Template, node: &Node) -> PolicyValue {
     match PolicyDocument::from_node(&doc) {
         Ok(v) => v,
         Err(e) => {
-            t.error(
-                e.span,
-                ErrorKind::Parse,
-                format!("not a policy document: {}", e.message),
-            );
-            PolicyValue::Invalid {
-                reason: e.message,
-                span: e.span,
-            }
+            let (value, error) = crate::source::invalid_policy(t.sources, e);
+            t.errors.borrow_mut().push(error);
+            value
         }
     }
 }

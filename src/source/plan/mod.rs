@@ -525,16 +525,9 @@ impl<'a> Lower<'a> {
                     match PolicyDocument::from_node(&node) {
                         Ok(v) => v,
                         Err(e) => {
-                            self.errors.push(InputError::at(
-                                self.sources,
-                                e.span,
-                                ErrorKind::Parse,
-                                format!("not a policy document: {}", e.message),
-                            ));
-                            PolicyValue::Invalid {
-                                reason: e.message,
-                                span: e.span,
-                            }
+                            let (value, error) = crate::source::invalid_policy(self.sources, e);
+                            self.errors.push(error);
+                            value
                         }
                     }
                 }

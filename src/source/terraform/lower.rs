@@ -7,7 +7,7 @@ use crate::model::{
     IdentityPolicy, InstanceProfile, Pass, PolicyAttachment, Role, RoleTarget, Unit, UnitKind,
 };
 use crate::resolve::catalog::{Catalog, Passer, RoleReference};
-use crate::source::{ErrorKind, InputError, SourceMap, display_path};
+use crate::source::{InputError, SourceMap, display_path};
 use crate::value::{Node, NodeKind, Span, Text, TextPart};
 use hcl_edit::Span as _;
 use hcl_edit::expr::{Expression, ObjectKey};
@@ -158,16 +158,9 @@ impl<'a> Lowering<'_, 'a> {
                 span: here,
             },
             Err(e) => {
-                self.tree.errors.borrow_mut().push(InputError::at(
-                    self.sources,
-                    e.span,
-                    ErrorKind::Parse,
-                    format!("not a policy document: {}", e.message),
-                ));
-                PolicyValue::Invalid {
-                    reason: e.message,
-                    span: e.span,
-                }
+                let (value, error) = crate::source::invalid_policy(self.sources, e);
+                self.tree.errors.borrow_mut().push(error);
+                value
             }
         }
     }
