@@ -1,6 +1,6 @@
 //! The `passrole` command line. Only argument handling lives here; everything else is in the library.
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use passrole::plan_run;
 use passrole::report;
 use passrole::rules::{self, Severity};
@@ -52,15 +52,8 @@ enum Command {
     /// Scan files and directories (default: the current directory).
     Scan {
         paths: Vec<PathBuf>,
-        /// Output format.
-        #[arg(long, value_enum, default_value = "human")]
-        format: Format,
-        /// A directory of extra Guard rule files (`*.guard`, with optional `*.toml` metadata beside).
-        #[arg(long = "rules", value_name = "DIR")]
-        rules: Vec<PathBuf>,
-        /// The lowest severity that makes the exit code 1.
-        #[arg(long, value_enum, default_value = "error")]
-        fail_on: FailOn,
+        #[command(flatten)]
+        report: ReportArgs,
         /// The Terraform configuration of the plans scanned: findings of a plan then point at the
         /// `.tf` source (default: the plan's own directory, when it holds `.tf` files).
         #[arg(long, value_name = "DIR")]
@@ -75,15 +68,8 @@ enum Command {
         /// else `terraform`.
         #[arg(long, value_name = "BIN")]
         terraform: Option<String>,
-        /// Output format.
-        #[arg(long, value_enum, default_value = "human")]
-        format: Format,
-        /// A directory of extra Guard rule files.
-        #[arg(long = "rules", value_name = "DIR")]
-        rules: Vec<PathBuf>,
-        /// The lowest severity that makes the exit code 1.
-        #[arg(long, value_enum, default_value = "error")]
-        fail_on: FailOn,
+        #[command(flatten)]
+        report: ReportArgs,
         /// Arguments for `terraform plan`, after `--` (`passrole plan -- -var-file=prod.tfvars`).
         #[arg(last = true, value_name = "TERRAFORM ARGS")]
         args: Vec<String>,
@@ -95,6 +81,20 @@ enum Command {
         #[command(subcommand)]
         command: RulesCommand,
     },
+}
+
+/// What `scan` and `plan` share: the rules run, the report printed, and the exit code's threshold.
+#[derive(Args)]
+struct ReportArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    format: Format,
+    /// A directory of extra Guard rule files (`*.guard`, with optional `*.toml` metadata beside).
+    #[arg(long = "rules", value_name = "DIR")]
+    rules: Vec<PathBuf>,
+    /// The lowest severity that makes the exit code 1.
+    #[arg(long, value_enum, default_value = "error")]
+    fail_on: FailOn,
 }
 
 #[derive(Subcommand)]
@@ -110,25 +110,26 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Scan {
             paths,
-            format,
-            rules,
-            fail_on,
+            report,
             source,
         } => {
             let result = scan(&ScanOptions {
                 paths,
-                rule_dirs: rules,
+                rule_dirs: report.rules,
                 source,
             });
-            ExitCode::from(report_and_code(&result, format, fail_on))
+            ExitCode::from(report_and_code(&result, report.format, report.fail_on))
         }
         Command::Plan {
             terraform,
-            format,
-            rules,
-            fail_on,
+            report,
             args,
         } => {
+            let ReportArgs {
+                format,
+                rules,
+                fail_on,
+            } = report;
             let terraform = plan_run::terraform_program(terraform);
             // The temporary plan is removed when `run` is dropped, before the process exits.
             let run = match plan_run::run(&terraform, &args, !matches!(format, Format::Human)) {
@@ -161,10 +162,7 @@ fn main() -> ExitCode {
                 paths,
                 ..Default::default()
             });
-            let mut s =
-                serde_json::to_string_pretty(&result.facts.document.to_value()).unwrap_or_default();
-            s.push('\n');
-            print(&s);
+            print(&pretty(&result.facts.document.to_value()));
             for e in &result.errors {
                 eprintln!("error[{}]: {e}", e.kind.as_str());
             }
@@ -209,18 +207,8 @@ fn main() -> ExitCode {
 /// above `fail_on`, else 0.
 fn report_and_code(result: &passrole::scan::ScanResult, format: Format, fail_on: FailOn) -> u8 {
     let text = match format {
-        Format::Json => {
-            let mut s =
-                serde_json::to_string_pretty(&report::json::render(result)).unwrap_or_default();
-            s.push('\n');
-            s
-        }
-        Format::Sarif => {
-            let mut s =
-                serde_json::to_string_pretty(&report::sarif::render(result)).unwrap_or_default();
-            s.push('\n');
-            s
-        }
+        Format::Json => pretty(&report::json::render(result)),
+        Format::Sarif => pretty(&report::sarif::render(result)),
         Format::Gcc => report::gcc::render(result),
         Format::Human => report::human::render(result),
     };
@@ -232,6 +220,13 @@ fn report_and_code(result: &passrole::scan::ScanResult, format: Format, fail_on:
     } else {
         0
     }
+}
+
+/// A JSON document as printed: indented, with a final newline.
+fn pretty(value: &impl serde::Serialize) -> String {
+    let mut s = serde_json::to_string_pretty(value).unwrap_or_default();
+    s.push('\n');
+    s
 }
 
 /// An exit code of a child process as ours (codes beyond 255 are not representable).
