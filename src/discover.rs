@@ -1,7 +1,15 @@
-//! Finding the input files: walk the given paths (respecting `.gitignore`), skip what is never input,
-//! and classify each file by its extension and, for JSON/YAML, by its content.
+//! Finding the input files: walk the given paths inside the confinement root, skip what is never
+//! input, and classify each file by its extension and, for JSON/YAML, by its content.
+//!
+//! By default the walk does not honour `.gitignore` or `.ignore` files: Terraform applies a `.tf` file
+//! whatever `.gitignore` says, and a security gate must not be switched off by a file in the pull
+//! request it checks (`--respect-gitignore` opts in). Symlinks are followed only while they stay
+//! inside the root; one that leaves it, a loop, or a special file with an input's name (a FIFO called
+//! `main.tf`) is an error of the walk, never a silent skip and never a read.
 
+use crate::source::reader::{ReadError, Reader};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 /// What an input file is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,13 +65,23 @@ pub struct Discovered {
     pub kind: FileKind,
 }
 
-/// Directories that never hold input: VCS metadata and Terraform's provider cache (large binaries).
+/// A path the walk could not take, and why.
+#[derive(Debug)]
+pub struct WalkError {
+    pub path: PathBuf,
+    pub error: ReadError,
+}
+
+/// Directories never walked, by name: VCS metadata, Terraform's cache (provider binaries; fetched
+/// modules are loaded from `.terraform/modules` only when a scanned module calls them, never as roots
+/// of their own, or their examples and tests would be reported as the user's code), npm packages, and
+/// SAM's build copies of templates that are scanned at their source. `cdk.out` *is* walked: for a CDK
+/// app the synthesized templates are the only infrastructure code there is.
+pub const SKIPPED_DIRS: &[&str] = &[".git", ".terraform", "node_modules", ".aws-sam"];
+
 fn is_skipped_dir(path: &Path) -> bool {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    // `.terraform` holds the provider cache and fetched modules: modules are loaded from there only
-    // when a scanned module calls them (`.terraform/modules/modules.json`), never as roots of their
-    // own (their examples and tests would be reported as the user's code).
-    name == ".git" || name == ".terraform"
+    SKIPPED_DIRS.contains(&name)
 }
 
 /// The kind of a file by its name, or None when it is not an input.
@@ -88,62 +106,147 @@ pub fn classify_path(path: &Path) -> Option<FileKind> {
     None
 }
 
-/// Walks `paths` and returns the input files in a stable order. A path given explicitly as a file is
-/// taken whatever `.gitignore` says; errors of the walk (unreadable directories, symlink loops) are
-/// returned beside the files.
-pub fn discover(paths: &[PathBuf]) -> (Vec<Discovered>, Vec<(PathBuf, String)>) {
+/// How to walk.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct WalkOptions {
+    /// Honour `.gitignore`, `.ignore` and `.git/info/exclude` (off by default: see the module doc).
+    pub respect_gitignore: bool,
+}
+
+/// Walks `paths` inside `reader`'s root and returns the input files in a stable order, with the paths
+/// that could not be walked (outside the root, loops, special files, unreadable directories).
+pub fn discover(
+    paths: &[PathBuf],
+    reader: &Reader,
+    options: WalkOptions,
+) -> (Vec<Discovered>, Vec<WalkError>) {
     let mut files = Vec::new();
-    let mut errors = Vec::new();
-    for root in paths {
-        if root.is_file() {
-            match classify_path(root) {
+    let errors = Arc::new(Mutex::new(Vec::new()));
+    for start in paths {
+        let meta = match reader.resolve(start) {
+            Ok(resolved) => match std::fs::metadata(&resolved) {
+                Ok(m) => m,
+                Err(e) => {
+                    push(&errors, start, ReadError::Io(e));
+                    continue;
+                }
+            },
+            Err(error) => {
+                push(&errors, start, error);
+                continue;
+            }
+        };
+        if !meta.is_dir() {
+            // Named explicitly: it must be an input (the reader checks it is a regular file).
+            match classify_path(start) {
                 Some(kind) => files.push(Discovered {
-                    path: root.clone(),
+                    path: start.clone(),
                     kind,
                 }),
-                None => errors.push((
-                    root.clone(),
-                    "not a Terraform, CloudFormation or plan file".to_string(),
-                )),
+                None => push(
+                    &errors,
+                    start,
+                    ReadError::Io(std::io::Error::other(
+                        "not a Terraform, CloudFormation or plan file",
+                    )),
+                ),
             }
             continue;
         }
-        if !root.exists() {
-            errors.push((root.clone(), "no such file or directory".to_string()));
-            continue;
-        }
-        let walker = ignore::WalkBuilder::new(root)
-            .hidden(false)
-            .git_ignore(true)
-            .git_exclude(true)
-            .require_git(false)
-            .follow_links(true)
-            .filter_entry(|e| {
-                !(e.file_type().is_some_and(|t| t.is_dir()) && is_skipped_dir(e.path()))
-            })
-            .build();
-        for entry in walker {
-            match entry {
-                Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => {
-                    if let Some(kind) = classify_path(e.path()) {
-                        files.push(Discovered {
-                            path: e.path().to_path_buf(),
-                            kind,
-                        });
-                    }
-                }
-                Ok(_) => {}
-                Err(err) => {
-                    let path = match &err {
-                        ignore::Error::WithPath { path, .. } => path.clone(),
-                        _ => root.clone(),
-                    };
-                    errors.push((path, err.to_string()));
-                }
-            }
-        }
+        walk(start, reader, options, &mut files, &errors);
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     files.dedup_by(|a, b| a.path == b.path);
+    let errors = std::mem::take(&mut *errors.lock().unwrap_or_else(|e| e.into_inner()));
     (files, errors)
+}
+
+fn push(errors: &Mutex<Vec<WalkError>>, path: &Path, error: ReadError) {
+    errors
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push(WalkError {
+            path: path.to_path_buf(),
+            error,
+        });
+}
+
+fn walk(
+    start: &Path,
+    reader: &Reader,
+    options: WalkOptions,
+    files: &mut Vec<Discovered>,
+    errors: &Arc<Mutex<Vec<WalkError>>>,
+) {
+    let filter_errors = Arc::clone(errors);
+    let filter_reader = reader.clone();
+    let walker = ignore::WalkBuilder::new(start)
+        .standard_filters(false)
+        .git_ignore(options.respect_gitignore)
+        .git_exclude(options.respect_gitignore)
+        .ignore(options.respect_gitignore)
+        .parents(options.respect_gitignore)
+        .require_git(false)
+        .follow_links(true)
+        .filter_entry(move |e| {
+            if e.file_type().is_some_and(|t| t.is_dir()) && is_skipped_dir(e.path()) {
+                return false;
+            }
+            // A symlink is followed only while it stays inside the root. Links out of it are
+            // reported when they look like input (a `.tf`) or are directories (`fs -> /`); other
+            // links out (a README pointing elsewhere) are not input and not read.
+            if e.path_is_symlink()
+                && let Err(error) = filter_reader.resolve(e.path())
+            {
+                let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+                let dangling = matches!(error, ReadError::NotFound);
+                if (is_dir || classify_path(e.path()).is_some()) && !dangling {
+                    push(&filter_errors, e.path(), error);
+                }
+                return false;
+            }
+            true
+        })
+        .build();
+    for entry in walker {
+        match entry {
+            Ok(e) => {
+                let Some(kind) = classify_path(e.path()) else {
+                    continue;
+                };
+                match e.file_type() {
+                    Some(t) if t.is_file() => files.push(Discovered {
+                        path: e.path().to_path_buf(),
+                        kind,
+                    }),
+                    Some(t) if t.is_dir() => {}
+                    // A FIFO, device or socket with an input's name: the reader says which.
+                    _ => match reader.open(e.path()) {
+                        Err(error) => push(errors, e.path(), error),
+                        Ok(_) => files.push(Discovered {
+                            path: e.path().to_path_buf(),
+                            kind,
+                        }),
+                    },
+                }
+            }
+            Err(err) => {
+                let path = walk_error_path(&err).unwrap_or_else(|| start.to_path_buf());
+                push(
+                    errors,
+                    &path,
+                    ReadError::Io(std::io::Error::other(err.to_string())),
+                );
+            }
+        }
+    }
+}
+
+fn walk_error_path(err: &ignore::Error) -> Option<PathBuf> {
+    match err {
+        ignore::Error::WithPath { path, .. } => Some(path.clone()),
+        ignore::Error::WithDepth { err, .. } => walk_error_path(err),
+        ignore::Error::Loop { child, .. } => Some(child.clone()),
+        _ => None,
+    }
 }

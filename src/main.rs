@@ -54,6 +54,8 @@ enum Command {
         paths: Vec<PathBuf>,
         #[command(flatten)]
         report: ReportArgs,
+        #[command(flatten)]
+        input: InputArgs,
         /// The Terraform configuration of the plans scanned: findings of a plan then point at the
         /// `.tf` source (default: the plan's own directory, when it holds `.tf` files).
         #[arg(long, value_name = "DIR")]
@@ -75,7 +77,11 @@ enum Command {
         args: Vec<String>,
     },
     /// Print the facts document that rule files are evaluated against.
-    Model { paths: Vec<PathBuf> },
+    Model {
+        paths: Vec<PathBuf>,
+        #[command(flatten)]
+        input: InputArgs,
+    },
     /// List or explain the rules.
     Rules {
         #[command(subcommand)]
@@ -97,6 +103,37 @@ struct ReportArgs {
     fail_on: FailOn,
 }
 
+/// What may be read: the confinement root, ignore files, size limit.
+#[derive(Args)]
+struct InputArgs {
+    /// Never open a file outside this directory (default: the Git work tree holding the scanned
+    /// paths, else the paths themselves). Symlinks, module sources and file() paths are checked
+    /// after resolving symlinks.
+    #[arg(long, value_name = "DIR")]
+    root: Option<PathBuf>,
+    /// Skip what `.gitignore`, `.ignore` and `.git/info/exclude` list (default: scan everything
+    /// Terraform and CloudFormation would deploy, whatever those files say).
+    #[arg(long)]
+    respect_gitignore: bool,
+    /// The size limit of one input file, in bytes (plans may be up to 8 times larger).
+    #[arg(long, value_name = "BYTES", default_value_t = passrole::source::reader::DEFAULT_MAX_FILE_BYTES)]
+    max_file_size: u64,
+}
+
+impl InputArgs {
+    fn options(self, paths: Vec<PathBuf>) -> ScanOptions {
+        ScanOptions {
+            paths,
+            root: self.root,
+            walk: passrole::discover::WalkOptions {
+                respect_gitignore: self.respect_gitignore,
+            },
+            max_file_bytes: Some(self.max_file_size),
+            ..Default::default()
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum RulesCommand {
     /// List the built-in rules.
@@ -111,12 +148,13 @@ fn main() -> ExitCode {
         Command::Scan {
             paths,
             report,
+            input,
             source,
         } => {
             let result = scan(&ScanOptions {
-                paths,
                 rule_dirs: report.rules,
                 source,
+                ..input.options(paths)
             });
             ExitCode::from(report_and_code(&result, report.format, report.fail_on))
         }
@@ -149,6 +187,8 @@ fn main() -> ExitCode {
                 paths: vec![run.json()],
                 rule_dirs: rules,
                 source: Some(PathBuf::from(".")),
+                own_dir: Some(run.dir().to_path_buf()),
+                ..Default::default()
             });
             let code = report_and_code(&result, format, fail_on);
             drop(run);
@@ -157,11 +197,8 @@ fn main() -> ExitCode {
             }
             ExitCode::from(code)
         }
-        Command::Model { paths } => {
-            let result = scan(&ScanOptions {
-                paths,
-                ..Default::default()
-            });
+        Command::Model { paths, input } => {
+            let result = scan(&input.options(paths));
             print(&pretty(&result.facts.document.to_value()));
             for e in &result.errors {
                 eprintln!("error[{}]: {e}", e.kind.as_str());

@@ -1,12 +1,13 @@
 //! The whole pipeline: discover → read and parse (parallel) → lower per unit → link → facts → rules →
 //! findings.
 
-use crate::discover::{Discovered, FileKind, StructuredKind, classify_text, discover};
+use crate::discover::{Discovered, FileKind, StructuredKind, WalkOptions, classify_text, discover};
 use crate::facts::{self, Facts};
 use crate::findings::{self, Finding};
 use crate::model::Unit;
 use crate::resolve::{self, catalog::Catalog};
 use crate::rules::{self, Rule};
+use crate::source::reader::{self, ReadError, Reader, decode, decode_lossy};
 use crate::source::terraform::{self, TfFile};
 use crate::source::{ErrorKind, InputError, SourceFile, SourceMap, display_path};
 use crate::source::{cloudformation, plan};
@@ -14,9 +15,6 @@ use crate::value::FileId;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-
-/// Files larger than this are not read: no IaC source is that big, and reading it could exhaust memory.
-pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
 
 #[derive(Clone, Debug, Default)]
 pub struct ScanOptions {
@@ -26,6 +24,43 @@ pub struct ScanOptions {
     /// The Terraform configuration of the plans scanned (`--source DIR`); by default, a plan's own
     /// directory when it holds `.tf` files.
     pub source: Option<PathBuf>,
+    /// The confinement root (`--root`); by default the Git work tree holding the scanned paths, else
+    /// the paths themselves ([`reader::common_root`]).
+    pub root: Option<PathBuf>,
+    /// How the walk treats ignore files.
+    pub walk: WalkOptions,
+    /// The size limit of one file (`--max-file-size`); default [`reader::DEFAULT_MAX_FILE_BYTES`].
+    pub max_file_bytes: Option<u64>,
+    /// A directory passrole wrote itself (`passrole plan`'s temporary plan), readable whatever the
+    /// root; it is not part of the root computation.
+    pub own_dir: Option<PathBuf>,
+}
+
+impl ScanOptions {
+    /// The reader of this scan: confined to the root, with the size limits.
+    pub fn reader(&self, paths: &[PathBuf]) -> Reader {
+        let root = match &self.root {
+            Some(r) => r.clone(),
+            None => {
+                let mut named: Vec<PathBuf> = paths
+                    .iter()
+                    .filter(|p| !self.own_dir.as_ref().is_some_and(|d| p.starts_with(d)))
+                    .cloned()
+                    .collect();
+                named.extend(self.source.iter().cloned());
+                reader::common_root(&named)
+            }
+        };
+        let mut reader = Reader::new(&root);
+        if let Some(dir) = &self.own_dir {
+            reader.allow_own_dir(dir);
+        }
+        if let Some(max) = self.max_file_bytes {
+            reader.max_file_bytes = max;
+            reader.max_plan_bytes = max.saturating_mul(8);
+        }
+        reader
+    }
 }
 
 /// Everything a report needs.
@@ -48,71 +83,40 @@ enum Input {
     Plan,
 }
 
-/// Reads a file as UTF-8 text (a leading BOM is dropped), with a size limit.
-fn read_text(path: &Path) -> Result<String, InputError> {
-    let err = |kind, message: String| InputError {
-        file: display_path(path),
-        kind,
-        message,
-        position: None,
-    };
-    let meta = std::fs::metadata(path)
-        .map_err(|e| err(ErrorKind::Io, format!("cannot read the file: {e}")))?;
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(err(
-            ErrorKind::Limit,
-            format!(
-                "the file is {} bytes, more than the limit of {MAX_FILE_BYTES}",
-                meta.len()
-            ),
-        ));
-    }
-    let bytes = std::fs::read(path)
-        .map_err(|e| err(ErrorKind::Io, format!("cannot read the file: {e}")))?;
-    decode(bytes).map_err(|message| err(ErrorKind::Encoding, message))
-}
-
-/// UTF-8 (with or without a BOM) or UTF-16 with a BOM (PowerShell's `>` writes UTF-16LE).
-fn decode(bytes: Vec<u8>) -> Result<String, String> {
-    let utf16 = |rest: &[u8], le: bool| -> Result<String, String> {
-        if !rest.len().is_multiple_of(2) {
-            return Err("the file is UTF-16 with an odd number of bytes (truncated?)".into());
-        }
-        let units = rest.chunks_exact(2).map(|c| {
-            let pair = [c[0], c[1]];
-            if le {
-                u16::from_le_bytes(pair)
-            } else {
-                u16::from_be_bytes(pair)
+/// Reads an input file through the reader. A structured file (JSON/YAML) over the size limit is read
+/// when its head says it is a plan (plans may be larger), up to the plan limit.
+fn read_input(reader: &Reader, d: &Discovered) -> Result<String, InputError> {
+    let text = match reader.read_text(&d.path) {
+        Err(ReadError::TooLarge { .. }) if d.kind == FileKind::Structured => {
+            let head = reader
+                .read_head(&d.path, 64 * 1024)
+                .map_err(|e| e.to_input_error(&d.path, ""))?;
+            if classify_text(&decode_lossy(&head)) != Some(StructuredKind::Plan) {
+                return Err(reader
+                    .read_text(&d.path)
+                    .err()
+                    .map(|e| e.to_input_error(&d.path, ""))
+                    .unwrap_or_else(|| InputError {
+                        file: display_path(&d.path),
+                        kind: ErrorKind::Io,
+                        message: "the file changed while it was read".into(),
+                        position: None,
+                    }));
             }
-        });
-        char::decode_utf16(units)
-            .collect::<Result<String, _>>()
-            .map_err(|e| format!("the file is not valid UTF-16: {e}"))
-    };
-    match bytes.as_slice() {
-        [0xFF, 0xFE, rest @ ..] => utf16(rest, true),
-        [0xFE, 0xFF, rest @ ..] => utf16(rest, false),
-        [0xEF, 0xBB, 0xBF, ..] => {
-            // Dropped in place: a copy of the rest would hold the file twice at once.
-            let mut bytes = bytes;
-            bytes.drain(..3);
-            String::from_utf8(bytes).map_err(utf8_message)
+            reader
+                .read_bytes_limited(&d.path, reader.max_plan_bytes)
+                .and_then(|bytes| decode(bytes).map_err(ReadError::Encoding))
         }
-        _ => String::from_utf8(bytes).map_err(utf8_message),
-    }
-}
-
-fn utf8_message(e: std::string::FromUtf8Error) -> String {
-    format!(
-        "the file is not UTF-8 text (invalid byte at offset {})",
-        e.utf8_error().valid_up_to()
-    )
+        other => other,
+    };
+    text.map_err(|e| e.to_input_error(&d.path, ""))
 }
 
 /// The `.tf` files below `root` (`.terraform/modules` included, `.gitignore` not applied: fetched
 /// modules are usually ignored), skipping `.git` and the provider cache.
 fn tf_files_below(root: &Path) -> Vec<PathBuf> {
+    // Symlinks are not followed here: the files are only read through the reader, which refuses
+    // what lies outside the root.
     let mut out: Vec<PathBuf> = ignore::WalkBuilder::new(root)
         .standard_filters(false)
         .follow_links(false)
@@ -143,6 +147,8 @@ fn plan_configs(
     inputs: &[(FileId, Input, PathBuf)],
     sources: &mut SourceMap,
     source: Option<&Path>,
+    reader: &Reader,
+    errors: &mut Vec<InputError>,
 ) -> HashMap<FileId, plan::PlanConfig> {
     let mut out = HashMap::new();
     let mut by_root: HashMap<PathBuf, Option<plan::PlanConfig>> = HashMap::new();
@@ -160,7 +166,7 @@ fn plan_configs(
         };
         let config = by_root
             .entry(root.clone())
-            .or_insert_with(|| load_config(&root, sources));
+            .or_insert_with(|| load_config(&root, sources, reader, errors));
         if let Some(c) = config {
             out.insert(*id, c.clone());
         }
@@ -168,11 +174,22 @@ fn plan_configs(
     out
 }
 
-fn load_config(root: &Path, sources: &mut SourceMap) -> Option<plan::PlanConfig> {
-    let has_tf = std::fs::read_dir(root).ok()?.any(|e| {
-        e.ok()
-            .is_some_and(|e| e.path().extension().is_some_and(|x| x == "tf"))
-    });
+fn load_config(
+    root: &Path,
+    sources: &mut SourceMap,
+    reader: &Reader,
+    errors: &mut Vec<InputError>,
+) -> Option<plan::PlanConfig> {
+    let has_tf = match reader.read_dir(root) {
+        Ok(entries) => entries
+            .iter()
+            .any(|p| p.extension().is_some_and(|x| x == "tf")),
+        Err(ReadError::NotFound) => false,
+        Err(e) => {
+            errors.push(e.to_input_error(root, "the plan's configuration directory"));
+            false
+        }
+    };
     if !has_tf {
         return None;
     }
@@ -189,9 +206,12 @@ fn load_config(root: &Path, sources: &mut SourceMap) -> Option<plan::PlanConfig>
         };
         let id = match known.get(&canonical) {
             Some(id) => *id,
-            None => match read_text(&path) {
+            None => match reader.read_text(&path) {
                 Ok(text) => sources.add(SourceFile::new(path.clone(), text)),
-                Err(_) => continue,
+                Err(e) => {
+                    errors.push(e.to_input_error(&path, "a .tf file of the plan's configuration"));
+                    continue;
+                }
             },
         };
         if let Some(dir) = canonical.parent() {
@@ -204,6 +224,20 @@ fn load_config(root: &Path, sources: &mut SourceMap) -> Option<plan::PlanConfig>
     })
 }
 
+/// Whether a JSON/YAML file that could not be decoded is something other than input: it is reported
+/// only when its text, decoded with replacement characters, still looks like a template or a plan.
+/// Files that could not be read at all (too large, a FIFO, outside the root) are always reported:
+/// nothing says what they are.
+fn not_input(reader: &Reader, d: &Discovered, e: &InputError) -> bool {
+    if e.kind != ErrorKind::Encoding {
+        return false;
+    }
+    match reader.read_head(&d.path, reader.max_file_bytes) {
+        Ok(bytes) => classify_text(&decode_lossy(&bytes)).is_none(),
+        Err(_) => false,
+    }
+}
+
 /// Runs a scan. Input problems never stop it: they are returned in `errors`.
 pub fn scan(options: &ScanOptions) -> ScanResult {
     let mut errors = Vec::new();
@@ -213,27 +247,29 @@ pub fn scan(options: &ScanOptions) -> ScanResult {
         options.paths.clone()
     };
     let timer = Timer::new();
-    let (discovered, walk_errors) = discover(&paths);
-    errors.extend(walk_errors.into_iter().map(|(path, message)| InputError {
-        file: display_path(&path),
-        kind: ErrorKind::Io,
-        message,
-        position: None,
-    }));
+    let reader = options.reader(&paths);
+    let (discovered, walk_errors) = discover(&paths, &reader, options.walk);
+    errors.extend(
+        walk_errors
+            .into_iter()
+            .map(|w| w.error.to_input_error(&w.path, "")),
+    );
 
     let texts: Vec<_> = discovered
         .into_par_iter()
         .map(|d| {
-            let text = read_text(&d.path);
+            let text = read_input(&reader, &d);
             (d, text)
         })
         .collect();
-    analyze(texts, &paths, options, errors, timer)
+    analyze(texts, &reader, options, errors, timer)
 }
 
 /// Scans files given as text (for fuzzing and editors): each is classified by its path as if it had
 /// been found on disk; nothing else is read.
 pub fn scan_texts(files: Vec<(PathBuf, String)>) -> ScanResult {
+    // A root that holds nothing: scanning texts reads no file.
+    let reader = Reader::new(Path::new("/nonexistent/passrole-scan-texts"));
     let texts = files
         .into_iter()
         .filter_map(|(path, text)| {
@@ -242,7 +278,7 @@ pub fn scan_texts(files: Vec<(PathBuf, String)>) -> ScanResult {
         .collect();
     analyze(
         texts,
-        &[],
+        &reader,
         &ScanOptions::default(),
         Vec::new(),
         Timer::new(),
@@ -252,7 +288,7 @@ pub fn scan_texts(files: Vec<(PathBuf, String)>) -> ScanResult {
 /// Everything after reading: classify, parse, lower, link, facts, rules, findings.
 fn analyze(
     texts: Vec<(Discovered, Result<String, InputError>)>,
-    paths: &[PathBuf],
+    reader: &Reader,
     options: &ScanOptions,
     mut errors: Vec<InputError>,
     timer: Timer,
@@ -288,14 +324,20 @@ fn analyze(
                 let id = sources.add(SourceFile::new(d.path.clone(), text));
                 inputs.push((id, kind, d.path.clone()));
             }
-            // A structured file that cannot be read may not be input at all; only report it when
-            // its name says it is meant to be (`.tf`), or it was named explicitly.
-            Err(_) if d.kind == FileKind::Structured && !paths.contains(&d.path) => {}
+            // A structured file that cannot be decoded is reported when it looks like a template
+            // or a plan; other YAML/JSON is not input (see `not_input`).
+            Err(e) if d.kind == FileKind::Structured && not_input(reader, &d, &e) => {}
             Err(e) => errors.push(e),
         }
     }
     let files = inputs.len();
-    let plan_configs = plan_configs(&inputs, &mut sources, options.source.as_deref());
+    let plan_configs = plan_configs(
+        &inputs,
+        &mut sources,
+        options.source.as_deref(),
+        reader,
+        &mut errors,
+    );
 
     let parsed: Vec<_> = inputs
         .par_iter()
@@ -325,7 +367,7 @@ fn analyze(
         .map(|(id, _, _)| *id)
         .collect();
     timer.mark("read and parse");
-    let workspace = terraform::load(modules, tfvars, &mut sources, &mut errors);
+    let workspace = terraform::load(modules, tfvars, &mut sources, reader, &mut errors);
     let lowered: Vec<(Unit, Vec<InputError>)> = workspace
         .roots
         .par_iter()

@@ -3,6 +3,7 @@
 pub mod cloudformation;
 pub mod json;
 pub mod plan;
+pub mod reader;
 pub mod terraform;
 
 use crate::source::json::LineIndex;
@@ -157,6 +158,10 @@ pub enum ErrorKind {
     Limit,
     Rule,
     Config,
+    /// A path that resolves outside the scan root: not read.
+    Outside,
+    /// A panic inside passrole while handling one unit: a bug, reported for that unit only.
+    Internal,
 }
 
 impl ErrorKind {
@@ -168,6 +173,8 @@ impl ErrorKind {
             ErrorKind::Limit => "limit",
             ErrorKind::Rule => "rule",
             ErrorKind::Config => "config",
+            ErrorKind::Outside => "outside",
+            ErrorKind::Internal => "internal",
         }
     }
 }

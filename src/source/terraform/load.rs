@@ -5,7 +5,8 @@
 //! Loading is sequential because it adds files to the source map; evaluation afterwards is read-only.
 
 use super::{TfFile, parse_file};
-use crate::source::{ErrorKind, InputError, SourceFile, SourceMap, display_path, json};
+use crate::source::reader::{ReadError, Reader};
+use crate::source::{ErrorKind, InputError, SourceFile, SourceMap, json};
 use crate::value::{FileId, Node};
 use hcl_edit::expr::{Expression, FuncCall};
 use hcl_edit::structure::Body;
@@ -100,13 +101,36 @@ fn module_calls(dir: &ModuleDir) -> Vec<(String, Option<String>)> {
 }
 
 /// The entries of `.terraform/modules/modules.json`: module key → directory (relative to the root).
-fn modules_json(root: &Path) -> HashMap<String, PathBuf> {
+/// The file is read through the reader (a FIFO or `/dev/zero` in its place is refused); entries are
+/// checked against the root when their directory is loaded.
+fn modules_json(
+    root: &Path,
+    reader: &Reader,
+    errors: &mut Vec<InputError>,
+) -> HashMap<String, PathBuf> {
     let path = root.join(".terraform").join("modules").join("modules.json");
-    let Ok(text) = std::fs::read_to_string(&path) else {
-        return HashMap::new();
+    let text = match reader.read_text(&path) {
+        Ok(text) => text,
+        Err(ReadError::NotFound) => return HashMap::new(),
+        Err(e) => {
+            errors.push(e.to_input_error(&path, "the module manifest"));
+            return HashMap::new();
+        }
     };
-    let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) else {
-        return HashMap::new();
+    let v = match serde_json::from_str::<serde_json::Value>(&text) {
+        Ok(v) => v,
+        Err(e) => {
+            errors.push(InputError {
+                file: crate::source::display_path(&path),
+                kind: ErrorKind::Parse,
+                message: format!("invalid module manifest: {e}"),
+                position: Some(crate::source::Position {
+                    line: e.line().max(1),
+                    column: e.column().max(1),
+                }),
+            });
+            return HashMap::new();
+        }
     };
     let mut out = HashMap::new();
     for m in v
@@ -126,19 +150,28 @@ fn modules_json(root: &Path) -> HashMap<String, PathBuf> {
 }
 
 /// Reads and parses the `.tf` files of a directory that the scan did not walk (a module outside the
-/// scanned paths, or under `.terraform/modules`).
-fn load_dir(dir: &Path, sources: &mut SourceMap, errors: &mut Vec<InputError>) -> ModuleDir {
+/// scanned paths, or under `.terraform/modules`). A directory outside the root is not read: the
+/// reason is returned, and becomes the module call's coverage note.
+fn load_dir(
+    dir: &Path,
+    sources: &mut SourceMap,
+    reader: &Reader,
+    errors: &mut Vec<InputError>,
+) -> Result<ModuleDir, String> {
     let mut module = ModuleDir::default();
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return module;
+    let entries = match reader.read_dir(dir) {
+        Ok(entries) => entries,
+        Err(ReadError::NotFound) => return Ok(module),
+        Err(e @ ReadError::Outside { .. }) => {
+            return Err(format!("the module directory {}", e.message()));
+        }
+        Err(e) => return Err(format!("the module directory: {}", e.message())),
     };
-    let mut paths: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "tf"))
-        .collect();
-    paths.sort();
-    for path in paths {
-        match std::fs::read_to_string(&path) {
+    for path in entries {
+        if path.extension().is_none_or(|x| x != "tf") || path.is_dir() {
+            continue;
+        }
+        match reader.read_text(&path) {
             Ok(text) => {
                 let id = sources.add(SourceFile::new(path.clone(), text));
                 if let Some(source) = sources.get(id) {
@@ -148,15 +181,10 @@ fn load_dir(dir: &Path, sources: &mut SourceMap, errors: &mut Vec<InputError>) -
                     }
                 }
             }
-            Err(e) => errors.push(InputError {
-                file: display_path(&path),
-                kind: ErrorKind::Io,
-                message: format!("cannot read the module file: {e}"),
-                position: None,
-            }),
+            Err(e) => errors.push(e.to_input_error(&path, "a module file")),
         }
     }
-    module
+    Ok(module)
 }
 
 /// Builds the workspace from the parsed `.tf` files grouped by directory and the `.tfvars` files.
@@ -164,6 +192,7 @@ pub fn load(
     parsed: BTreeMap<PathBuf, Vec<TfFile>>,
     tfvars: Vec<FileId>,
     sources: &mut SourceMap,
+    reader: &Reader,
     errors: &mut Vec<InputError>,
 ) -> Workspace {
     let mut ws = Workspace::default();
@@ -187,7 +216,7 @@ pub fn load(
         .collect();
 
     for root in ws.roots.clone() {
-        let registry = modules_json(&root);
+        let registry = modules_json(&root, reader, errors);
         let mut stack = vec![(root.clone(), String::new(), vec![root.clone()])];
         while let Some((dir, key, ancestors)) = stack.pop() {
             let calls = ws.dirs.get(&dir).map(module_calls).unwrap_or_default();
@@ -217,11 +246,15 @@ pub fn load(
                         Ok(t)
                     }
                 });
-                if let Ok(t) = &target {
-                    if !ws.dirs.contains_key(t) {
-                        let module = load_dir(t, sources, errors);
+                let target = target.and_then(|t| {
+                    if !ws.dirs.contains_key(&t) {
+                        let module = load_dir(&t, sources, reader, errors)
+                            .map_err(|reason| format!("module.{name}: {reason}"))?;
                         ws.dirs.insert(t.clone(), module);
                     }
+                    Ok(t)
+                });
+                if let Ok(t) = &target {
                     let mut a = ancestors.clone();
                     a.push(t.clone());
                     stack.push((t.clone(), child_key.clone(), a));
@@ -234,7 +267,7 @@ pub fn load(
     for id in tfvars {
         load_tfvars(&mut ws, id, sources, errors);
     }
-    load_function_files(&mut ws, sources, errors);
+    load_function_files(&mut ws, sources, reader, errors);
     ws
 }
 
@@ -298,8 +331,15 @@ fn load_tfvars(ws: &mut Workspace, id: FileId, sources: &SourceMap, errors: &mut
 }
 
 /// Finds `file("...")` and `templatefile("...", ...)` calls whose path is known statically and reads
-/// those files, so that policies kept in JSON files are parsed with spans in those files.
-fn load_function_files(ws: &mut Workspace, sources: &mut SourceMap, errors: &mut Vec<InputError>) {
+/// those files, so that policies kept in JSON files are parsed with spans in those files. A path
+/// outside the root (`/etc/passwd`, `../../x`) is not read: it is an `errors` entry, and the call's
+/// value stays unknown.
+fn load_function_files(
+    ws: &mut Workspace,
+    sources: &mut SourceMap,
+    reader: &Reader,
+    errors: &mut Vec<InputError>,
+) {
     let mut wanted = Vec::new();
     for (dir, module) in &ws.dirs {
         let mut finder = FileCalls { found: Vec::new() };
@@ -310,21 +350,22 @@ fn load_function_files(ws: &mut Workspace, sources: &mut SourceMap, errors: &mut
             wanted.push(function_file_path(dir, &p));
         }
     }
+    let mut seen = HashSet::new();
     for path in wanted {
-        if ws.files.contains_key(&path) || !path.is_file() {
+        if ws.files.contains_key(&path) || !seen.insert(path.clone()) {
             continue;
         }
-        match std::fs::read_to_string(&path) {
+        match reader.read_text(&path) {
             Ok(text) => {
                 let id = sources.add(SourceFile::new(path.clone(), text));
                 ws.files.insert(path, id);
             }
-            Err(e) => errors.push(InputError {
-                file: display_path(&path),
-                kind: ErrorKind::Io,
-                message: format!("cannot read the file given to file()/templatefile(): {e}"),
-                position: None,
-            }),
+            // A file that does not exist yet (generated by another tool) is a coverage gap of the
+            // value, said where the value is used.
+            Err(ReadError::NotFound) => {}
+            Err(e) => {
+                errors.push(e.to_input_error(&path, "the file given to file()/templatefile()"))
+            }
         }
     }
 }

@@ -1,0 +1,420 @@
+//! The one way passrole opens a file.
+//!
+//! passrole runs on pull requests from strangers, so every read goes through a [`Reader`] that
+//! - stays inside one confinement root: the path is resolved (symlinks included) and must lie below
+//!   the root, else it is not opened at all ([`ReadError::Outside`]);
+//! - opens regular files only: a named pipe would block forever and `/dev/zero` never ends, so the
+//!   file is opened without blocking and checked with `fstat` before a byte is read;
+//! - applies the size limit before reading, and again while reading (a file may grow);
+//! - decodes UTF-8 (with or without a BOM) and UTF-16 with a BOM, and says where decoding failed.
+//!
+//! Error messages never quote the content of what was read: a file outside the root is never opened,
+//! and a file that is not a recognised input is only named.
+
+use crate::source::{ErrorKind, InputError, display_path};
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// Default size limit of one input file. No IaC source is that big; reading more could exhaust memory.
+pub const DEFAULT_MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Default size limit of a Terraform plan, which may legitimately be larger than any source file.
+pub const DEFAULT_MAX_PLAN_BYTES: u64 = 2 * 1024 * 1024 * 1024;
+
+/// Why a file was not read.
+#[derive(Debug)]
+pub enum ReadError {
+    /// No such file.
+    NotFound,
+    /// The path resolves (through `..` or a symlink) to `target`, outside the root.
+    Outside { target: PathBuf, root: PathBuf },
+    /// Not a regular file: what it is instead (`a named pipe`, `a device`, ...).
+    NotRegular(&'static str),
+    /// Larger than the limit.
+    TooLarge { size: u64, limit: u64 },
+    /// The operating system refused.
+    Io(std::io::Error),
+    /// Not UTF-8 / UTF-16 text.
+    Encoding(String),
+}
+
+impl ReadError {
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            ReadError::Outside { .. } => ErrorKind::Outside,
+            ReadError::TooLarge { .. } => ErrorKind::Limit,
+            ReadError::Encoding(_) => ErrorKind::Encoding,
+            ReadError::NotFound | ReadError::NotRegular(_) | ReadError::Io(_) => ErrorKind::Io,
+        }
+    }
+
+    /// What went wrong, without the file's name (the caller says which file).
+    pub fn message(&self) -> String {
+        match self {
+            ReadError::NotFound => "no such file".into(),
+            ReadError::Outside { target, root } => format!(
+                "resolves to {}, outside the scan root {}: not read (use --root to widen the root)",
+                target.display(),
+                root.display()
+            ),
+            ReadError::NotRegular(what) => format!("{what}, not a regular file: not read"),
+            ReadError::TooLarge { size, limit } => format!(
+                "the file is {size} bytes, more than the limit of {limit} (--max-file-size): not read"
+            ),
+            ReadError::Io(e) => format!("cannot read the file: {e}"),
+            ReadError::Encoding(m) => m.clone(),
+        }
+    }
+
+    /// The `errors` entry for `path`, with `what` naming the role of the file
+    /// (`the module file`, `the file given to file()`); empty for an input.
+    pub fn to_input_error(&self, path: &Path, what: &str) -> InputError {
+        let message = if what.is_empty() {
+            self.message()
+        } else {
+            format!("{what}: {}", self.message())
+        };
+        InputError {
+            file: display_path(path),
+            kind: self.kind(),
+            message,
+            position: None,
+        }
+    }
+}
+
+/// Opens files inside one root, with limits. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Reader {
+    /// Canonical (symlinks resolved) absolute path of the confinement root.
+    root: PathBuf,
+    /// Further directories passrole itself wrote (the plan of `passrole plan`), also readable.
+    own: Vec<PathBuf>,
+    pub max_file_bytes: u64,
+    pub max_plan_bytes: u64,
+}
+
+impl Reader {
+    /// A reader confined to `root` (resolved now; a root that does not exist confines to its absolute
+    /// path, so nothing below it can be read either).
+    pub fn new(root: &Path) -> Reader {
+        let root = root
+            .canonicalize()
+            .unwrap_or_else(|_| std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf()));
+        Reader {
+            root,
+            own: Vec::new(),
+            max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+            max_plan_bytes: DEFAULT_MAX_PLAN_BYTES,
+        }
+    }
+
+    /// Also allows reading below `dir`, a directory passrole created itself (never one named by
+    /// the input).
+    pub fn allow_own_dir(&mut self, dir: &Path) {
+        if let Ok(d) = dir.canonicalize() {
+            self.own.push(d);
+        }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The resolved path of `path` when it exists and lies inside the root.
+    pub fn resolve(&self, path: &Path) -> Result<PathBuf, ReadError> {
+        let target = path.canonicalize().map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => ReadError::NotFound,
+            _ => ReadError::Io(e),
+        })?;
+        if target.starts_with(&self.root) || self.own.iter().any(|d| target.starts_with(d)) {
+            Ok(target)
+        } else {
+            Err(ReadError::Outside {
+                target,
+                root: self.root.clone(),
+            })
+        }
+    }
+
+    /// Whether `path` exists and lies inside the root.
+    pub fn contains(&self, path: &Path) -> bool {
+        self.resolve(path).is_ok()
+    }
+
+    /// Opens a regular file inside the root and returns it with its size. A named pipe, a device or a
+    /// socket is refused before anything is read (opened without blocking, checked with `fstat`).
+    pub fn open(&self, path: &Path) -> Result<(File, u64), ReadError> {
+        let target = self.resolve(path)?;
+        // `symlink_metadata` of the resolved path: refuses a FIFO before `open` could block on it.
+        let meta = std::fs::symlink_metadata(&target).map_err(ReadError::Io)?;
+        check_regular(&meta)?;
+        let file = open_nonblocking(&target).map_err(ReadError::Io)?;
+        // And again on the open file: the path may have been replaced in between.
+        let meta = file.metadata().map_err(ReadError::Io)?;
+        check_regular(&meta)?;
+        Ok((file, meta.len()))
+    }
+
+    /// The bytes of a regular file inside the root, at most `limit` of them.
+    pub fn read_bytes_limited(&self, path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+        let (file, size) = self.open(path)?;
+        if size > limit {
+            return Err(ReadError::TooLarge { size, limit });
+        }
+        let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+        // `take(limit + 1)`: a file that grows while it is read still stops at the limit.
+        file.take(limit.saturating_add(1))
+            .read_to_end(&mut bytes)
+            .map_err(ReadError::Io)?;
+        if bytes.len() as u64 > limit {
+            return Err(ReadError::TooLarge {
+                size: bytes.len() as u64,
+                limit,
+            });
+        }
+        Ok(bytes)
+    }
+
+    /// The first `n` bytes of a regular file inside the root (to classify a file that is over the
+    /// size limit: a plan may be larger).
+    pub fn read_head(&self, path: &Path, n: u64) -> Result<Vec<u8>, ReadError> {
+        let (file, _) = self.open(path)?;
+        let mut bytes = Vec::new();
+        file.take(n)
+            .read_to_end(&mut bytes)
+            .map_err(ReadError::Io)?;
+        Ok(bytes)
+    }
+
+    /// A source file as text, within the size limit.
+    pub fn read_text(&self, path: &Path) -> Result<String, ReadError> {
+        decode(self.read_bytes_limited(path, self.max_file_bytes)?).map_err(ReadError::Encoding)
+    }
+
+    /// The entries of a directory inside the root, sorted. Entries are not resolved: each is
+    /// checked when it is opened.
+    pub fn read_dir(&self, dir: &Path) -> Result<Vec<PathBuf>, ReadError> {
+        self.resolve(dir)?;
+        let entries = std::fs::read_dir(dir).map_err(ReadError::Io)?;
+        let mut out: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        out.sort();
+        Ok(out)
+    }
+}
+
+fn check_regular(meta: &std::fs::Metadata) -> Result<(), ReadError> {
+    let t = meta.file_type();
+    if t.is_file() {
+        return Ok(());
+    }
+    if t.is_dir() {
+        return Err(ReadError::NotRegular("a directory"));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return Err(ReadError::NotRegular("a named pipe (FIFO)"));
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return Err(ReadError::NotRegular("a device"));
+        }
+        if t.is_socket() {
+            return Err(ReadError::NotRegular("a socket"));
+        }
+    }
+    Err(ReadError::NotRegular("a special file"))
+}
+
+#[cfg(unix)]
+fn open_nonblocking(path: &Path) -> std::io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn open_nonblocking(path: &Path) -> std::io::Result<File> {
+    File::open(path)
+}
+
+/// The confinement root for a scanned path: the Git work tree that holds it (the nearest ancestor
+/// with a `.git` directory or file), else the path itself (its directory, for a file).
+pub fn default_root(path: &Path) -> PathBuf {
+    let absolute = path
+        .canonicalize()
+        .unwrap_or_else(|_| std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()));
+    let start = if absolute.is_dir() {
+        absolute.clone()
+    } else {
+        absolute
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or(absolute.clone())
+    };
+    for dir in start.ancestors() {
+        if dir.join(".git").symlink_metadata().is_ok() {
+            return dir.to_path_buf();
+        }
+    }
+    start
+}
+
+/// The root of a scan of several paths: their common ancestor's, so that every path named on the
+/// command line is inside it.
+pub fn common_root(paths: &[PathBuf]) -> PathBuf {
+    let mut roots = paths.iter().map(|p| default_root(p));
+    let Some(mut common) = roots.next() else {
+        return default_root(Path::new("."));
+    };
+    for r in roots {
+        while !r.starts_with(&common) {
+            match common.parent() {
+                Some(p) => common = p.to_path_buf(),
+                None => break,
+            }
+        }
+    }
+    common
+}
+
+/// UTF-8 (with or without a BOM) or UTF-16 with a BOM (PowerShell's `>` writes UTF-16LE).
+pub fn decode(bytes: Vec<u8>) -> Result<String, String> {
+    let utf16 = |rest: &[u8], le: bool| -> Result<String, String> {
+        if !rest.len().is_multiple_of(2) {
+            return Err("the file is UTF-16 with an odd number of bytes (truncated?)".into());
+        }
+        char::decode_utf16(utf16_units(rest, le))
+            .collect::<Result<String, _>>()
+            .map_err(|e| format!("the file is not valid UTF-16: {e}"))
+    };
+    match bytes.as_slice() {
+        [0xFF, 0xFE, rest @ ..] => utf16(rest, true),
+        [0xFE, 0xFF, rest @ ..] => utf16(rest, false),
+        [0xEF, 0xBB, 0xBF, ..] => {
+            // Dropped in place: a copy of the rest would hold the file twice at once.
+            let mut bytes = bytes;
+            bytes.drain(..3);
+            String::from_utf8(bytes).map_err(utf8_message)
+        }
+        _ => String::from_utf8(bytes).map_err(utf8_message),
+    }
+}
+
+/// The text of bytes that could not be decoded, with replacement characters: only to classify the
+/// file (is it a template or a plan that must be reported?), never shown.
+pub fn decode_lossy(bytes: &[u8]) -> String {
+    match bytes {
+        [0xFF, 0xFE, rest @ ..] => char::decode_utf16(utf16_units(rest, true))
+            .map(|c| c.unwrap_or('\u{FFFD}'))
+            .collect(),
+        [0xFE, 0xFF, rest @ ..] => char::decode_utf16(utf16_units(rest, false))
+            .map(|c| c.unwrap_or('\u{FFFD}'))
+            .collect(),
+        _ => String::from_utf8_lossy(bytes).into_owned(),
+    }
+}
+
+fn utf16_units(rest: &[u8], le: bool) -> impl Iterator<Item = u16> + '_ {
+    rest.chunks_exact(2).map(move |c| {
+        let pair = [c[0], c[1]];
+        if le {
+            u16::from_le_bytes(pair)
+        } else {
+            u16::from_be_bytes(pair)
+        }
+    })
+}
+
+fn utf8_message(e: std::string::FromUtf8Error) -> String {
+    let at = e.utf8_error().valid_up_to();
+    // Say where, as a line, so the user can find the byte; never quote it.
+    let line = e.as_bytes()[..at].iter().filter(|b| **b == b'\n').count() + 1;
+    format!("the file is not UTF-8 text (invalid byte at offset {at}, line {line})")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outside_the_root_is_refused_before_reading() {
+        let outer = tempfile::tempdir().unwrap();
+        let root = outer.path().join("repo");
+        std::fs::create_dir(&root).unwrap();
+        std::fs::write(outer.path().join("secret"), "canary").unwrap();
+        std::fs::write(root.join("in.tf"), "x").unwrap();
+        let reader = Reader::new(&root);
+        assert_eq!(reader.read_text(&root.join("in.tf")).unwrap(), "x");
+        let e = reader.read_text(&root.join("../secret")).unwrap_err();
+        assert!(matches!(e, ReadError::Outside { .. }), "{e:?}");
+        assert!(!e.message().contains("canary"));
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink("../secret", root.join("link.tf")).unwrap();
+            let e = reader.read_text(&root.join("link.tf")).unwrap_err();
+            assert!(matches!(e, ReadError::Outside { .. }), "{e:?}");
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn special_files_are_refused_without_blocking() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("main.tf");
+        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        // SAFETY: mkfifo with a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let reader = Reader::new(dir.path());
+        let e = reader.read_text(&fifo).unwrap_err();
+        assert!(matches!(e, ReadError::NotRegular(_)), "{e:?}");
+        let reader = Reader::new(Path::new("/"));
+        let e = reader.read_text(Path::new("/dev/zero")).unwrap_err();
+        assert!(matches!(e, ReadError::NotRegular("a device")), "{e:?}");
+    }
+
+    #[test]
+    fn the_size_limit_applies_before_reading() {
+        let dir = tempfile::tempdir().unwrap();
+        let big = dir.path().join("big.tf");
+        let f = File::create(&big).unwrap();
+        f.set_len(10_000).unwrap();
+        let mut reader = Reader::new(dir.path());
+        reader.max_file_bytes = 1000;
+        let e = reader.read_text(&big).unwrap_err();
+        assert!(
+            matches!(e, ReadError::TooLarge { size: 10_000, .. }),
+            "{e:?}"
+        );
+    }
+
+    #[test]
+    fn decoding_errors_say_where() {
+        let e = decode(b"a\nb\xE9c".to_vec()).unwrap_err();
+        assert!(e.contains("offset 3, line 2"), "{e}");
+        assert!(decode(vec![0xFF, 0xFE, b'a']).is_err());
+        assert_eq!(decode(vec![0xFF, 0xFE, b'a', 0]).unwrap(), "a");
+        assert_eq!(decode_lossy(&[0xFF, 0xFE, b'a', 0, b'b']), "a");
+    }
+
+    #[test]
+    fn the_root_is_the_git_work_tree() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = dir.path().join("repo");
+        std::fs::create_dir_all(repo.join(".git")).unwrap();
+        std::fs::create_dir_all(repo.join("envs/prod")).unwrap();
+        let canonical = repo.canonicalize().unwrap();
+        assert_eq!(default_root(&repo.join("envs/prod")), canonical);
+        let lone = dir.path().join("lone");
+        std::fs::create_dir(&lone).unwrap();
+        assert_eq!(default_root(&lone), lone.canonicalize().unwrap());
+        assert_eq!(
+            common_root(&[repo.join("envs"), repo.join("envs/prod")]),
+            canonical
+        );
+    }
+}
