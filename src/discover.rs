@@ -232,13 +232,25 @@ fn walk(
             }
             Err(err) => {
                 let path = walk_error_path(&err).unwrap_or_else(|| start.to_path_buf());
-                push(
-                    errors,
-                    &path,
-                    ReadError::Io(std::io::Error::other(err.to_string())),
-                );
+                push(errors, &path, walk_error(err));
             }
         }
+    }
+}
+
+/// The walk's error without the path (the `errors` entry names the file already).
+fn walk_error(err: ignore::Error) -> ReadError {
+    match err {
+        ignore::Error::WithPath { err, .. } | ignore::Error::WithDepth { err, .. } => {
+            walk_error(*err)
+        }
+        ignore::Error::Io(e) if e.kind() == std::io::ErrorKind::NotFound => ReadError::NotFound,
+        ignore::Error::Io(e) => ReadError::Io(e),
+        ignore::Error::Loop { ancestor, .. } => ReadError::Io(std::io::Error::other(format!(
+            "a symlink loop back to {}: not followed",
+            crate::source::display_path(&ancestor)
+        ))),
+        other => ReadError::Io(std::io::Error::other(other.to_string())),
     }
 }
 

@@ -54,7 +54,7 @@ impl ReadError {
         match self {
             ReadError::NotFound => "no such file".into(),
             ReadError::Outside { target, root } => format!(
-                "resolves to {}, outside the scan root {}: not read (use --root to widen the root)",
+                "resolves to {}, which is outside the scan root {}: not read (use --root to widen the root)",
                 target.display(),
                 root.display()
             ),
@@ -245,23 +245,39 @@ fn open_nonblocking(path: &Path) -> std::io::Result<File> {
 /// The confinement root for a scanned path: the Git work tree that holds it (the nearest ancestor
 /// with a `.git` directory or file), else the path itself (its directory, for a file).
 pub fn default_root(path: &Path) -> PathBuf {
-    let absolute = path
-        .canonicalize()
-        .unwrap_or_else(|_| std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()));
-    let start = if absolute.is_dir() {
-        absolute.clone()
+    // Looked up on the path as written, not as resolved: `passrole scan fs` where `fs -> /` is
+    // committed must find the repository around `fs`, not take `/` as the root.
+    let lexical =
+        lexical_normalize(&std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()));
+    let start = if lexical.is_dir() {
+        lexical.clone()
     } else {
-        absolute
+        lexical
             .parent()
             .map(Path::to_path_buf)
-            .unwrap_or(absolute.clone())
+            .unwrap_or(lexical.clone())
     };
     for dir in start.ancestors() {
         if dir.join(".git").symlink_metadata().is_ok() {
-            return dir.to_path_buf();
+            return dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
         }
     }
-    start
+    start.canonicalize().unwrap_or(start)
+}
+
+/// `/a/./b/../c` → `/a/c` without touching the file system: the ancestors of a path as written.
+fn lexical_normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// The root of a scan of several paths: their common ancestor's, so that every path named on the
@@ -415,6 +431,17 @@ mod tests {
         assert_eq!(
             common_root(&[repo.join("envs"), repo.join("envs/prod")]),
             canonical
+        );
+        #[cfg(unix)]
+        {
+            // A committed link to `/` scanned by name: the root is still the repository.
+            std::os::unix::fs::symlink("/", repo.join("fs")).unwrap();
+            assert_eq!(default_root(&repo.join("fs")), canonical);
+        }
+        // `..` is taken as written: `repo/../lone` is not inside the repository.
+        assert_eq!(
+            default_root(&repo.join("../lone")),
+            lone.canonicalize().unwrap()
         );
     }
 }
