@@ -51,6 +51,8 @@ impl Case {
         let policy = format!(r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"{CANARY}"}}]}}"#);
         std::fs::write(outside.join("x.json"), &policy).expect("write");
         std::fs::write(outside.join("secret"), format!("{CANARY}\n")).expect("write");
+        // Inside the root but never read: `actions/checkout` keeps its token in `.git/config`.
+        std::fs::write(repo.join(".git/config"), format!("{CANARY}\n")).expect("write");
         std::fs::write(
             outside.join("x.tf"),
             format!("locals {{ {CANARY} = 1 }}\n{GOOD_TF}"),
@@ -185,6 +187,7 @@ resource "aws_iam_role" "b" {{ assume_role_policy = templatefile("/etc/hostname"
 resource "aws_iam_role" "c" {{ assume_role_policy = file("/proc/self/environ") }}
 resource "aws_iam_role" "d" {{ assume_role_policy = file("${{path.module}}/../../outside/x.json") }}
 resource "aws_iam_role" "e" {{ assume_role_policy = file("{}") }}
+resource "aws_iam_role" "g" {{ assume_role_policy = file("${{path.module}}/../.git/config") }}
 resource "aws_lambda_function" "f" {{ role = aws_iam_role.d.arn }}
 "#,
             outside.display()
@@ -203,6 +206,7 @@ resource "aws_lambda_function" "f" {{ role = aws_iam_role.d.arn }}
         (2, "/etc/hostname"),
         (4, "outside/x.json"),
         (5, "outside/secret"),
+        (6, ".git/config"),
     ] {
         let e = at_calls
             .iter()
@@ -258,11 +262,13 @@ fn committed_symlinks_out_of_the_root_are_not_followed() {
     case.link("etc", "/etc");
     case.link("fs", "/");
     case.link("bad/up", &outside);
+    case.link("bad/git.tf", "../.git/config");
     let report = case.scan(&[]);
     assert_error(&report, "bad/ext.tf", "outside");
     assert_error(&report, "etc", "outside");
     assert_error(&report, "fs", "outside");
     assert_error(&report, "bad/up", "outside");
+    assert_error(&report, "bad/git.tf", "outside");
     // Named on the command line, a link out of the repository is still outside it.
     let (json, code) = case.run(&["scan", "--format", "json", "fs", "good"]);
     assert_eq!(code, 2);

@@ -29,6 +29,9 @@ pub enum ReadError {
     NotFound,
     /// The path resolves (through `..` or a symlink) to `target`, outside the root.
     Outside { target: PathBuf, root: PathBuf },
+    /// Inside the root's `.git` directory, which may hold credentials (`actions/checkout` keeps its
+    /// token in `.git/config`): never read, whatever points there.
+    GitDir,
     /// Not a regular file: what it is instead (`a named pipe`, `a device`, ...).
     NotRegular(&'static str),
     /// Larger than the limit.
@@ -42,7 +45,7 @@ pub enum ReadError {
 impl ReadError {
     pub fn kind(&self) -> ErrorKind {
         match self {
-            ReadError::Outside { .. } => ErrorKind::Outside,
+            ReadError::Outside { .. } | ReadError::GitDir => ErrorKind::Outside,
             ReadError::TooLarge { .. } => ErrorKind::Limit,
             ReadError::Encoding(_) => ErrorKind::Encoding,
             ReadError::NotFound | ReadError::NotRegular(_) | ReadError::Io(_) => ErrorKind::Io,
@@ -58,6 +61,9 @@ impl ReadError {
                 target.display(),
                 root.display()
             ),
+            ReadError::GitDir => {
+                "resolves into the repository's .git directory, which passrole never reads".into()
+            }
             ReadError::NotRegular(what) => format!("{what}, not a regular file: not read"),
             ReadError::TooLarge { size, limit } => format!(
                 "the file is {size} bytes, more than the limit of {limit} (--max-file-size): not read"
@@ -129,6 +135,12 @@ impl Reader {
             _ => ReadError::Io(e),
         })?;
         if target.starts_with(&self.root) || self.own.iter().any(|d| target.starts_with(d)) {
+            if target
+                .strip_prefix(&self.root)
+                .is_ok_and(|rel| rel.components().any(|c| c.as_os_str() == ".git"))
+            {
+                return Err(ReadError::GitDir);
+            }
             Ok(target)
         } else {
             Err(ReadError::Outside {
@@ -369,6 +381,14 @@ mod tests {
         let e = reader.read_text(&root.join("../secret")).unwrap_err();
         assert!(matches!(e, ReadError::Outside { .. }), "{e:?}");
         assert!(!e.message().contains("canary"));
+        std::fs::create_dir(root.join(".git")).unwrap();
+        std::fs::write(root.join(".git/config"), "token").unwrap();
+        let e = reader
+            .read_text(&root.join("x/../.git/config"))
+            .unwrap_err();
+        assert!(matches!(e, ReadError::NotFound), "{e:?}");
+        let e = reader.read_text(&root.join(".git/config")).unwrap_err();
+        assert!(matches!(e, ReadError::GitDir), "{e:?}");
         #[cfg(unix)]
         {
             std::os::unix::fs::symlink("../secret", root.join("link.tf")).unwrap();

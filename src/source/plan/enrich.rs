@@ -35,7 +35,10 @@ fn fetched_modules(root: &Path) -> HashMap<String, PathBuf> {
         dir: String,
     }
     let path = root.join(".terraform/modules/modules.json");
-    std::fs::read_to_string(path)
+    // Through a reader confined to the configuration: a FIFO, a link to /dev/zero or out of the
+    // directory is not read (the Terraform load of the same directory reports it).
+    crate::source::reader::Reader::new(root)
+        .read_text(&path)
         .ok()
         .and_then(|t| serde_json::from_str::<Manifest>(&t).ok())
         .map(|m| {
