@@ -419,3 +419,28 @@ fn the_root_can_be_widened_explicitly() {
     assert_eq!(code, 1, "{json}");
     assert!(json.contains("bad/ext.tf"), "{json}");
 }
+
+#[test]
+fn modules_and_links_inside_the_repository_keep_working() {
+    let case = Case::new();
+    // `envs/prod` scanned alone calls a module two levels up, through a link inside the repository.
+    case.write("modules/fn/main.tf", &GOOD_TF.replace("good", "shared"));
+    case.link("envs/shared", "../modules");
+    case.write(
+        "envs/prod/main.tf",
+        r#"module "a" { source = "../../modules/fn" }
+module "b" { source = "../shared/fn" }
+"#,
+    );
+    let (json, code) = case.run(&["scan", "--format", "json", "envs/prod"]);
+    assert_eq!(code, 1, "{json}");
+    let report: Value = serde_json::from_str(&json).expect("JSON");
+    assert_eq!(report["errors"], Value::Array(vec![]), "{report:#}");
+    let hits = report["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["rule"] == "PR001")
+        .count();
+    assert!(hits >= 1, "{report:#}");
+}
