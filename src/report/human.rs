@@ -208,15 +208,17 @@ impl Frame {
         let back = boundary(at.saturating_sub(BEFORE * 4));
         let ahead = boundary(at + AFTER * 4);
         let (before, after) = (text.get(back..at)?, text.get(at..ahead)?);
-        let (before, line_started) = match before.rfind('\n') {
+        // Lines end where the line index ends them: at `\n`, `\r\n` or a lone `\r` (YAML's breaks).
+        const BREAKS: [char; 2] = ['\n', '\r'];
+        let (before, line_started) = match before.rfind(BREAKS) {
             Some(i) => (&before[i + 1..], true),
             None => (before, back == 0),
         };
-        let (after, cut_after) = match after.find('\n') {
-            Some(i) => (after[..i].trim_end_matches('\r'), false),
+        let (after, cut_after) = match after.find(BREAKS) {
+            Some(i) => (&after[..i], false),
             None => (
                 after,
-                ahead < text.len() && !text[ahead..].starts_with('\n'),
+                ahead < text.len() && !text[ahead..].starts_with(BREAKS),
             ),
         };
         let before_chars: Vec<char> = before.chars().collect();
@@ -300,6 +302,17 @@ mod tests {
             "aws_iam_role.x.arn"
         );
         assert_eq!((f.line, f.column), (1, 7));
+    }
+
+    #[test]
+    fn a_frame_ends_at_crlf_and_lone_cr() {
+        for eol in ["\r\n", "\r"] {
+            let text = ["a: 1", "Role: !GetAtt R.Arn", "b: 2", ""].join(eol);
+            let start = text.find("!GetAtt").unwrap();
+            let f = frame_of(&text, start, start + "!GetAtt R.Arn".len());
+            assert_eq!(f.text, "Role: !GetAtt R.Arn", "{eol:?}");
+            assert_eq!((f.line, f.column), (1, 6), "{eol:?}");
+        }
     }
 
     #[test]

@@ -618,9 +618,11 @@ fn snippet(s: &str) -> String {
 /// Turns byte offsets into 1-based line and column numbers, as editors, SARIF and GitHub annotations
 /// show them.
 ///
-/// Columns count Unicode scalar values (chars), not bytes. Only `\n` ends a line (so `\r\n` works and
-/// the `\r` is the last char of its line); a lone `\r` is not a line break, matching how Terraform,
-/// YAML and JSON tooling count lines.
+/// Columns count Unicode scalar values (chars), not bytes. A line ends at `\n`, `\r\n` (one break; the
+/// `\r` is the last char of its line) or a lone `\r`: YAML breaks lines on all three, so a template
+/// saved with old Mac line endings must get the positions its parser and the user's editor see. JSON
+/// and HCL files use `\n` or `\r\n`, which count the same either way; a stray lone `\r` in them is
+/// whitespace or an error, and editors show it as a break too.
 ///
 /// Rather than keeping a copy of the text, the index remembers where each line starts and where each
 /// multi-byte char sits; both lookups are binary searches, so a position in a multi-megabyte, single-line
@@ -649,7 +651,7 @@ impl LineIndex {
         let mut extra = 0;
         for (i, c) in text.char_indices() {
             let len = c.len_utf8();
-            if c == '\n' {
+            if c == '\n' || (c == '\r' && text.as_bytes().get(i + 1) != Some(&b'\n')) {
                 line_starts.push(i + 1);
             } else if len > 1 {
                 wide.push(WideChar {
@@ -1313,13 +1315,27 @@ mod tests {
         assert_eq!(idx.position(3), (1, 2));
         assert_eq!(idx.position(4), (1, 2));
 
-        let idx = LineIndex::new("a\rb");
-        assert_eq!(idx.position(2), (1, 3)); // a lone CR is not a line break
+        // A lone CR is a line break (YAML's and editors' view); the CR itself ends its line.
+        let idx = LineIndex::new("a\rb\r\rc\r");
+        assert_eq!(idx.position(1), (1, 2));
+        assert_eq!(idx.position(2), (2, 1));
+        assert_eq!(idx.position(4), (3, 1));
+        assert_eq!(idx.position(5), (4, 1));
+        assert_eq!(idx.position(7), (5, 1));
+
+        // CR LF is one break, also where CRs and LFs are mixed.
+        let idx = LineIndex::new("a\r\n\r\nb\n\rc\r\r\nd");
+        assert_eq!(idx.position(2), (1, 3)); // the '\n' of the first CR LF
+        assert_eq!(idx.position(3), (2, 1));
+        assert_eq!(idx.position(5), (3, 1)); // b
+        assert_eq!(idx.position(7), (4, 1)); // the lone CR after LF ends an empty line
+        assert_eq!(idx.position(8), (5, 1)); // c
+        assert_eq!(idx.position(12), (7, 1)); // d
     }
 
     #[test]
     fn line_index_agrees_with_a_naive_count() {
-        let text = "ab€\r\n😀\n\nxé€y\nz";
+        let text = "ab€\r\n😀\n\nxé€y\nz\r€\r\rq\r\n";
         let idx = LineIndex::new(text);
         for offset in 0..=text.len() + 2 {
             let mut at = offset.min(text.len());
@@ -1327,8 +1343,18 @@ mod tests {
                 at -= 1;
             }
             let before = &text[..at];
-            let line = before.matches('\n').count() + 1;
-            let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+            // Every '\n', and every '\r' not followed by '\n', ends a line.
+            let ends_line = |i: usize, b: u8| {
+                b == b'\n' || (b == b'\r' && text.as_bytes().get(i + 1) != Some(&b'\n'))
+            };
+            let breaks: Vec<usize> = before
+                .bytes()
+                .enumerate()
+                .filter(|&(i, b)| ends_line(i, b))
+                .map(|(i, _)| i)
+                .collect();
+            let line = breaks.len() + 1;
+            let line_start = breaks.last().map_or(0, |i| i + 1);
             let column = text[line_start..at].chars().count() + 1;
             assert_eq!(idx.position(offset), (line, column), "offset {offset}");
         }

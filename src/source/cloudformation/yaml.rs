@@ -9,6 +9,11 @@
 //!   with a bound on the nodes they add, so a "billion laughs" template is an error instead of an OOM;
 //!   nesting is bounded, so 10,000 nested sequences are an error instead of a deep tree.
 //! - A key written twice in one mapping is an error at the second key (CloudFormation rejects it).
+//! - YAML 1.1 merge keys (`<<: *base`, `<<: [*a, *b]`) are expanded, because `aws cloudformation
+//!   package` and `sam deploy` expand them before CloudFormation sees the template: a resource built
+//!   from a merge must be scanned like one written out. Keys written in the mapping win over merged
+//!   ones, and an earlier mapping of a merge list wins over a later one. Merged entries keep the spans
+//!   of the anchored mapping they were written in.
 
 use crate::source::ErrorKind;
 use crate::value::{FileId, Key, Node, NodeKind, Span, Text};
@@ -103,6 +108,16 @@ impl<'a> CharIndex<'a> {
     }
 }
 
+/// What a finished node is as YAML, for merge keys: only a mapping, or a sequence of mappings, can be
+/// merged. A short-form tag turns a scalar into a `Map` node (`!Ref X` → `{"Ref": "X"}`), so the node
+/// kind alone cannot tell.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Shape {
+    Mapping,
+    MappingList,
+    Other,
+}
+
 /// A sequence or mapping whose end has not been read yet.
 enum Frame {
     Seq {
@@ -110,6 +125,10 @@ enum Frame {
         anchor: usize,
         tag: Option<String>,
         items: Vec<Node>,
+        /// Every item is a mapping (so the sequence can be a merge list).
+        all_maps: bool,
+        /// Where the last item is written (an aliased item's span is the anchor's).
+        last_end: Option<usize>,
     },
     Map {
         start: usize,
@@ -118,6 +137,14 @@ enum Frame {
         entries: Vec<(Key, Node)>,
         key: Option<Key>,
         seen: HashSet<String>,
+        /// The mapping has a merge key `<<` whose value is being read.
+        merging: bool,
+        /// A merge key has been read (a second one is a duplicate key).
+        merge_seen: bool,
+        /// Mappings to merge at the end, in order of precedence.
+        merges: Vec<Node>,
+        /// Where the last value is written (an aliased value's span is the anchor's).
+        last_end: Option<usize>,
     },
 }
 
@@ -127,6 +154,11 @@ struct Built {
     key_text: Option<String>,
     /// Nodes in the subtree (for the alias bound).
     size: usize,
+    shape: Shape,
+    /// A plain, untagged `<<`: the merge key (a quoted `"<<"` is an ordinary key).
+    merge_key: bool,
+    /// Byte offset where the node's text ends in the file (for an alias, the alias itself).
+    end: usize,
 }
 
 struct Builder<'a> {
@@ -135,7 +167,8 @@ struct Builder<'a> {
     stack: Vec<Frame>,
     /// Sizes of the subtrees under construction, parallel to `stack`.
     sizes: Vec<usize>,
-    anchors: HashMap<usize, (Node, usize)>,
+    /// Anchored nodes with their size and shape.
+    anchors: HashMap<usize, (Node, usize, Shape)>,
     alias_nodes: usize,
     root: Option<Node>,
     documents: usize,
@@ -210,6 +243,8 @@ fn parse_inner(text: &str, file: FileId) -> Result<Node, YamlError> {
                     anchor,
                     tag: tag_name(tag.as_deref()),
                     items: Vec::new(),
+                    all_maps: true,
+                    last_end: None,
                 });
             }
             Event::MappingStart(anchor, tag) => {
@@ -221,6 +256,10 @@ fn parse_inner(text: &str, file: FileId) -> Result<Node, YamlError> {
                     entries: Vec::new(),
                     key: None,
                     seen: HashSet::new(),
+                    merging: false,
+                    merge_seen: false,
+                    merges: Vec::new(),
+                    last_end: None,
                 });
             }
             Event::SequenceEnd | Event::MappingEnd => {
@@ -230,13 +269,16 @@ fn parse_inner(text: &str, file: FileId) -> Result<Node, YamlError> {
                 b.close(frame, size, start, end)?;
             }
             Event::Alias(id) => {
-                let Some((node, size)) = b.anchors.get(&id) else {
+                let Some((node, size, shape)) = b.anchors.get(&id) else {
                     return Err(YamlError {
                         kind: ErrorKind::Parse,
                         offset: start,
                         message: "an alias to an unknown anchor".into(),
                     });
                 };
+                // Every copy of an anchored node counts here, whether it is used as a value or
+                // merged with `<<`: merging only ever copies what an alias brought in, so this one
+                // bound also holds an alias bomb built from merge keys.
                 b.alias_nodes = b.alias_nodes.saturating_add(*size);
                 if b.alias_nodes > MAX_ALIAS_NODES {
                     return Err(YamlError {
@@ -251,6 +293,9 @@ fn parse_inner(text: &str, file: FileId) -> Result<Node, YamlError> {
                     node: node.clone(),
                     key_text: None,
                     size: *size,
+                    shape: *shape,
+                    merge_key: false,
+                    end,
                 };
                 b.finish(built, 0, start)?;
             }
@@ -365,6 +410,7 @@ impl Builder<'_> {
             _ => NodeKind::Str(Text::lit(value)),
         };
         let key_text = tag.is_none().then(|| value.to_string());
+        let merge_key = plain && tag.is_none() && value == "<<";
         let node = match tag.as_deref() {
             None | Some("!!str") => Node::new(kind, span),
             Some("GetAtt") => {
@@ -390,6 +436,9 @@ impl Builder<'_> {
             node,
             key_text,
             size,
+            shape: Shape::Other,
+            merge_key,
+            end,
         }
     }
 
@@ -402,22 +451,31 @@ impl Builder<'_> {
     ) -> Result<(), YamlError> {
         // Flow collections end at their closing bracket; block collections end at their last child.
         let closing = end > end_start;
-        let (start, anchor, tag, kind, last_end) = match frame {
+        let (start, anchor, tag, kind, last_end, shape) = match frame {
             Frame::Seq {
                 start,
                 anchor,
                 tag,
                 items,
+                all_maps,
+                last_end,
             } => {
-                let last = items.last().map(|n| n.span.end as usize);
-                (start, anchor, tag, NodeKind::List(items), last)
+                let shape = if all_maps {
+                    Shape::MappingList
+                } else {
+                    Shape::Other
+                };
+                (start, anchor, tag, NodeKind::List(items), last_end, shape)
             }
             Frame::Map {
                 start,
                 anchor,
                 tag,
-                entries,
+                mut entries,
                 key,
+                merging,
+                merges,
+                last_end,
                 ..
             } => {
                 if let Some(k) = key {
@@ -428,8 +486,22 @@ impl Builder<'_> {
                         message: format!("the key {} has no value", k.name),
                     });
                 }
-                let last = entries.last().map(|(_, n)| n.span.end as usize);
-                (start, anchor, tag, NodeKind::Map(entries), last)
+                if merging {
+                    return Err(YamlError {
+                        kind: ErrorKind::Parse,
+                        offset: start,
+                        message: "the merge key << has no value".into(),
+                    });
+                }
+                merge_into(&mut entries, merges);
+                (
+                    start,
+                    anchor,
+                    tag,
+                    NodeKind::Map(entries),
+                    last_end,
+                    Shape::Mapping,
+                )
             }
         };
         let end = if closing {
@@ -440,15 +512,20 @@ impl Builder<'_> {
         let span = self.span(start, end);
         let mut node = Node::new(kind, span);
         let mut size = size;
+        let mut shape = shape;
         if let Some(name) = tag.as_deref().and_then(long_form) {
             node = intrinsic(name, node, span);
             size += 2;
+            shape = Shape::Other;
         }
         self.finish(
             Built {
                 node,
                 key_text: None,
                 size,
+                shape,
+                merge_key: false,
+                end,
             },
             anchor,
             start,
@@ -459,7 +536,7 @@ impl Builder<'_> {
     fn finish(&mut self, built: Built, anchor: usize, start: usize) -> Result<(), YamlError> {
         if anchor != 0 {
             self.anchors
-                .insert(anchor, (built.node.clone(), built.size));
+                .insert(anchor, (built.node.clone(), built.size, built.shape));
         }
         if let Some(s) = self.sizes.last_mut() {
             *s = s.saturating_add(built.size);
@@ -470,11 +547,60 @@ impl Builder<'_> {
                     self.root = Some(built.node);
                 }
             }
-            Some(Frame::Seq { items, .. }) => items.push(built.node),
+            Some(Frame::Seq {
+                items,
+                all_maps,
+                last_end,
+                ..
+            }) => {
+                *all_maps &= built.shape == Shape::Mapping;
+                *last_end = Some(built.end);
+                items.push(built.node);
+            }
             Some(Frame::Map {
-                entries, key, seen, ..
+                merging,
+                merges,
+                last_end,
+                ..
+            }) if *merging => {
+                *merging = false;
+                *last_end = Some(built.end);
+                match (built.shape, built.node.kind) {
+                    (Shape::Mapping, kind) => merges.push(Node::new(kind, built.node.span)),
+                    (Shape::MappingList, NodeKind::List(items)) => merges.extend(items),
+                    _ => {
+                        return Err(YamlError {
+                            kind: ErrorKind::Parse,
+                            offset: start,
+                            message: "a merge key << takes a mapping or a list of mappings".into(),
+                        });
+                    }
+                }
+            }
+            Some(Frame::Map {
+                entries,
+                key,
+                seen,
+                merging,
+                merge_seen,
+                last_end,
+                ..
             }) => match key.take() {
-                Some(k) => entries.push((k, built.node)),
+                Some(k) => {
+                    *last_end = Some(built.end);
+                    entries.push((k, built.node));
+                }
+                None if built.merge_key => {
+                    if *merge_seen {
+                        return Err(YamlError {
+                            kind: ErrorKind::Parse,
+                            offset: start,
+                            message: "the merge key << is written twice in one mapping".into(),
+                        });
+                    }
+                    *merge_seen = true;
+                    *merging = true;
+                }
                 None => {
                     let Some(name) = built.key_text.or_else(|| match &built.node.kind {
                         NodeKind::Str(t) => t.as_literal(),
@@ -509,6 +635,26 @@ impl Builder<'_> {
             },
         }
         Ok(())
+    }
+}
+
+/// Adds the entries of `merges` (YAML 1.1 merge keys) to a mapping's written `entries`: a key
+/// already present wins, so written keys beat merged ones and an earlier merged mapping beats a later
+/// one. Merging copies only what the mapping already holds, so it adds no work beyond the alias bound.
+fn merge_into(entries: &mut Vec<(Key, Node)>, merges: Vec<Node>) {
+    if merges.is_empty() {
+        return;
+    }
+    let mut present: HashSet<String> = entries.iter().map(|(k, _)| k.name.clone()).collect();
+    for source in merges {
+        let NodeKind::Map(merged) = source.kind else {
+            continue;
+        };
+        for (k, v) in merged {
+            if present.insert(k.name.clone()) {
+                entries.push((k, v));
+            }
+        }
     }
 }
 
@@ -614,6 +760,185 @@ mod tests {
         let root = p("a: &x {k: v}\nb: *x\n");
         let (_, b) = root.get("b").unwrap();
         assert!(b.get("k").is_some());
+    }
+
+    fn lit(node: &Node, key: &str) -> String {
+        match node.get(key) {
+            Some((_, v)) => v.as_text().and_then(Text::as_literal).unwrap_or_default(),
+            None => panic!("no key {key}"),
+        }
+    }
+
+    #[test]
+    fn merge_key_adds_the_anchored_entries_and_written_keys_win() {
+        // `B` is written after the merge and `C` before it: both beat the merged values.
+        let text = "base: &b {A: a0, B: b0, C: c0}
+m:
+  C: c1
+  <<: *b
+  B: b1
+";
+        let root = p(text);
+        let (_, m) = root.get("m").unwrap();
+        assert_eq!(lit(m, "A"), "a0");
+        assert_eq!(lit(m, "B"), "b1");
+        assert_eq!(lit(m, "C"), "c1");
+        let NodeKind::Map(entries) = &m.kind else {
+            panic!()
+        };
+        // One entry per key: the merged `B` and `C` are dropped, not shadowed, and `<<` is gone.
+        let mut names: Vec<_> = entries.iter().map(|(k, _)| k.name.as_str()).collect();
+        names.sort();
+        assert_eq!(names, ["A", "B", "C"]);
+        // A merged value keeps the span where it is written: in the anchored mapping.
+        let (k, a) = m.get("A").unwrap();
+        assert_eq!(&text[..k.span.start as usize], "base: &b {");
+        assert_eq!(snippet(text, a.span), "a0");
+        assert_eq!(&text[..a.span.start as usize], "base: &b {A: ");
+    }
+
+    #[test]
+    fn earlier_mappings_of_a_merge_list_win() {
+        let text = "a: &a {K: a, X: a}
+b: &b {K: b, L: b, X: b}
+m:
+  <<: [*a, *b]
+  X: m
+";
+        let root = p(text);
+        let (_, m) = root.get("m").unwrap();
+        assert_eq!(lit(m, "K"), "a");
+        assert_eq!(lit(m, "L"), "b");
+        assert_eq!(lit(m, "X"), "m");
+        // Reversed order, reversed winner.
+        let root = p("a: &a {K: a}
+b: &b {K: b}
+m: {<<: [*b, *a]}
+");
+        assert_eq!(lit(root.get("m").unwrap().1, "K"), "b");
+    }
+
+    #[test]
+    fn merges_nest_and_take_inline_mappings() {
+        let text = "a: &a {A: 1, K: a}
+b: &b {<<: *a, K: b}
+m: {<<: [*b, {I: i}]}
+";
+        let root = p(text);
+        let (_, m) = root.get("m").unwrap();
+        assert!(matches!(m.get("A").unwrap().1.kind, NodeKind::Number(_)));
+        assert_eq!(lit(m, "K"), "b");
+        assert_eq!(lit(m, "I"), "i");
+    }
+
+    #[test]
+    fn block_mapping_of_only_a_merge_ends_at_the_alias() {
+        let text = "a: &a
+  K: v
+m:
+  <<: *a
+n: 1
+";
+        let root = p(text);
+        let (_, m) = root.get("m").unwrap();
+        assert_eq!(snippet(text, m.span), "<<: *a");
+        assert_eq!(lit(m, "K"), "v");
+    }
+
+    #[test]
+    fn quoted_merge_key_is_an_ordinary_key() {
+        let root = p("a: &a {K: v}
+m: {'<<': *a}
+");
+        let (_, m) = root.get("m").unwrap();
+        assert!(m.get("<<").is_some());
+        assert!(m.get("K").is_none());
+    }
+
+    #[test]
+    fn merge_of_a_non_mapping_is_an_error() {
+        for text in [
+            "s: &s text
+m:
+  <<: *s
+",
+            "m:
+  <<: text
+",
+            "a: &a {K: v}
+m:
+  <<: [*a, text]
+",
+            "a: &a {K: v}
+m:
+  <<: [[*a]]
+",
+            // A short-form tag is a mapping only after it is read as an intrinsic function.
+            "m:
+  <<: !Ref X
+",
+            "m:
+  <<: !If [c, {A: 1}, {A: 2}]
+",
+            "r: &r !GetAtt R.Arn
+m:
+  <<: *r
+",
+        ] {
+            let e = parse(text, FileId(0)).unwrap_err();
+            assert_eq!(e.kind, ErrorKind::Parse, "{text}");
+            assert!(e.message.contains("merge key"), "{text}: {}", e.message);
+            assert!(text[e.offset..].starts_with(['*', 't', '[', '!']), "{text}");
+        }
+    }
+
+    #[test]
+    fn merge_key_twice_is_an_error() {
+        let e = parse(
+            "a: &a {K: v}
+m:
+  <<: *a
+  <<: *a
+",
+            FileId(0),
+        )
+        .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Parse);
+        assert_eq!(e.offset, 27);
+    }
+
+    #[test]
+    fn merge_bomb_is_a_limit_error() {
+        // Each level merges the previous one and adds nine more copies of it under new keys.
+        let mut text = String::from(
+            "a0: &a0 {k0: x, k1: x, k2: x, k3: x, k4: x}
+",
+        );
+        for i in 1..12 {
+            let prev = i - 1;
+            let copies: String = (0..9).map(|j| format!(", c{i}_{j}: *a{prev}")).collect();
+            text.push_str(&format!(
+                "a{i}: &a{i} {{<<: *a{prev}{copies}}}
+"
+            ));
+        }
+        let e = parse(&text, FileId(0)).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Limit);
+        // Merge lists count every alias in them.
+        let mut text = String::from(
+            "a0: &a0 {k: x}
+",
+        );
+        for i in 1..40 {
+            let prev = i - 1;
+            let list = vec![format!("*a{prev}"); 10].join(", ");
+            text.push_str(&format!(
+                "a{i}: &a{i} {{<<: [{list}], n{i}: *a{prev}}}
+"
+            ));
+        }
+        let e = parse(&text, FileId(0)).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Limit);
     }
 
     #[test]
