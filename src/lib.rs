@@ -7,6 +7,7 @@ pub mod discover;
 pub mod facts;
 pub mod findings;
 pub mod iam;
+pub mod isolate;
 pub mod model;
 pub mod plan_run;
 pub mod report;

@@ -6,12 +6,15 @@
 //! facts document, and each failing comparison is mapped back, through its JSON pointer, to a fact
 //! location.
 
+mod load;
+
+pub use load::{MAX_GUARD_NESTING, MAX_RULE_BYTES, MAX_RULE_CHAIN, builtin, check_guard, load_dir};
+
 use crate::facts::{COLLECTIONS, Document, Facts, document_value};
 use crate::source::{ErrorKind, InputError};
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::{BTreeSet, HashSet};
-use std::path::Path;
 
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize,
@@ -81,83 +84,6 @@ const BUILTIN: &[(&str, &str, &str)] = builtin_rules!(
     "PR001", "PR002", "PR003", "PR004", "PR005", "PR010", "PR011", "PR012", "PR013", "PR014",
     "PR015", "PR016",
 );
-
-/// The built-in rules. Their metadata is checked by tests, so a parse error here is a build bug.
-pub fn builtin() -> Vec<Rule> {
-    BUILTIN
-        .iter()
-        .map(|(id, guard, meta)| Rule {
-            meta: toml::from_str(meta).unwrap_or_else(|e| panic!("built-in rule {id}: {e}")),
-            guard: guard.to_string(),
-            origin: "builtin".into(),
-        })
-        .collect()
-}
-
-/// Loads `*.guard` files of a directory, each with an optional `.toml` metadata file beside it; without
-/// metadata the rule ID is the file stem and the severity `warning`.
-pub fn load_dir(dir: &Path) -> Result<Vec<Rule>, InputError> {
-    let err = |message: String| InputError {
-        file: crate::source::display_path(dir),
-        kind: ErrorKind::Rule,
-        message,
-        position: None,
-    };
-    let entries =
-        std::fs::read_dir(dir).map_err(|e| err(format!("cannot read the rules directory: {e}")))?;
-    let mut paths: Vec<_> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "guard"))
-        .collect();
-    paths.sort();
-    let mut rules = Vec::new();
-    for path in paths {
-        let shown = crate::source::display_path(&path);
-        let guard = std::fs::read_to_string(&path).map_err(|e| InputError {
-            file: shown.clone(),
-            kind: ErrorKind::Io,
-            message: format!("cannot read the rule file: {e}"),
-            position: None,
-        })?;
-        let stem = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().to_string())
-            .unwrap_or_default();
-        let meta_path = path.with_extension("toml");
-        let meta = if meta_path.exists() {
-            let text = std::fs::read_to_string(&meta_path).map_err(|e| InputError {
-                file: crate::source::display_path(&meta_path),
-                kind: ErrorKind::Io,
-                message: format!("cannot read the rule metadata: {e}"),
-                position: None,
-            })?;
-            toml::from_str(&text).map_err(|e| InputError {
-                file: crate::source::display_path(&meta_path),
-                kind: ErrorKind::Rule,
-                message: format!("invalid rule metadata: {e}"),
-                position: None,
-            })?
-        } else {
-            RuleMeta {
-                id: stem.clone(),
-                severity: Severity::Warning,
-                title: format!("custom rule {stem}"),
-                message: format!("{{resource}} fails the custom rule {stem}"),
-                related: Vec::new(),
-                why: String::new(),
-                fix: String::new(),
-                example: None,
-                links: Vec::new(),
-            }
-        };
-        rules.push(Rule {
-            meta,
-            guard,
-            origin: shown,
-        });
-    }
-    Ok(rules)
-}
 
 /// One rule failure: the rule and the registered fact pointer it maps to.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]

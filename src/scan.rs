@@ -4,6 +4,7 @@
 use crate::discover::{Discovered, FileKind, StructuredKind, WalkOptions, classify_text, discover};
 use crate::facts::{self, Facts};
 use crate::findings::{self, Finding};
+use crate::isolate::isolate;
 use crate::model::Unit;
 use crate::resolve::{self, catalog::Catalog};
 use crate::rules::{self, Rule};
@@ -303,7 +304,13 @@ fn analyze(
                     FileKind::TerraformJson => {
                         // Rewritten as HCL; the JSON file is what reports show.
                         let orig = sources.add(SourceFile::new(d.path.clone(), text));
-                        match terraform::json_to_hcl(orig, &sources, catalog) {
+                        let shown = display_path(&d.path);
+                        let what = format!("reading the Terraform JSON {shown}");
+                        match isolate(&shown, &what, || {
+                            terraform::json_to_hcl(orig, &sources, catalog)
+                        })
+                        .and_then(|r| r)
+                        {
                             Ok(synth) => {
                                 let id = sources.add(synth);
                                 inputs.push((id, Input::Terraform, d.path.clone()));
@@ -344,10 +351,11 @@ fn analyze(
         .filter(|(_, kind, _)| *kind == Input::Terraform)
         .filter_map(|(id, _, path)| {
             let source = sources.get(*id)?;
-            Some((
-                path.parent().map(Path::to_path_buf),
-                terraform::parse_file(*id, source),
-            ))
+            let what = format!("parsing {}", source.display);
+            let parsed = isolate(&source.display, &what, || {
+                terraform::parse_file(*id, source)
+            });
+            Some((path.parent().map(Path::to_path_buf), parsed.and_then(|r| r)))
         })
         .collect();
     // Terraform: the `.tf` files of one directory form one module.
@@ -367,29 +375,53 @@ fn analyze(
         .map(|(id, _, _)| *id)
         .collect();
     timer.mark("read and parse");
-    let workspace = terraform::load(modules, tfvars, &mut sources, reader, &mut errors);
-    let lowered: Vec<(Unit, Vec<InputError>)> = workspace
+    // Linking the Terraform directories is one step over all of them: a panic there loses the
+    // Terraform units (reported), not the templates and plans.
+    let workspace = isolate(".", "linking the Terraform modules", || {
+        terraform::load(modules, tfvars, &mut sources, reader, &mut errors)
+    })
+    .unwrap_or_else(|e| {
+        errors.push(e);
+        terraform::Workspace::default()
+    });
+    let lowered: Vec<Result<(Unit, Vec<InputError>), InputError>> = workspace
         .roots
         .par_iter()
-        .map(|root| terraform::lower_module(root, &workspace, &sources, catalog))
+        .map(|root| {
+            let shown = display_path(root);
+            let what = format!("lowering the Terraform root {shown}");
+            isolate(&shown, &what, || {
+                terraform::lower_module(root, &workspace, &sources, catalog)
+            })
+        })
         .collect();
     let mut units = Vec::new();
-    for (unit, errs) in lowered {
-        units.push(unit);
-        errors.extend(errs);
+    for result in lowered {
+        match result {
+            Ok((unit, errs)) => {
+                units.push(unit);
+                errors.extend(errs);
+            }
+            Err(e) => errors.push(e),
+        }
     }
     // CloudFormation templates and plans: one unit per file.
     let structured: Vec<(Option<Unit>, Vec<InputError>)> = inputs
         .par_iter()
-        .filter_map(|(id, kind, _)| match kind {
-            Input::CloudFormation => Some(cloudformation::lower_template(*id, &sources, catalog)),
-            Input::Plan => Some(plan::lower_plan(
-                *id,
-                &sources,
-                catalog,
-                plan_configs.get(id),
-            )),
-            Input::Terraform | Input::TerraformVars => None,
+        .filter_map(|(id, kind, path)| {
+            let shown = display_path(path);
+            let lowered = match kind {
+                Input::CloudFormation => {
+                    isolate(&shown, &format!("reading the template {shown}"), || {
+                        cloudformation::lower_template(*id, &sources, catalog)
+                    })
+                }
+                Input::Plan => isolate(&shown, &format!("reading the plan {shown}"), || {
+                    plan::lower_plan(*id, &sources, catalog, plan_configs.get(id))
+                }),
+                Input::Terraform | Input::TerraformVars => return None,
+            };
+            Some(lowered.unwrap_or_else(|e| (None, vec![e])))
         })
         .collect();
     for (unit, errs) in structured {
@@ -407,10 +439,10 @@ fn analyze(
 
     let mut rules = rules::builtin();
     for dir in &options.rule_dirs {
-        match rules::load_dir(dir) {
-            Ok(r) => rules.extend(r),
-            Err(e) => errors.push(e),
-        }
+        // A bad rule file drops only itself (an error each); the other rules still run.
+        let (loaded, rule_errors) = rules::load_dir(dir);
+        rules.extend(loaded);
+        errors.extend(rule_errors);
     }
     let (failures, rule_errors) = rules::evaluate(&rules, &facts);
     timer.mark("rules");
