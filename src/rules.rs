@@ -181,38 +181,131 @@ fn slice(document: &Document, origin: Option<(usize, &'static str, usize)>) -> S
     }
 }
 
+/// Deepest nesting of the document given to cfn-guard (the document itself is level 1, `units` 2, a
+/// unit 3). cfn-guard reads its data with a YAML reader that stops at 128 levels and then fails the
+/// rule for every unit at once; a template's `Metadata` is copied as written, so one hostile
+/// template could switch off every custom rule that reads it. Deeper values are replaced by
+/// [`CUT_MARKER`] and the cut is reported for that unit only.
+pub const MAX_DATA_DEPTH: usize = 64;
+
+/// What stands for a value nested deeper than [`MAX_DATA_DEPTH`] in the document rules read.
+pub const CUT_MARKER: &str = "(passrole: nested too deeply, cut)";
+
 /// Evaluates every rule over the facts; failures are deduplicated per (rule, fact).
 pub fn evaluate(rules: &[Rule], facts: &Facts) -> (Vec<Failure>, Vec<InputError>) {
     use rayon::prelude::*;
     // Slices bound the rule engine's memory on large scans; within a slice, the engine's cost grows
     // with the document it reads, so each rule reads only what its text names (pointers stay valid:
     // units and entries keep their indices).
-    let results: Vec<Result<Vec<Failure>, InputError>> = slices(&facts.document)
-        .into_par_iter()
-        .flat_map(|origin| {
-            let slice = slice(&facts.document, origin);
-            rules
-                .par_iter()
-                .enumerate()
-                .map(|(i, rule)| {
-                    let data =
-                        section_document(&slice.document, &sections_of(&rule.guard), &rule.guard);
-                    evaluate_one(i, rule, &data, &slice, facts)
-                })
-                .collect::<Vec<_>>()
-        })
-        .collect();
+    let results: Vec<(Vec<Result<Vec<Failure>, InputError>>, Vec<String>)> =
+        slices(&facts.document)
+            .into_par_iter()
+            .map(|origin| {
+                let mut slice = slice(&facts.document, origin);
+                let mut cuts = Vec::new();
+                cap_depth(&mut slice.document, 1, &mut String::new(), &mut cuts);
+                let cuts = cuts.iter().filter_map(|p| slice.map_pointer(p)).collect();
+                let runs = rules
+                    .par_iter()
+                    .enumerate()
+                    .map(|(i, rule)| {
+                        // A bug met by one rule costs that rule, not the report.
+                        let what = format!("running rule {}", rule.meta.id);
+                        crate::isolate::isolate(&rule.origin, &what, || {
+                            let sections = sections_of(&rule.guard);
+                            let data = section_document(&slice.document, &sections, &rule.guard);
+                            evaluate_one(i, rule, &data, &slice, facts)
+                        })
+                        .and_then(|r| r)
+                    })
+                    .collect::<Vec<_>>();
+                (runs, cuts)
+            })
+            .collect();
     let mut failures = BTreeSet::new();
     // A rule that cannot be evaluated fails on every slice: report it once.
     let mut errors: Vec<InputError> = Vec::new();
-    for r in results {
-        match r {
-            Ok(f) => failures.extend(f),
-            Err(e) if errors.contains(&e) => {}
-            Err(e) => errors.push(e),
+    let mut cut_units = BTreeSet::new();
+    for (runs, cuts) in results {
+        for r in runs {
+            match r {
+                Ok(f) => failures.extend(f),
+                Err(e) if errors.contains(&e) => {}
+                Err(e) => errors.push(e),
+            }
+        }
+        for pointer in cuts {
+            if let Some(u) = unit_of(&pointer)
+                && cut_units.insert(u)
+            {
+                errors.push(cut_error(&facts.document, u, &pointer));
+            }
         }
     }
     (failures.into_iter().collect(), errors)
+}
+
+/// Replaces the arrays and objects of `value` (at nesting `depth`) that lie deeper than
+/// [`MAX_DATA_DEPTH`] with [`CUT_MARKER`], recording the JSON pointer of each cut. Recursion stops at
+/// the limit, so this cannot overflow either.
+fn cap_depth(value: &mut Value, depth: usize, pointer: &mut String, cuts: &mut Vec<String>) {
+    let is_container = matches!(value, Value::Array(_) | Value::Object(_));
+    if is_container && depth > MAX_DATA_DEPTH {
+        cuts.push(pointer.clone());
+        *value = Value::String(CUT_MARKER.to_string());
+        return;
+    }
+    let len = pointer.len();
+    match value {
+        Value::Array(items) => {
+            for (i, item) in items.iter_mut().enumerate() {
+                pointer.push_str(&format!("/{i}"));
+                cap_depth(item, depth + 1, pointer, cuts);
+                pointer.truncate(len);
+            }
+        }
+        Value::Object(map) => {
+            for (key, item) in map.iter_mut() {
+                pointer.push('/');
+                pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
+                cap_depth(item, depth + 1, pointer, cuts);
+                pointer.truncate(len);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The unit index of a pointer `/units/N/...`.
+fn unit_of(pointer: &str) -> Option<usize> {
+    pointer
+        .strip_prefix("/units/")?
+        .split('/')
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// The error that says a unit's facts were cut for the rules.
+fn cut_error(document: &Document, unit: usize, pointer: &str) -> InputError {
+    let name = document
+        .field(&format!("/units/{unit}"), "name")
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_else(|| format!("unit {unit}"));
+    // Where, shortly: the first segments say which resource's value it was.
+    let mut shown: String = pointer.chars().take(120).collect();
+    if shown.len() < pointer.len() {
+        shown.push('…');
+    }
+    InputError {
+        file: name,
+        kind: ErrorKind::Limit,
+        message: format!(
+            "a value of this input nests deeper than {MAX_DATA_DEPTH} levels in the facts (at \
+             {shown}): rules see it cut there, the rest of the input is checked as usual"
+        ),
+        position: None,
+    }
 }
 
 /// The unit sections a rule reads; all of them when its text names none (a rule that uses other
