@@ -16,6 +16,7 @@
 
 mod enrich;
 pub mod read;
+mod refs;
 pub mod strings;
 
 use crate::iam::policy::{PolicyDocument, PolicyValue};
@@ -39,9 +40,6 @@ pub struct PlanConfig {
     /// `.tf` files by directory (canonical paths).
     pub dirs: BTreeMap<PathBuf, Vec<FileId>>,
 }
-
-/// Deeper chains of `var`/`module` references than this are cycles or generated code.
-const MAX_REFERENCE_DEPTH: usize = 32;
 
 /// A module path: the names of the module calls from the root (`module.a.module.b` → `["a", "b"]`).
 type ModulePath = Vec<String>;
@@ -101,6 +99,9 @@ pub fn lower_plan(
     lower.policies(&mut unit);
     lower.passes(&mut unit, catalog);
     unit.origins = std::mem::take(&mut lower.origins);
+    if let Some(e) = lower.refs.borrow().budget_error(&source.display) {
+        lower.errors.push(e);
+    }
     (Some(unit), lower.errors)
 }
 
@@ -215,6 +216,8 @@ struct Lower<'a> {
     enricher: Option<&'a Enricher<'a>>,
     origins: Vec<(Span, Span)>,
     errors: Vec<InputError>,
+    /// What the configuration's references led to, and the work spent following them.
+    refs: std::cell::RefCell<refs::Resolved>,
 }
 
 fn flatten<'a>(m: &'a read::ModuleValues<'a>, out: &mut Vec<&'a Resource<'a>>) {
@@ -265,6 +268,7 @@ impl<'a> Lower<'a> {
             enricher: None,
             origins: Vec::new(),
             errors: Vec::new(),
+            refs: Default::default(),
         };
         let mut all = Vec::new();
         // A plan's resources after apply; a state's resources as they are.
@@ -406,55 +410,6 @@ impl<'a> Lower<'a> {
                 let block = blocks.get(index).or(blocks.first())?;
                 self.expression_at(Some(block), rest, index)
             }
-        }
-    }
-
-    /// What the references of an expression lead to, following `var.*` into the module call and
-    /// `module.*.out` into the module's output.
-    fn resolve(
-        &self,
-        module: &ModulePath,
-        references: &[Cow<str>],
-        depth: usize,
-    ) -> Option<Target> {
-        if depth > MAX_REFERENCE_DEPTH {
-            return None;
-        }
-        references
-            .iter()
-            .find_map(|r| self.resolve_one(module, &address_parts(r), depth))
-    }
-
-    fn resolve_one(&self, module: &ModulePath, parts: &[String], depth: usize) -> Option<Target> {
-        let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
-        let target = |data: bool, ty: &str, name: &str| Target {
-            module: module.clone(),
-            data,
-            ty: ty.to_string(),
-            name: name.to_string(),
-        };
-        match parts.as_slice() {
-            [ty @ ("aws_iam_role" | "aws_iam_instance_profile"), name, ..] => {
-                Some(target(false, ty, name))
-            }
-            ["data", ty @ "aws_iam_policy_document", name, ..] => Some(target(true, ty, name)),
-            ["var", var, ..] => {
-                let (call, parent) = module.split_last()?;
-                let parent = parent.to_vec();
-                let m = self.config_modules.get(&parent)?;
-                let call = m.module_calls.as_ref()?.get(call.as_str())?;
-                let (e, _) = self.expression_at(call.expressions, &[var], 0)?;
-                self.resolve(&parent, e.references.as_deref()?, depth + 1)
-            }
-            ["module", call, output, ..] => {
-                let mut child = module.clone();
-                child.push(call.to_string());
-                let m = self.config_modules.get(&child)?;
-                let out = m.outputs.as_ref()?.get(*output)?;
-                let e: Expression = serde_json::from_str(out.expression?.get()).ok()?;
-                self.resolve(&child, e.references.as_deref()?, depth + 1)
-            }
-            _ => None,
         }
     }
 
@@ -759,11 +714,18 @@ impl<'a> Lower<'a> {
                             r.address,
                             path.join(".")
                         )),
+                        _ if self.refs.borrow().spent() => RoleTarget::Unresolved(format!(
+                            "{}.{} is known only after apply, from {}, which was not followed: \
+                             the plan's configuration has more references than passrole follows",
+                            r.address,
+                            path.join("."),
+                            shown_references(&refs)
+                        )),
                         _ => RoleTarget::Unresolved(format!(
                             "{}.{} is known only after apply, from {}, which is not a role of the plan",
                             r.address,
                             path.join("."),
-                            refs.join(", ")
+                            shown_references(&refs)
                         )),
                     };
                     out.push((target, span));
@@ -826,6 +788,22 @@ fn display_target(t: &Target) -> String {
     }
     s.push_str(&format!("{}.{}", t.ty, t.name));
     s
+}
+
+/// The references of an expression for a message: the first few (a generated expression may list
+/// thousands).
+fn shown_references(refs: &[Cow<str>]) -> String {
+    const SHOWN: usize = 5;
+    let mut out = refs
+        .iter()
+        .take(SHOWN)
+        .map(|r| r.as_ref())
+        .collect::<Vec<_>>()
+        .join(", ");
+    if refs.len() > SHOWN {
+        out.push_str(&format!(" and {} more", refs.len() - SHOWN));
+    }
+    out
 }
 
 /// A role written as a known string: an ARN, a name, or an instance profile name or ARN.
