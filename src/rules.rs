@@ -191,37 +191,40 @@ pub const MAX_DATA_DEPTH: usize = 64;
 /// What stands for a value nested deeper than [`MAX_DATA_DEPTH`] in the document rules read.
 pub const CUT_MARKER: &str = "(passrole: nested too deeply, cut)";
 
+/// What evaluating the rules over one slice gave: each rule's failures or error, and the pointers
+/// (into the facts) of the values cut at [`MAX_DATA_DEPTH`].
+type SliceOutcome = (Vec<Result<Vec<Failure>, InputError>>, Vec<String>);
+
 /// Evaluates every rule over the facts; failures are deduplicated per (rule, fact).
 pub fn evaluate(rules: &[Rule], facts: &Facts) -> (Vec<Failure>, Vec<InputError>) {
     use rayon::prelude::*;
     // Slices bound the rule engine's memory on large scans; within a slice, the engine's cost grows
     // with the document it reads, so each rule reads only what its text names (pointers stay valid:
     // units and entries keep their indices).
-    let results: Vec<(Vec<Result<Vec<Failure>, InputError>>, Vec<String>)> =
-        slices(&facts.document)
-            .into_par_iter()
-            .map(|origin| {
-                let mut slice = slice(&facts.document, origin);
-                let mut cuts = Vec::new();
-                cap_depth(&mut slice.document, 1, &mut String::new(), &mut cuts);
-                let cuts = cuts.iter().filter_map(|p| slice.map_pointer(p)).collect();
-                let runs = rules
-                    .par_iter()
-                    .enumerate()
-                    .map(|(i, rule)| {
-                        // A bug met by one rule costs that rule, not the report.
-                        let what = format!("running rule {}", rule.meta.id);
-                        crate::isolate::isolate(&rule.origin, &what, || {
-                            let sections = sections_of(&rule.guard);
-                            let data = section_document(&slice.document, &sections, &rule.guard);
-                            evaluate_one(i, rule, &data, &slice, facts)
-                        })
-                        .and_then(|r| r)
+    let results: Vec<SliceOutcome> = slices(&facts.document)
+        .into_par_iter()
+        .map(|origin| {
+            let mut slice = slice(&facts.document, origin);
+            let mut cuts = Vec::new();
+            cap_depth(&mut slice.document, 1, &mut String::new(), &mut cuts);
+            let cuts = cuts.iter().filter_map(|p| slice.map_pointer(p)).collect();
+            let runs = rules
+                .par_iter()
+                .enumerate()
+                .map(|(i, rule)| {
+                    // A bug met by one rule costs that rule, not the report.
+                    let what = format!("running rule {}", rule.meta.id);
+                    crate::isolate::isolate(&rule.origin, &what, || {
+                        let sections = sections_of(&rule.guard);
+                        let data = section_document(&slice.document, &sections, &rule.guard);
+                        evaluate_one(i, rule, &data, &slice, facts)
                     })
-                    .collect::<Vec<_>>();
-                (runs, cuts)
-            })
-            .collect();
+                    .and_then(|r| r)
+                })
+                .collect::<Vec<_>>();
+            (runs, cuts)
+        })
+        .collect();
     let mut failures = BTreeSet::new();
     // A rule that cannot be evaluated fails on every slice: report it once.
     let mut errors: Vec<InputError> = Vec::new();

@@ -384,54 +384,26 @@ fn analyze(
         errors.push(e);
         terraform::Workspace::default()
     });
-    let lowered: Vec<Result<(Unit, Vec<InputError>), InputError>> = workspace
-        .roots
-        .par_iter()
-        .map(|root| {
-            let shown = display_path(root);
-            let what = format!("lowering the Terraform root {shown}");
-            isolate(&shown, &what, || {
-                terraform::lower_module(root, &workspace, &sources, catalog)
-            })
-        })
-        .collect();
-    let mut units = Vec::new();
-    for result in lowered {
-        match result {
-            Ok((unit, errs)) => {
-                units.push(unit);
-                errors.extend(errs);
-            }
-            Err(e) => errors.push(e),
-        }
-    }
-    // CloudFormation templates and plans: one unit per file.
-    let structured: Vec<(Option<Unit>, Vec<InputError>)> = inputs
-        .par_iter()
-        .filter_map(|(id, kind, path)| {
-            let shown = display_path(path);
-            let lowered = match kind {
-                Input::CloudFormation => {
-                    isolate(&shown, &format!("reading the template {shown}"), || {
-                        cloudformation::lower_template(*id, &sources, catalog)
-                    })
-                }
-                Input::Plan => isolate(&shown, &format!("reading the plan {shown}"), || {
-                    plan::lower_plan(*id, &sources, catalog, plan_configs.get(id))
-                }),
-                Input::Terraform | Input::TerraformVars => return None,
-            };
-            Some(lowered.unwrap_or_else(|e| (None, vec![e])))
-        })
-        .collect();
-    for (unit, errs) in structured {
-        units.extend(unit);
-        errors.extend(errs);
-    }
+    let mut units = lower_terraform(&workspace, &sources, catalog, &mut errors);
+    units.extend(lower_structured(
+        &inputs,
+        &sources,
+        catalog,
+        &plan_configs,
+        &mut errors,
+    ));
 
     timer.mark("lower");
-    resolve::link(&mut units);
-    let facts = facts::build(&units, catalog);
+    // Linking and the facts span every unit: a panic there costs the findings, not the report
+    // (the errors found so far are still written).
+    let facts = isolate(".", "linking the units and building the facts", || {
+        resolve::link(&mut units);
+        facts::build(&units, catalog)
+    })
+    .unwrap_or_else(|e| {
+        errors.push(e);
+        facts::build(&[], catalog)
+    });
     // Nothing after this reads the units (findings come from the facts and the sources): free them
     // before the rule engine's peak.
     drop(units);
@@ -447,7 +419,13 @@ fn analyze(
     let (failures, rule_errors) = rules::evaluate(&rules, &facts);
     timer.mark("rules");
     errors.extend(rule_errors);
-    let findings = findings::build(&failures, &rules, &facts, &sources);
+    let findings = isolate(".", "mapping rule failures to findings", || {
+        findings::build(&failures, &rules, &facts, &sources)
+    })
+    .unwrap_or_else(|e| {
+        errors.push(e);
+        Vec::new()
+    });
     errors.sort_by(|a, b| (&a.file, a.position).cmp(&(&b.file, b.position)));
     ScanResult {
         sources,
@@ -457,6 +435,72 @@ fn analyze(
         errors,
         files,
     }
+}
+
+/// One unit per Terraform root, each lowered apart: a panic lowering one root is an error for that
+/// root, and the others are still reported.
+fn lower_terraform(
+    workspace: &terraform::Workspace,
+    sources: &SourceMap,
+    catalog: &Catalog,
+    errors: &mut Vec<InputError>,
+) -> Vec<Unit> {
+    let lowered: Vec<Result<(Unit, Vec<InputError>), InputError>> = workspace
+        .roots
+        .par_iter()
+        .map(|root| {
+            let shown = display_path(root);
+            let what = format!("lowering the Terraform root {shown}");
+            isolate(&shown, &what, || {
+                terraform::lower_module(root, workspace, sources, catalog)
+            })
+        })
+        .collect();
+    let mut units = Vec::new();
+    for result in lowered {
+        match result {
+            Ok((unit, errs)) => {
+                units.push(unit);
+                errors.extend(errs);
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    units
+}
+
+/// One unit per CloudFormation template and per plan, each isolated from the others' panics.
+fn lower_structured(
+    inputs: &[(FileId, Input, PathBuf)],
+    sources: &SourceMap,
+    catalog: &Catalog,
+    plan_configs: &HashMap<FileId, plan::PlanConfig>,
+    errors: &mut Vec<InputError>,
+) -> Vec<Unit> {
+    let mut units = Vec::new();
+    let structured: Vec<(Option<Unit>, Vec<InputError>)> = inputs
+        .par_iter()
+        .filter_map(|(id, kind, path)| {
+            let shown = display_path(path);
+            let lowered = match kind {
+                Input::CloudFormation => {
+                    isolate(&shown, &format!("reading the template {shown}"), || {
+                        cloudformation::lower_template(*id, sources, catalog)
+                    })
+                }
+                Input::Plan => isolate(&shown, &format!("reading the plan {shown}"), || {
+                    plan::lower_plan(*id, sources, catalog, plan_configs.get(id))
+                }),
+                Input::Terraform | Input::TerraformVars => return None,
+            };
+            Some(lowered.unwrap_or_else(|e| (None, vec![e])))
+        })
+        .collect();
+    for (unit, errs) in structured {
+        units.extend(unit);
+        errors.extend(errs);
+    }
+    units
 }
 
 /// Phase timings on stderr when `PASSROLE_TIMING` is set: for profiling, never for tests.

@@ -377,6 +377,13 @@ mod tests {
     }
 
     #[test]
+    fn the_builtin_rules_pass_the_check() {
+        for (id, guard, _) in BUILTIN {
+            assert!(check_guard(guard).is_ok(), "{id}: {:?}", check_guard(guard));
+        }
+    }
+
+    #[test]
     fn toml_errors_have_a_position() {
         assert_eq!(position_of("a\nbé = x", 7), Position { line: 2, column: 5 });
     }
