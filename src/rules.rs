@@ -6,9 +6,11 @@
 //! facts document, and each failing comparison is mapped back, through its JSON pointer, to a fact
 //! location.
 
+mod check;
 mod load;
 
-pub use load::{MAX_GUARD_NESTING, MAX_RULE_BYTES, MAX_RULE_CHAIN, builtin, check_guard, load_dir};
+pub use check::{MAX_GUARD_NESTING, MAX_RULE_CHAIN, check_guard};
+pub use load::{MAX_RULE_BYTES, builtin, load_dir};
 
 use crate::facts::{COLLECTIONS, Document, Facts, document_value};
 use crate::source::{ErrorKind, InputError};

@@ -227,12 +227,18 @@ fn deep_rules_and_deep_data_cost_only_themselves() {
             "}".repeat(n)
         ),
     );
-    // Named rules that depend on each other in a cycle: unbounded recursion in cfn-guard.
+    // Named rules that depend on each other in a cycle: unbounded recursion in cfn-guard, which
+    // aborted the process.
     write(
         &t.join("rules/CYCLE.guard"),
         "rule a when b { units[*].kind != \"x\" }\nrule b when a { units[*].kind != \"x\" }\n",
     );
 
+    // A variable defined by itself: the same.
+    write(
+        &t.join("rules/SELF.guard"),
+        "let a = %a\nrule s { %a.kind != \"x\" }\n",
+    );
     let (report, code) = run(
         &[
             "scan", "--format", "json", "--rules", "rules", "good", "hostile",
@@ -245,6 +251,7 @@ fn deep_rules_and_deep_data_cost_only_themselves() {
     // The limit (64) is crossed on line 2 + 64 of the file.
     assert_eq!(deep["line"], 66, "{deep}");
     assert_eq!(error_for(&report, "rules/CYCLE.guard")["kind"], "rule");
+    assert_eq!(error_for(&report, "rules/SELF.guard")["kind"], "rule");
     // The deep data is cut for that template only, and said so.
     assert_eq!(error_for(&report, "hostile/template.json")["kind"], "limit");
     // The rule that reads every section still ran, for the good input too.
