@@ -344,3 +344,49 @@ fn plan_reference_fanout_is_resolved_once_and_budgeted() {
     assert_eq!(findings(&report, "PR001", "good/plan.json").len(), 1);
     assert!(started.elapsed() < Duration::from_secs(60));
 }
+
+#[test]
+fn plan_module_calls_sharing_a_directory_parse_it_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    // The plan's configuration is found beside it: every module call's `.tf` is parsed to move
+    // locations there. Three thousand calls of one directory of a thousand roles took minutes when
+    // the directory was parsed once per call.
+    let roles: String = (0..1000)
+        .map(|i| {
+            format!(
+                "resource \"aws_iam_role\" \"r{i}\" {{\n  name = \"r{i}\"\n  assume_role_policy = \
+                 jsonencode({{Version = \"2012-10-17\", Statement = [{{Effect = \"Allow\", \
+                 Action = \"sts:AssumeRole\", Principal = {{Service = \"ec2.amazonaws.com\"}}}}]}})\n}}\n"
+            )
+        })
+        .collect();
+    write(&t.join("calls/m/main.tf"), &roles);
+    write(
+        &t.join("calls/main.tf"),
+        "module \"m0\" {\n  source = \"./m\"\n}\n",
+    );
+    let calls: Vec<String> = (0..3000)
+        .map(|i| format!(r#""m{i}":{{"source":"./m","module":{{}}}}"#))
+        .collect();
+    write(
+        &t.join("calls/plan.json"),
+        &plan_with(
+            r#"["x"]"#,
+            &format!(r#","module_calls":{{{}}}"#, calls.join(",")),
+        ),
+    );
+    let fixture =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/plan-modules/plan.tfplan.json");
+    write(
+        &t.join("good/plan.json"),
+        &std::fs::read_to_string(fixture).unwrap(),
+    );
+    let (report, _) = run(&["scan", "--format", "json", "calls/plan.json", "good"], t);
+    assert_eq!(
+        findings(&report, "PR005", "calls/plan.json").len(),
+        1,
+        "{report:#}"
+    );
+    assert_eq!(findings(&report, "PR001", "good/plan.json").len(), 1);
+}

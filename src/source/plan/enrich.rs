@@ -17,7 +17,10 @@ use std::path::{Path, PathBuf};
 
 /// The parsed `.tf` files of each module of the plan whose directory was found.
 pub struct Parsed {
-    modules: HashMap<ModulePath, Workspace>,
+    /// One per directory.
+    workspaces: Vec<Workspace>,
+    /// The workspace of each module path.
+    modules: HashMap<ModulePath, usize>,
 }
 
 /// Registry modules fetched by `terraform init`: module key (`a.b`) → directory.
@@ -93,34 +96,52 @@ pub fn parse(
     sources: &SourceMap,
     modules: &HashMap<ModulePath, &ConfigModule>,
 ) -> Parsed {
-    let mut out = HashMap::new();
+    // Many module calls may use one directory (a plan may list thousands): each directory is
+    // parsed once, whatever the number of calls.
+    let mut workspaces: Vec<Workspace> = Vec::new();
+    let mut by_dir: HashMap<PathBuf, usize> = HashMap::new();
+    let mut modules_out = HashMap::new();
     for (path, dir) in module_dirs(config, modules) {
         let Some(ids) = config.dirs.get(&dir) else {
             continue;
         };
-        let files: Vec<TfFile> = ids
-            .iter()
-            .filter_map(|id| parse_file(*id, sources.get(*id)?).ok())
-            .collect();
-        out.insert(path, workspace(&dir, files));
+        let index = *by_dir.entry(dir.clone()).or_insert_with(|| {
+            let files: Vec<TfFile> = ids
+                .iter()
+                .filter_map(|id| parse_file(*id, sources.get(*id)?).ok())
+                .collect();
+            workspaces.push(workspace(&dir, files));
+            workspaces.len() - 1
+        });
+        modules_out.insert(path, index);
     }
-    Parsed { modules: out }
+    Parsed {
+        workspaces,
+        modules: modules_out,
+    }
 }
 
 /// Lookups of resources and attributes in the `.tf` of each module.
 pub struct Enricher<'a> {
-    modules: HashMap<ModulePath, TfModule<'a>>,
+    /// One per directory, as [`Parsed::workspaces`].
+    trees: Vec<Option<TfModule<'a>>>,
+    modules: &'a HashMap<ModulePath, usize>,
 }
 
 impl<'a> Enricher<'a> {
     pub fn new(sources: &'a SourceMap, parsed: &'a Parsed) -> Enricher<'a> {
         Enricher {
-            modules: parsed
-                .modules
+            trees: parsed
+                .workspaces
                 .iter()
-                .filter_map(|(p, ws)| Some((p.clone(), TfModule::new(sources, ws)?)))
+                .map(|ws| TfModule::new(sources, ws))
                 .collect(),
+            modules: &parsed.modules,
         }
+    }
+
+    fn module(&self, path: &ModulePath) -> Option<&TfModule<'a>> {
+        self.trees.get(*self.modules.get(path)?)?.as_ref()
     }
 
     pub fn resource_span(
@@ -130,7 +151,7 @@ impl<'a> Enricher<'a> {
         ty: &str,
         name: &str,
     ) -> Option<Span> {
-        self.modules.get(module)?.resource_span(data, ty, name)
+        self.module(module)?.resource_span(data, ty, name)
     }
 
     pub fn attributes(
@@ -140,15 +161,13 @@ impl<'a> Enricher<'a> {
         name: &str,
         path: &[&str],
     ) -> Vec<TfAttribute> {
-        self.modules
-            .get(module)
+        self.module(module)
             .map(|m| m.attributes(ty, name, path))
             .unwrap_or_default()
     }
 
     pub fn policies(&self, module: &ModulePath, ty: &str, name: &str, path: &[&str]) -> Vec<Node> {
-        self.modules
-            .get(module)
+        self.module(module)
             .map(|m| m.policies(ty, name, path))
             .unwrap_or_default()
     }
