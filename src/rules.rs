@@ -203,22 +203,28 @@ pub fn evaluate(rules: &[Rule], facts: &Facts) -> (Vec<Failure>, Vec<InputError>
     // Slices bound the rule engine's memory on large scans; within a slice, the engine's cost grows
     // with the document it reads, so each rule reads only what its text names (pointers stay valid:
     // units and entries keep their indices).
+    let sections: Vec<Vec<&str>> = rules.iter().map(|r| sections_of(&r.guard)).collect();
     let results: Vec<SliceOutcome> = slices(&facts.document)
         .into_par_iter()
         .map(|origin| {
             let mut slice = slice(&facts.document, origin);
             let mut cuts = Vec::new();
             cap_depth(&mut slice.document, 1, &mut String::new(), &mut cuts);
-            let cuts = cuts.iter().filter_map(|p| slice.map_pointer(p)).collect();
+            // A cut matters only where a rule reads: built-in rules never read `metadata`.
+            let cuts = cuts
+                .iter()
+                .filter_map(|p| slice.map_pointer(p))
+                .filter(|p| sections.iter().any(|s| reads(s, p)))
+                .collect();
             let runs = rules
                 .par_iter()
+                .zip(&sections)
                 .enumerate()
-                .map(|(i, rule)| {
+                .map(|(i, (rule, sections))| {
                     // A bug met by one rule costs that rule, not the report.
                     let what = format!("running rule {}", rule.meta.id);
                     crate::isolate::isolate(&rule.origin, &what, || {
-                        let sections = sections_of(&rule.guard);
-                        let data = section_document(&slice.document, &sections, &rule.guard);
+                        let data = section_document(&slice.document, sections, &rule.guard);
                         evaluate_one(i, rule, &data, &slice, facts)
                     })
                     .and_then(|r| r)
@@ -279,6 +285,16 @@ fn cap_depth(value: &mut Value, depth: usize, pointer: &mut String, cuts: &mut V
         }
         _ => {}
     }
+}
+
+/// Whether a rule that reads `sections` of each unit (all of the document when none) reads the
+/// value at `pointer`.
+fn reads(sections: &[&str], pointer: &str) -> bool {
+    sections.is_empty()
+        || pointer
+            .split('/')
+            .nth(3)
+            .is_some_and(|s| sections.contains(&s))
 }
 
 /// The unit index of a pointer `/units/N/...`.
@@ -540,4 +556,35 @@ pub fn explain(meta: &RuleMeta) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deep_values_are_cut_where_a_rule_reads_them() {
+        let mut deep = serde_json::json!(1);
+        for _ in 0..100 {
+            deep = serde_json::json!({ "a": deep });
+        }
+        let mut document = serde_json::json!({
+            "version": 1,
+            "units": [{ "name": "t", "metadata": { "R": deep }, "roles": [] }]
+        });
+        let mut cuts = Vec::new();
+        cap_depth(&mut document, 1, &mut String::new(), &mut cuts);
+        assert_eq!(cuts.len(), 1);
+        let cut = &cuts[0];
+        assert!(cut.starts_with("/units/0/metadata/R/a/"), "{cut}");
+        // The document nests at most MAX_DATA_DEPTH levels now, with the marker at the cut.
+        assert_eq!(
+            document.pointer(cut),
+            Some(&Value::String(CUT_MARKER.into()))
+        );
+        assert_eq!(unit_of(cut), Some(0));
+        assert!(reads(&[], cut));
+        assert!(!reads(&["roles", "grants"], cut));
+        assert!(reads(&["roles"], "/units/0/roles/3/x"));
+    }
 }
