@@ -413,8 +413,23 @@ fn analyze(
     for dir in &options.rule_dirs {
         // A bad rule file drops only itself (an error each); the other rules still run.
         let (loaded, rule_errors) = rules::load_dir(dir);
-        rules.extend(loaded);
         errors.extend(rule_errors);
+        for rule in loaded {
+            // The same id from two `--rules` directories: the first one wins, the second is
+            // refused (a finding's id must say which rule made it).
+            match rules.iter().find(|r| r.meta.id == rule.meta.id) {
+                Some(first) => errors.push(InputError {
+                    file: rule.origin.clone(),
+                    kind: ErrorKind::Rule,
+                    message: format!(
+                        "rule {} is already defined by {}: this one is not loaded",
+                        rule.meta.id, first.origin
+                    ),
+                    position: None,
+                }),
+                None => rules.push(rule),
+            }
+        }
     }
     let (failures, rule_errors) = rules::evaluate(&rules, &facts);
     timer.mark("rules");

@@ -193,6 +193,37 @@ fn one_bad_rule_file_drops_only_itself() {
     assert!(findings(&report, "BAD", "good/main.tf").is_empty());
 }
 
+#[test]
+fn the_same_rule_id_in_two_directories_is_loaded_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    write(&t.join("good/main.tf"), GOOD_TF);
+    write(&t.join("rules/OK1.guard"), GOOD_RULE);
+    // A second directory (a pull request's own) redefining OK1 to pass everything.
+    write(
+        &t.join("more/OK1.guard"),
+        "rule OK1 { units[*].kind exists }\n",
+    );
+    let (report, code) = run(
+        &[
+            "scan", "--format", "json", "--rules", "rules", "--rules", "more", "good",
+        ],
+        t,
+    );
+    assert_eq!(code, 2, "{report:#}");
+    let clash = error_for(&report, "more/OK1.guard");
+    assert_eq!(clash["kind"], "rule");
+    assert!(
+        clash["message"]
+            .as_str()
+            .unwrap()
+            .contains("already defined"),
+        "{clash}"
+    );
+    // The first definition is the one that ran.
+    assert_eq!(findings(&report, "OK1", "good/main.tf").len(), 1);
+}
+
 /// A CloudFormation template whose role carries a `Metadata` value nested `depth` levels deep.
 fn deep_template(depth: usize) -> String {
     let mut metadata = "1".to_string();
