@@ -1,12 +1,14 @@
 //! Terraform: `.tf` files parsed with `hcl-edit` (which keeps byte spans), grouped by directory into
 //! a module, evaluated statically and lowered to the common model.
 
+mod calls;
 pub mod config;
 mod eval;
 pub mod json_syntax;
 pub mod load;
 mod lower;
 
+pub use eval::{MAX_INSTANCES, MAX_NESTING, MAX_NODES};
 pub use load::{Workspace, load};
 pub use lower::{IDENTITY_POLICIES, lower_module};
 

@@ -18,10 +18,15 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+mod budget;
 mod conditions;
 mod functions;
+mod instances;
 mod policy;
 
+pub use budget::BUDGET_REASON;
+pub use budget::{MAX_INSTANCES, MAX_NESTING, MAX_NODES};
+use budget::{Memo, address};
 pub use conditions::iterator_name;
 
 /// Deeper reference chains than this (local → local → …) are reported as unknown: they are cycles
@@ -92,19 +97,22 @@ impl<'a> ModuleDef<'a> {
                     ("data", [t, n]) => {
                         m.data.insert((t.to_string(), n.to_string()), at);
                     }
+                    // A name defined twice is an input error (see `load`): the first one is used,
+                    // as the first one reported is the one a reader looks at.
                     ("variable", [n]) => {
-                        m.variables.insert(n.to_string(), at);
+                        m.variables.entry(n.to_string()).or_insert(at);
                     }
                     ("output", [n]) => {
-                        m.outputs.insert(n.to_string(), at);
+                        m.outputs.entry(n.to_string()).or_insert(at);
                     }
-                    ("module", [n]) => m.calls.push((n.to_string(), at)),
+                    ("module", [n]) if !m.calls.iter().any(|(c, _)| c == n) => {
+                        m.calls.push((n.to_string(), at))
+                    }
                     ("locals", []) => {
                         for attr in block.body.attributes() {
-                            m.locals.insert(
-                                attr.key.as_str().to_string(),
-                                Located { file, item: attr },
-                            );
+                            m.locals
+                                .entry(attr.key.as_str().to_string())
+                                .or_insert(Located { file, item: attr });
                         }
                     }
                     _ => {}
@@ -131,6 +139,8 @@ pub struct Instance {
     pub parent: Option<(usize, String)>,
     /// Child instances by call name, or why the module is not available.
     pub children: HashMap<String, Result<usize, String>>,
+    /// Module calls from the root to it (0 for the root).
+    pub depth: usize,
 }
 
 /// What a reference (`var.x`, `local.x`, `module.m.o`) stands for.
@@ -138,7 +148,7 @@ pub enum Target<'a> {
     /// An expression, evaluated in its own context.
     Expr(Ctx, &'a Expression),
     /// An already evaluated value (from `.tfvars.json`).
-    Node(Node),
+    Node(&'a Node),
     /// Nothing that can be known, and why.
     Missing(String),
 }
@@ -154,70 +164,11 @@ pub struct Tree<'a> {
     pub errors: RefCell<Vec<InputError>>,
     /// Iterators of the `dynamic` blocks being expanded, innermost last: (name, key, value).
     bindings: RefCell<Vec<(String, Node, Node)>>,
+    /// The work budget, the memo of evaluated references and the nesting count.
+    work: budget::Work,
 }
 
 impl<'a> Tree<'a> {
-    pub fn new(sources: &'a SourceMap, ws: &'a Workspace, root: &Path) -> Tree<'a> {
-        let mut tree = Tree {
-            sources,
-            ws,
-            root: root.to_path_buf(),
-            defs: Vec::new(),
-            instances: Vec::new(),
-            errors: RefCell::new(Vec::new()),
-            bindings: RefCell::new(Vec::new()),
-        };
-        let def = tree.def_for(root);
-        tree.instances.push(Instance {
-            def,
-            prefix: String::new(),
-            parent: None,
-            children: HashMap::new(),
-        });
-        // Breadth-first over module calls; `load` already cut cycles and runaway depth.
-        let mut queue = vec![(0usize, String::new())];
-        while let Some((inst, key)) = queue.pop() {
-            let calls: Vec<(String, Located<'a, Block>)> =
-                tree.defs[tree.instances[inst].def].calls.clone();
-            for (name, call) in calls {
-                // `for_each = var.items` with `items = {}` (a wrapper module): no instance.
-                if !tree.exists(inst, call) {
-                    tree.instances[inst].children.insert(
-                        name.clone(),
-                        Err(format!(
-                            "module.{name} has no instances (its count or for_each is empty)"
-                        )),
-                    );
-                    continue;
-                }
-                let child_key = if key.is_empty() {
-                    name.clone()
-                } else {
-                    format!("{key}.{name}")
-                };
-                let child = match ws.calls.get(&(root.to_path_buf(), child_key.clone())) {
-                    Some(Ok(dir)) => {
-                        let def = tree.def_for(dir);
-                        let prefix = format!("{}module.{name}.", tree.instances[inst].prefix);
-                        tree.instances.push(Instance {
-                            def,
-                            prefix,
-                            parent: Some((inst, name.clone())),
-                            children: HashMap::new(),
-                        });
-                        let id = tree.instances.len() - 1;
-                        queue.push((id, child_key));
-                        Ok(id)
-                    }
-                    Some(Err(reason)) => Err(reason.clone()),
-                    None => Err(format!("module.{name} could not be loaded")),
-                };
-                tree.instances[inst].children.insert(name, child);
-            }
-        }
-        tree
-    }
-
     fn def_for(&mut self, dir: &Path) -> usize {
         if let Some(i) = self.defs.iter().position(|d| d.dir == dir) {
             return i;
@@ -235,9 +186,11 @@ impl<'a> Tree<'a> {
         Span::new(file, r.start, r.end)
     }
 
+    /// An error that makes the value being read invalid (a policy that is not JSON).
     fn error(&self, span: Span, message: String) {
         let e = InputError::at(self.sources, span, ErrorKind::Parse, message);
         self.errors.borrow_mut().push(e);
+        self.mark_invalid();
     }
 
     /// What `var.NAME` is in an instance: the module call's argument, then (in the root) `.tfvars`,
@@ -264,7 +217,7 @@ impl<'a> Tree<'a> {
             }
         } else if let Some(vars) = self.ws.tfvars.get(&self.root) {
             match vars.values.get(name) {
-                Some(VarValue::Node(n)) => return Target::Node(n.clone()),
+                Some(VarValue::Node(n)) => return Target::Node(n),
                 Some(VarValue::Expr { file, index }) => {
                     if let Some(attr) = vars
                         .bodies
@@ -329,18 +282,52 @@ impl<'a> Tree<'a> {
         self.eval_at(ctx, expr, 0)
     }
 
-    fn eval_target(&self, target: Target<'a>, span: Span, depth: usize) -> Node {
+    /// The value of what a reference (`shown`, as `local.a`) stands for: an expression is evaluated
+    /// once per instance (see [`Tree::memoized`]).
+    fn eval_target(&self, target: Target<'a>, span: Span, depth: usize, shown: &str) -> Node {
         match target {
-            Target::Expr(ctx, e) => self.eval_at(ctx, e, depth + 1),
-            Target::Node(n) => n,
+            Target::Expr(ctx, e) => self.memoized(
+                Memo::Value,
+                ctx.inst,
+                address(e),
+                depth,
+                span,
+                &|| shown.to_string(),
+                || self.eval_at(ctx, e, depth + 1),
+            ),
+            Target::Node(n) => self.copied(n, span),
             Target::Missing(reason) => unknown(reason, span),
+        }
+    }
+
+    /// A copy of a value built elsewhere, paid for by its size.
+    fn copied(&self, node: &Node, span: Span) -> Node {
+        if self.spend(budget::measure(node).0, span) {
+            node.clone()
+        } else {
+            unknown(BUDGET_REASON, span)
+        }
+    }
+
+    /// A value parsed from text (a JSON policy), paid for by its size.
+    fn paid(&self, node: Node) -> Node {
+        if self.spend(budget::measure(&node).0, node.span) {
+            node
+        } else {
+            unknown(BUDGET_REASON, node.span)
         }
     }
 
     fn eval_at(&self, ctx: Ctx, expr: &Expression, depth: usize) -> Node {
         let span = self.span(ctx.file, expr.span());
         if depth > MAX_DEPTH {
-            return unknown("a reference chain that is too deep (a cycle?)", span);
+            return self.too_deep(span);
+        }
+        let Some(_nested) = self.nest() else {
+            return self.too_deep(span);
+        };
+        if !self.spend(1, span) {
+            return unknown(BUDGET_REASON, span);
         }
         match expr {
             Expression::Null(_) => Node::new(NodeKind::Null, span),
@@ -472,18 +459,19 @@ impl<'a> Tree<'a> {
             },
             "file" | "templatefile" => match self.function_file(ctx, exprs.first().copied()) {
                 Some(id) => {
-                    let text = self
-                        .sources
-                        .get(id)
-                        .map(|f| f.text.clone())
-                        .unwrap_or_default();
+                    let text = self.sources.get(id).map_or("", |f| f.text.as_str());
                     if name == "templatefile" && text.contains("${") {
                         Node::new(
                             NodeKind::Str(Text::unknown("the output of templatefile()")),
                             span,
                         )
                     } else {
-                        Node::str(text, span)
+                        // The file's text is copied each time it is read: paid for by its size.
+                        if self.spend((text.len() / 64) as u64, span) {
+                            Node::str(text, span)
+                        } else {
+                            unknown(BUDGET_REASON, span)
+                        }
                     }
                 }
                 None => unknown(format!("the file read by {name}() is not found"), span),
@@ -539,21 +527,18 @@ impl<'a> Tree<'a> {
                 .iter()
                 .rev()
                 .find(|(n, _, _)| n == name)
-                .map(|(_, k, v)| {
-                    if *which == "key" {
-                        k.clone()
-                    } else {
-                        v.clone()
-                    }
-                });
+                .map(|(_, k, v)| self.copied(if *which == "key" { k } else { v }, span));
             if let Some(node) = bound {
                 return apply_operators(node, t, 2);
             }
         }
         if let Some(target) = self.reference(ctx.inst, &parts) {
-            let node = self.eval_target(target, span, depth);
+            // `local.a`, `var.a`, `module.m.o`: what the memo and a cycle's message name.
+            let named = if parts[0] == "module" { 3 } else { 2 };
+            let shown = parts[..named.min(parts.len())].join(".");
+            let node = self.eval_target(target, span, depth, &shown);
             // `var.x.y`, `local.m["k"]`: follow the remaining attributes and literal keys.
-            return apply_operators(node, t, if parts[0] == "module" { 3 } else { 2 });
+            return apply_operators(node, t, named);
         }
         match parts.as_slice() {
             ["path", "module"] => Node::str(self.def(ctx.inst).dir.to_string_lossy(), span),
@@ -578,13 +563,13 @@ impl<'a> Tree<'a> {
                     // `data.aws_iam_policy_document.x[*].json`: the list of its instances.
                     Some(b) if splat => {
                         let items = if self.exists(ctx.inst, *b) {
-                            vec![self.policy_document_block(ctx.inst, *b, depth + 1)]
+                            vec![self.document(ctx.inst, *b, name, depth, span)]
                         } else {
                             Vec::new()
                         };
                         Node::new(NodeKind::List(items), span)
                     }
-                    Some(b) => self.policy_document_block(ctx.inst, *b, depth + 1),
+                    Some(b) => self.document(ctx.inst, *b, name, depth, span),
                     None => unknown(
                         format!("data.aws_iam_policy_document.{name} is not defined"),
                         span,
@@ -593,21 +578,43 @@ impl<'a> Tree<'a> {
             }
             // An AWS managed policy (`arn:${partition}:iam::aws:policy/...`) is AWS's to write, not
             // the configuration's: it is not a grant this scan can or should check.
-            ["data", "aws_iam_policy", name, "policy"] if self.aws_managed(ctx.inst, name) => {
+            ["data", "aws_iam_policy", name, "policy"]
+                if self.aws_managed(ctx.inst, name, depth) =>
+            {
                 statement_document(Vec::new(), span)
             }
             ["data", ty, name, ..] => unknown(
                 format!("data.{ty}.{name} is read from AWS at plan time"),
                 span,
             ),
-            ["aws_iam_role", name, attr] => self.role_attribute(ctx.inst, name, attr, span),
+            ["aws_iam_role", name, attr] => self.role_attribute(ctx.inst, name, attr, span, depth),
             ["each" | "count", ..] => unknown(format!("{shown} differs per instance"), span),
             _ => unknown(format!("{shown} is known only after apply"), span),
         }
     }
 
+    /// `data.aws_iam_policy_document.NAME.json`, evaluated once per instance.
+    fn document(
+        &self,
+        inst: usize,
+        block: Located<'a, Block>,
+        name: &str,
+        depth: usize,
+        span: Span,
+    ) -> Node {
+        self.memoized(
+            Memo::Document,
+            inst,
+            address(block.item),
+            depth,
+            span,
+            &|| format!("data.aws_iam_policy_document.{name}"),
+            || self.policy_document_block(inst, block, depth + 1),
+        )
+    }
+
     /// Whether `data "aws_iam_policy" "NAME"` reads an AWS managed policy by its ARN.
-    fn aws_managed(&self, inst: usize, name: &str) -> bool {
+    fn aws_managed(&self, inst: usize, name: &str, depth: usize) -> bool {
         let Some(block) = self
             .def(inst)
             .data
@@ -622,30 +629,39 @@ impl<'a> Tree<'a> {
             inst,
             file: block.file,
         };
-        self.eval(ctx, &arn.value).as_text().is_some_and(|t| {
-            t.parts
-                .iter()
-                .any(|p| matches!(p, TextPart::Lit(l) if l.contains(":iam::aws:policy/")))
-        })
+        self.eval_at(ctx, &arn.value, depth + 1)
+            .as_text()
+            .is_some_and(|t| {
+                t.parts
+                    .iter()
+                    .any(|p| matches!(p, TextPart::Lit(l) if l.contains(":iam::aws:policy/")))
+            })
     }
 
     /// `aws_iam_role.NAME.arn` and `.name`: the role's ARN with the account unknown, so that a grant
     /// on it is classified as one exact role.
-    fn role_attribute(&self, inst: usize, name: &str, attr: &str, span: Span) -> Node {
+    fn role_attribute(
+        &self,
+        inst: usize,
+        name: &str,
+        attr: &str,
+        span: Span,
+        depth: usize,
+    ) -> Node {
         let Some(role) = self.def(inst).resource("aws_iam_role", name) else {
             return unknown(format!("aws_iam_role.{name} is not defined"), span);
         };
+        // Memoised, so that `name = aws_iam_role.r.name` is a cycle rather than endless recursion.
         let literal = |key: &str| {
             role.item.body.get_attribute(key).and_then(|a| {
-                self.eval(
-                    Ctx {
-                        inst,
-                        file: role.file,
-                    },
-                    &a.value,
-                )
-                .as_text()
-                .and_then(Text::as_literal)
+                let ctx = Ctx {
+                    inst,
+                    file: role.file,
+                };
+                let shown = format!("aws_iam_role.{name}.{key}");
+                self.eval_target(Target::Expr(ctx, &a.value), span, depth, &shown)
+                    .as_text()
+                    .and_then(Text::as_literal)
             })
         };
         // A role without a literal name still is one role: name it by its address so that the
