@@ -19,15 +19,15 @@ use crate::value::{Node, NodeKind, Span, Text};
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
 
-/// Values (nodes) one unit may build, counting a reused value by its size each time. The largest
-/// real module trees scanned (terraform-aws-modules eks, lambda, iam; see `notes/`) build well under
-/// 100,000; two million is twenty times that, is built in about a second in a debug build, and
-/// holds at most a few hundred MB (the memo keeps what it builds).
-pub const MAX_NODES: u64 = 2_000_000;
+/// Values (nodes) one unit may build, counting a reused value by its size each time. The units of
+/// the real module trees in `notes/terraform-real-world.md` (terraform-aws-modules eks, lambda, iam)
+/// spend at most 11,719; a million is 85 times that, and small enough that a unit written to spend
+/// it all is cut in under a second in a debug build, holding at most about 100 MB.
+pub const MAX_NODES: u64 = 1_000_000;
 
-/// Module instances of one unit. Real trees have tens (every `module` block is one instance; calls
-/// with identical arguments share one); two thousand is far past that, and small enough that
-/// lowering every instance's resources stays fast.
+/// Module instances of one unit. The real trees above have at most 30 (every `module` block reached
+/// is one instance; calls with identical arguments share one); two thousand is far past that, and
+/// small enough that lowering every instance's resources stays fast.
 pub const MAX_INSTANCES: usize = 2_000;
 
 /// Evaluations running inside each other (references, nested expressions, policy documents,
@@ -93,8 +93,8 @@ pub struct Work {
     reported: RefCell<HashSet<Span>>,
     /// The references whose cycle was reported (instance, address), so that each is reported once.
     cycles: RefCell<HashSet<(usize, usize)>>,
-    /// Whether a value too deep was reported: once per unit.
-    deep: Cell<bool>,
+    /// The limits reached and reported once per unit (`deep`, `instances`).
+    reached: RefCell<HashSet<&'static str>>,
 }
 
 /// One evaluation counted in [`Work::nesting`] until dropped.
@@ -222,6 +222,14 @@ impl Tree<'_> {
         self.work.memo.borrow_mut().clear();
     }
 
+    /// Records a `limit` error at `span` the first time the limit `which` is reached in the unit.
+    pub(super) fn limit_once_in_unit(&self, which: &'static str, span: Span, message: String) {
+        if self.work.reached.borrow_mut().insert(which) {
+            let e = InputError::at(self.sources, span, ErrorKind::Limit, message);
+            self.errors.borrow_mut().push(e);
+        }
+    }
+
     /// Records a `limit` error at `span`, once per span.
     pub(super) fn limit_once(&self, span: Span, message: String) {
         if self.work.reported.borrow_mut().insert(span) {
@@ -253,21 +261,16 @@ impl Tree<'_> {
     /// [`MAX_NESTING`] (a cycle through values that start afresh, or generated code): unknown,
     /// and the first one in the unit is reported.
     pub fn too_deep(&self, span: Span) -> Node {
-        let reason = "a reference chain that is too deep (a cycle?)";
-        if !self.work.deep.replace(true) {
-            let e = InputError::at(
-                self.sources,
-                span,
-                ErrorKind::Limit,
-                format!(
-                    "the unit {} nests references or expressions more than {MAX_DEPTH} levels \
-                     deep here: values at the end of the chain are unknown",
-                    display_path(&self.root)
-                ),
-            );
-            self.errors.borrow_mut().push(e);
-        }
-        unknown(reason, span)
+        self.limit_once_in_unit(
+            "deep",
+            span,
+            format!(
+                "the unit {} nests references or expressions more than {MAX_DEPTH} levels deep \
+                 here: values at the end of the chain are unknown",
+                display_path(&self.root)
+            ),
+        );
+        unknown("a reference chain that is too deep (a cycle?)", span)
     }
 
     /// The value `eval` computes for `(what, inst, at)` in the current binding frame, computed once:
@@ -327,6 +330,13 @@ impl Tree<'_> {
         let mark = self.error_mark();
         let node = eval();
         let (size, height) = measure(&node);
+        // Keeping a copy is building the value again: paid for, so that values nested in values
+        // (a policy document that refers to itself through `dynamic` blocks) cannot be copied at
+        // every level for free.
+        if !self.spend(size, span) {
+            self.work.memo.borrow_mut().remove(&key);
+            return node;
+        }
         let slot = Slot::Node {
             node: node.clone(),
             size,

@@ -100,7 +100,8 @@ impl<'a> Tree<'a> {
             return Ok(*id);
         }
         if self.instances.len() >= MAX_INSTANCES {
-            self.limit_once(
+            self.limit_once_in_unit(
+                "instances",
                 span,
                 format!(
                     "the unit {} has more than {MAX_INSTANCES} module instances: module.{name} and \
