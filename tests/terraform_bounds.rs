@@ -88,7 +88,7 @@ fn locals_that_double_a_list_forty_times() {
     );
     let result = scan_with_good(dir.path(), &[("hostile/main.tf", text)]);
     // Forty references deep is past the reference chain limit before it is past the budget.
-    assert_error(&result, ErrorKind::Limit, "hostile/main.tf", "levels deep");
+    assert_error(&result, ErrorKind::Limit, "hostile/main.tf", "too deeply");
     assert_good(&result);
 }
 
@@ -135,7 +135,7 @@ fn conditionals_whose_branches_both_refer_to_the_previous_level() {
     text.push_str("resource \"aws_lambda_function\" \"f\" {\n  role = local.a40\n}\n");
     text.push_str("resource \"aws_iam_policy\" \"p\" {\n  policy = local.a40\n}\n");
     let result = scan_with_good(dir.path(), &[("hostile/main.tf", text)]);
-    assert_error(&result, ErrorKind::Limit, "hostile/main.tf", "levels deep");
+    assert_error(&result, ErrorKind::Limit, "hostile/main.tf", "too deeply");
     assert_good(&result);
 }
 
@@ -422,5 +422,29 @@ resource "aws_iam_policy" "p" {
         "aws_iam_role.r.name refers to itself",
     );
     assert_error(&result, ErrorKind::Limit, "document/main.tf", "");
+    assert_good(&result);
+}
+
+#[test]
+fn a_cycle_in_a_module_shared_by_two_roots_is_reported_once() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let root = "module \"m\" {\n  source = \"../m\"\n}\n".to_string();
+    let module = "module \"again\" {\n  source = \"./\"\n}\n".to_string();
+    let result = scan_with_good(
+        dir.path(),
+        &[
+            ("hostile/r1/main.tf", root.clone()),
+            ("hostile/r2/main.tf", root),
+            ("hostile/m/main.tf", module),
+        ],
+    );
+    let cycles: Vec<_> = result
+        .errors
+        .iter()
+        .filter(|e| e.message.contains("calls a module that calls it"))
+        .collect();
+    assert_eq!(cycles.len(), 1, "{cycles:#?}");
+    assert!(cycles[0].file.ends_with("hostile/m/main.tf"));
+    assert_eq!(cycles[0].kind, ErrorKind::Limit);
     assert_good(&result);
 }

@@ -3,12 +3,14 @@
 //! Each root's calls are walked visiting each directory once, so the walk is linear in the number of
 //! directories whatever the shape of the graph (a DAG where every level calls the next twice has
 //! exponentially many call paths). A directory is known by its resolved path, so that a symlink
-//! (`self -> .`) does not make a new directory at every level. Cycles are cut when the module tree
-//! is built (see `eval::instances`), where a call's ancestors are known.
+//! (`self -> .`) does not make a new directory at every level. Cycles are reported here, once for
+//! the scan, and cut when each unit's module tree is built (see `eval::instances`), where a call's
+//! ancestors are known.
 
 use super::load::{Workspace, is_local, load_dir, module_calls, modules_json, normalize};
 use crate::source::reader::Reader;
-use crate::source::{InputError, SourceMap};
+use crate::source::{ErrorKind, InputError, SourceMap};
+use crate::value::Span;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -167,5 +169,127 @@ fn walk(
             ws.calls
                 .insert((root.to_path_buf(), dir.clone(), name), target);
         }
+    }
+}
+
+/// Reports every module call on a cycle of directories (a call to a directory that calls back,
+/// itself included) once for the whole scan, as a `limit` error at the `module` block: Terraform
+/// rejects such a configuration, and the module tree of each unit cuts the cycle where it closes
+/// (see `eval::instances`), so the outputs that depend on it are unknown.
+pub fn report_cycles(ws: &Workspace, sources: &SourceMap, errors: &mut Vec<InputError>) {
+    let dirs: Vec<&PathBuf> = ws.dirs.keys().collect();
+    let index: HashMap<&PathBuf, usize> = dirs.iter().enumerate().map(|(i, d)| (*d, i)).collect();
+    let mut edges = vec![Vec::new(); dirs.len()];
+    let mut calls = std::collections::BTreeSet::new();
+    for ((_, dir, name), target) in &ws.calls {
+        if let (Some(&from), Ok(to)) = (index.get(dir), target)
+            && let Some(&to) = index.get(to)
+        {
+            edges[from].push(to);
+            calls.insert((from, name.clone(), to));
+        }
+    }
+    let component = components(&edges);
+    for (from, name, to) in calls {
+        if component[from] != component[to] {
+            continue;
+        }
+        let Some(span) = ws.dirs.get(dirs[from]).and_then(|m| call_span(m, &name)) else {
+            continue;
+        };
+        errors.push(InputError::at(
+            sources,
+            span,
+            ErrorKind::Limit,
+            format!(
+                "module.{name} calls a module that calls it (a cycle): Terraform rejects this \
+                 configuration; where the cycle closes, the module's outputs are unknown"
+            ),
+        ));
+    }
+}
+
+/// The span of the first `module "NAME"` block of a directory.
+fn call_span(module: &super::load::ModuleDir, name: &str) -> Option<Span> {
+    use hcl_edit::Span as _;
+    module.files.iter().find_map(|f| {
+        f.body
+            .blocks()
+            .find(|b| {
+                b.ident.as_str() == "module" && b.labels.first().is_some_and(|l| l.as_str() == name)
+            })
+            .map(|b| {
+                let r = b.span().unwrap_or(0..0);
+                Span::new(f.file, r.start, r.end)
+            })
+    })
+}
+
+/// The strongly connected component of each node (Tarjan's algorithm, without recursion: a
+/// generated graph can be deep).
+fn components(edges: &[Vec<usize>]) -> Vec<usize> {
+    const UNSEEN: usize = usize::MAX;
+    let n = edges.len();
+    let (mut index, mut low, mut component) = (vec![UNSEEN; n], vec![0; n], vec![UNSEEN; n]);
+    let mut on_stack = vec![false; n];
+    let (mut stack, mut next, mut count) = (Vec::new(), 0, 0);
+    for start in 0..n {
+        if index[start] != UNSEEN {
+            continue;
+        }
+        index[start] = next;
+        low[start] = next;
+        next += 1;
+        stack.push(start);
+        on_stack[start] = true;
+        // (node, next edge to follow); a node's parent is the entry below it.
+        let mut work = vec![(start, 0usize)];
+        while let Some((v, i)) = work.pop() {
+            if let Some(&w) = edges[v].get(i) {
+                work.push((v, i + 1));
+                if index[w] == UNSEEN {
+                    index[w] = next;
+                    low[w] = next;
+                    next += 1;
+                    stack.push(w);
+                    on_stack[w] = true;
+                    work.push((w, 0));
+                } else if on_stack[w] {
+                    low[v] = low[v].min(index[w]);
+                }
+                continue;
+            }
+            if low[v] == index[v] {
+                while let Some(w) = stack.pop() {
+                    on_stack[w] = false;
+                    component[w] = count;
+                    if w == v {
+                        break;
+                    }
+                }
+                count += 1;
+            }
+            if let Some(&(parent, _)) = work.last() {
+                low[parent] = low[parent].min(low[v]);
+            }
+        }
+    }
+    component
+}
+
+#[cfg(test)]
+mod tests {
+    use super::components;
+
+    #[test]
+    fn components_of_cycles_and_chains() {
+        // 0 → 1 → 2 → 0, 2 → 3, 3 → 3, 4 → 0
+        let edges = vec![vec![1], vec![2], vec![0, 3], vec![3], vec![0]];
+        let c = components(&edges);
+        assert_eq!(c[0], c[1]);
+        assert_eq!(c[1], c[2]);
+        assert_ne!(c[2], c[3]);
+        assert_ne!(c[4], c[0]);
+        assert_ne!(c[4], c[3]);
     }
 }

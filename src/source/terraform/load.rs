@@ -202,6 +202,7 @@ pub fn load(
         ws.dirs.insert(normalize(&dir), ModuleDir { files });
     }
     super::calls::resolve(&mut ws, sources, reader, errors);
+    super::calls::report_cycles(&ws, sources, errors);
     check_names(&ws, sources, errors);
     for id in tfvars {
         load_tfvars(&mut ws, id, sources, errors);

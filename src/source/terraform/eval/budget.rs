@@ -32,8 +32,10 @@ pub const MAX_INSTANCES: usize = 2_000;
 
 /// Evaluations running inside each other (references, nested expressions, policy documents,
 /// conditions). Reference chains are already cut at [`MAX_DEPTH`], but some evaluations start
-/// afresh (a `count`, a `dynamic` block's `for_each`, a role's name): this bounds the stack on every
-/// path. Measured: 200 nested evaluations fit in a 2 MB thread stack in a debug build.
+/// afresh (a `count`, a `dynamic` block's `for_each`, a statement's attributes): this bounds the
+/// stack on every path. Measured in a debug build: a policy document that refers to itself through
+/// its `dynamic` statements (the deepest path per nested evaluation) reaches this bound within
+/// 256 KB of stack; scan threads have 2 MB.
 pub const MAX_NESTING: usize = 200;
 
 /// Text counts as one node per this many bytes, so that a string doubled by templates
@@ -265,8 +267,9 @@ impl Tree<'_> {
             "deep",
             span,
             format!(
-                "the unit {} nests references or expressions more than {MAX_DEPTH} levels deep \
-                 here: values at the end of the chain are unknown",
+                "the unit {} nests references or expressions too deeply here (more than \
+                 {MAX_DEPTH} levels of references, or {MAX_NESTING} evaluations inside each other): \
+                 values at the end of the chain are unknown",
                 display_path(&self.root)
             ),
         );

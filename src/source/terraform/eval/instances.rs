@@ -4,9 +4,9 @@
 //! Calls from one instance to the same directory with textually identical arguments share one
 //! instance: they evaluate to the same values, and sharing keeps a module graph where each level
 //! calls the next twice linear instead of exponential. A call to a directory among its own
-//! instance's ancestors (a cycle, which Terraform rejects), calls nested deeper than
-//! [`MAX_MODULE_DEPTH`], and calls past [`MAX_INSTANCES`] are cut: reported as `limit` errors at the
-//! `module` block, their outputs unknown with the reason.
+//! instance's ancestors (a cycle, which Terraform rejects: `load` reports it), calls nested deeper
+//! than [`MAX_MODULE_DEPTH`], and calls past [`MAX_INSTANCES`] are cut: their outputs are unknown
+//! with the reason, and the last two are reported here as `limit` errors.
 
 use super::budget::{MAX_INSTANCES, Work};
 use super::*;
@@ -80,13 +80,11 @@ impl<'a> Tree<'a> {
             None => return Err(format!("module.{name} could not be loaded")),
         };
         let span = self.span(call.file, call.item.span());
+        // Reported once for the scan by `load` (a shared module would be reported by every unit).
         if self.is_ancestor(inst, &dir) {
-            let reason = format!("module.{name} calls a module that calls it (a cycle)");
-            self.limit_once(
-                span,
-                format!("{reason}: Terraform rejects this configuration; its outputs are unknown"),
-            );
-            return Err(reason);
+            return Err(format!(
+                "module.{name} calls a module that calls it (a cycle)"
+            ));
         }
         let depth = self.instances[inst].depth + 1;
         if depth > MAX_MODULE_DEPTH {
