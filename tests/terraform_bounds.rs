@@ -448,3 +448,63 @@ fn a_cycle_in_a_module_shared_by_two_roots_is_reported_once() {
     assert_eq!(cycles[0].kind, ErrorKind::Limit);
     assert_good(&result);
 }
+
+#[test]
+fn modules_nested_past_the_depth_limit() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let mut files = vec![(
+        "hostile/root/main.tf".to_string(),
+        "module \"next\" {\n  source = \"../m1\"\n}\n".to_string(),
+    )];
+    for i in 1..=40 {
+        files.push((
+            format!("hostile/m{i}/main.tf"),
+            format!("module \"next\" {{\n  source = \"../m{}\"\n}}\n", i + 1),
+        ));
+    }
+    let files: Vec<(&str, String)> = files.iter().map(|(p, t)| (p.as_str(), t.clone())).collect();
+    let result = scan_with_good(dir.path(), &files);
+    assert_error(
+        &result,
+        ErrorKind::Limit,
+        "hostile/m32/main.tf",
+        "levels deep",
+    );
+    assert_good(&result);
+}
+
+#[test]
+fn json_nesting_past_the_parser_bound() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let n = 10_000;
+    let deep = format!("{}{}", "[".repeat(n), "]".repeat(n));
+    let result = scan_with_good(
+        dir.path(),
+        &[
+            (
+                "hostile/json/main.tf.json",
+                format!("{{\"locals\": {{\"x\": {deep}}}}}"),
+            ),
+            ("hostile/vars/main.tf", "variable \"x\" {}\n".to_string()),
+            ("hostile/vars/terraform.tfvars", format!("x = {deep}\n")),
+            (
+                "hostile/vars/terraform.tfvars.json",
+                format!("{{\"x\": {deep}}}"),
+            ),
+        ],
+    );
+    assert_error(&result, ErrorKind::Limit, "json/main.tf.json", "nesting");
+    assert_error(
+        &result,
+        ErrorKind::Limit,
+        "vars/terraform.tfvars",
+        "nesting",
+    );
+    assert_error(
+        &result,
+        ErrorKind::Limit,
+        "vars/terraform.tfvars.json",
+        "nesting",
+    );
+    assert_good(&result);
+}

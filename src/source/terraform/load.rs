@@ -248,7 +248,11 @@ fn load_tfvars(ws: &mut Workspace, id: FileId, sources: &SourceMap, errors: &mut
             Err(e) => errors.push(InputError::at(
                 sources,
                 crate::value::Span::new(id, e.offset, e.offset),
-                ErrorKind::Parse,
+                if e.kind == json::JsonErrorKind::TooDeep {
+                    ErrorKind::Limit
+                } else {
+                    ErrorKind::Parse
+                },
                 format!("invalid tfvars JSON: {e}"),
             )),
         }

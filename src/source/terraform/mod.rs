@@ -85,7 +85,12 @@ pub fn json_to_hcl(
         Err(e) => Err(InputError::at(
             sources,
             crate::value::Span::new(orig, e.offset, e.offset),
-            ErrorKind::Parse,
+            // Nesting past the parser's bound is passrole's limit, not invalid JSON.
+            if e.kind == crate::source::json::JsonErrorKind::TooDeep {
+                ErrorKind::Limit
+            } else {
+                ErrorKind::Parse
+            },
             format!("invalid JSON: {e}"),
         )),
     }
