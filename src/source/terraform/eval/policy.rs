@@ -78,44 +78,7 @@ impl<'a> Tree<'a> {
                     _ => self.string_node_policy(self.eval_at(ctx, expr, depth + 1), report),
                 }
             }
-            Expression::Traversal(t) => {
-                let path = traversal_path(t);
-                let parts: Vec<&str> = path.iter().map(String::as_str).collect();
-                let Some(target) = self.reference(ctx.inst, &parts) else {
-                    return self.string_node_policy(self.eval_at(ctx, expr, depth + 1), false);
-                };
-                // Operators past the reference itself (`var.policies[count.index]`).
-                let named = if parts[0] == "module" { 2 } else { 1 };
-                let extra = &t.operators[named.min(t.operators.len())..];
-                let shown = parts[..(named + 1).min(parts.len())].join(".");
-                match (extra, &target) {
-                    ([], _) => self.policy_target(target, span, depth, &shown),
-                    // An index that differs per instance selects each element in turn: every
-                    // element written in the list or map is a possible policy.
-                    ([op], Target::Expr(c, list))
-                        if matches!(op.value(), TraversalOperator::Index(i)
-                            if !matches!(i, Expression::String(_) | Expression::Number(_))) =>
-                    {
-                        let items: Vec<&Expression> = match list {
-                            Expression::Array(a) => a.iter().collect(),
-                            Expression::Object(o) => o.iter().map(|(_, v)| v.expr()).collect(),
-                            _ => {
-                                return self
-                                    .string_node_policy(self.eval_at(ctx, expr, depth + 1), false);
-                            }
-                        };
-                        let mut statements = Vec::new();
-                        for item in items {
-                            collect_statements(
-                                self.policy_at(*c, item, depth + 1, false),
-                                &mut statements,
-                            );
-                        }
-                        statement_document(distinct(statements), span)
-                    }
-                    _ => self.string_node_policy(self.eval_at(ctx, expr, depth + 1), false),
-                }
-            }
+            Expression::Traversal(t) => self.policy_traversal(ctx, expr, t, depth, span),
             // Both branches are possible policies: check the statements of both.
             Expression::Conditional(c) => {
                 let mut statements = Vec::new();
@@ -147,6 +110,50 @@ impl<'a> Tree<'a> {
                 }
             }
             _ => self.string_node_policy(self.eval_at(ctx, expr, depth + 1), report),
+        }
+    }
+
+    /// The policy a traversal names: what a reference stands for (each element written in a list
+    /// indexed per instance), else its evaluated value.
+    fn policy_traversal(
+        &self,
+        ctx: Ctx,
+        expr: &Expression,
+        t: &hcl_edit::expr::Traversal,
+        depth: usize,
+        span: Span,
+    ) -> Node {
+        let path = traversal_path(t);
+        let parts: Vec<&str> = path.iter().map(String::as_str).collect();
+        let Some(target) = self.reference(ctx.inst, &parts) else {
+            return self.string_node_policy(self.eval_at(ctx, expr, depth + 1), false);
+        };
+        // Operators past the reference itself (`var.policies[count.index]`).
+        let named = if parts[0] == "module" { 2 } else { 1 };
+        let extra = &t.operators[named.min(t.operators.len())..];
+        let shown = parts[..(named + 1).min(parts.len())].join(".");
+        match (extra, &target) {
+            ([], _) => self.policy_target(target, span, depth, &shown),
+            // An index that differs per instance selects each element in turn: every
+            // element written in the list or map is a possible policy.
+            ([op], Target::Expr(c, list))
+                if matches!(op.value(), TraversalOperator::Index(i)
+                    if !matches!(i, Expression::String(_) | Expression::Number(_))) =>
+            {
+                let items: Vec<&Expression> = match list {
+                    Expression::Array(a) => a.iter().collect(),
+                    Expression::Object(o) => o.iter().map(|(_, v)| v.expr()).collect(),
+                    _ => {
+                        return self.string_node_policy(self.eval_at(ctx, expr, depth + 1), false);
+                    }
+                };
+                let mut statements = Vec::new();
+                for item in items {
+                    collect_statements(self.policy_at(*c, item, depth + 1, false), &mut statements);
+                }
+                statement_document(distinct(statements), span)
+            }
+            _ => self.string_node_policy(self.eval_at(ctx, expr, depth + 1), false),
         }
     }
 

@@ -89,120 +89,7 @@ impl<'a> Lowering<'_, 'a> {
                 }
             }
             Expression::Traversal(t) => {
-                let path = traversal_path(t);
-                let parts: Vec<&str> = path.iter().map(String::as_str).collect();
-                if let Some(target) = self.tree.reference(ctx.inst, &parts) {
-                    // A reference's role is reported where the pass is written, not where the
-                    // variable or output is defined: that is the line a reviewer reads.
-                    // A module call's argument is evaluated with the call's `for_each`, so that
-                    // `role = each.value.role_arn` in a `module` block names each value's role.
-                    let call_each = match parts.as_slice() {
-                        ["var", ..] => self.call_for_each(ctx.inst),
-                        _ => None,
-                    };
-                    let mut targets = match target {
-                        Target::Expr(c, e) => {
-                            let shown = parts[..parts.len().min(2)].join(".");
-                            self.reference_targets(c, e, reference, call_each, depth, span, &shown)
-                        }
-                        Target::Node(n) => vec![(literal_target(n, reference), span)],
-                        Target::Missing(reason) => vec![(RoleTarget::Unresolved(reason), span)],
-                    };
-                    for t in &mut targets {
-                        if t.1.file != ctx.file || depth == 0 {
-                            t.1 = span;
-                        }
-                    }
-                    return targets;
-                }
-                // `tls.value.role_arn` inside a `dynamic "tls"` being expanded: the element's value.
-                if let [iterator, "key" | "value", ..] = parts.as_slice()
-                    && self.tree.is_bound(iterator)
-                {
-                    let node = self.tree.eval(ctx, expr);
-                    return match &node.kind {
-                        NodeKind::List(items) if !items.is_empty() => items
-                            .iter()
-                            .map(|n| (literal_target(n, reference), span))
-                            .collect(),
-                        _ => one(literal_target(&node, reference)),
-                    };
-                }
-                match parts.as_slice() {
-                    ["aws_iam_role", name, attr @ ..] => {
-                        match self.role_index.get(&(ctx.inst, name.to_string())) {
-                            Some(i) if matches!(attr, ["arn" | "name" | "id" | "unique_id"]) => {
-                                one(RoleTarget::Role(*i))
-                            }
-                            Some(_) => one(RoleTarget::Unresolved(format!(
-                                "{} is not the role's ARN or name",
-                                path.join(".")
-                            ))),
-                            // A role whose count is known to be 0 has no instance to pass: the
-                            // reference fails, so `try()` falls back to its next argument.
-                            None if self
-                                .tree
-                                .def(ctx.inst)
-                                .resource("aws_iam_role", name)
-                                .is_some() =>
-                            {
-                                one(RoleTarget::Unresolved(NOTHING_PASSED.into()))
-                            }
-                            None => one(RoleTarget::Unresolved(format!(
-                                "aws_iam_role.{name} is not defined in this module"
-                            ))),
-                        }
-                    }
-                    ["aws_iam_instance_profile", name, ..] => {
-                        match self.profile_index.get(&(ctx.inst, name.to_string())) {
-                            Some(i) => one(RoleTarget::Profile(*i)),
-                            None if self
-                                .tree
-                                .def(ctx.inst)
-                                .resource("aws_iam_instance_profile", name)
-                                .is_some() =>
-                            {
-                                one(RoleTarget::Unresolved(NOTHING_PASSED.into()))
-                            }
-                            None => one(RoleTarget::Unresolved(format!(
-                                "aws_iam_instance_profile.{name} is not defined in this module"
-                            ))),
-                        }
-                    }
-                    ["each", "value", rest @ ..] => match each {
-                        Some((ectx, e)) => {
-                            let mut out = Vec::new();
-                            for (vctx, v) in self.for_each_values(ectx, e, rest, depth + 1) {
-                                for (t, _) in self.role_targets(vctx, v, reference, None, depth + 1)
-                                {
-                                    out.push((t, span));
-                                }
-                            }
-                            if out.is_empty() {
-                                one(RoleTarget::Unresolved(
-                                    "the for_each values cannot be evaluated statically".into(),
-                                ))
-                            } else {
-                                out
-                            }
-                        }
-                        None => one(RoleTarget::Unresolved(
-                            "each.value outside a for_each resource".into(),
-                        )),
-                    },
-                    ["data", "aws_iam_role", name, ..] => one(RoleTarget::Unresolved(format!(
-                        "data.aws_iam_role.{name} reads an existing role that is not defined in the scan"
-                    ))),
-                    ["data", "aws_iam_instance_profile", name, ..] => {
-                        one(RoleTarget::Unresolved(format!(
-                            "data.aws_iam_instance_profile.{name} reads an existing instance profile that is not defined in the scan"
-                        )))
-                    }
-                    _ => one(RoleTarget::Unresolved(format!(
-                        "{} is not a role",
-                        path.join(".")
-                    ))),
-                }
+                self.traversal_targets(ctx, expr, t, reference, each, depth)
             }
             _ => {
                 let node = self.tree.eval(ctx, expr);
@@ -215,6 +102,132 @@ impl<'a> Lowering<'_, 'a> {
                     _ => one(literal_target(&node, reference)),
                 }
             }
+        }
+    }
+
+    /// The targets of a traversal: a reference followed to what it stands for, a `dynamic`
+    /// iterator's element, a role or instance profile of the module, `each.value`.
+    fn traversal_targets(
+        &self,
+        ctx: Ctx,
+        expr: &Expression,
+        t: &hcl_edit::expr::Traversal,
+        reference: RoleReference,
+        each: Option<(Ctx, &'a Expression)>,
+        depth: usize,
+    ) -> Vec<(RoleTarget, Span)> {
+        let span = self.tree.span(ctx.file, expr.span());
+        let one = |t: RoleTarget| vec![(t, span)];
+        let path = traversal_path(t);
+        let parts: Vec<&str> = path.iter().map(String::as_str).collect();
+        if let Some(target) = self.tree.reference(ctx.inst, &parts) {
+            // A reference's role is reported where the pass is written, not where the
+            // variable or output is defined: that is the line a reviewer reads.
+            // A module call's argument is evaluated with the call's `for_each`, so that
+            // `role = each.value.role_arn` in a `module` block names each value's role.
+            let call_each = match parts.as_slice() {
+                ["var", ..] => self.call_for_each(ctx.inst),
+                _ => None,
+            };
+            let mut targets = match target {
+                Target::Expr(c, e) => {
+                    let shown = parts[..parts.len().min(2)].join(".");
+                    self.reference_targets(c, e, reference, call_each, depth, span, &shown)
+                }
+                Target::Node(n) => vec![(literal_target(n, reference), span)],
+                Target::Missing(reason) => vec![(RoleTarget::Unresolved(reason), span)],
+            };
+            for t in &mut targets {
+                if t.1.file != ctx.file || depth == 0 {
+                    t.1 = span;
+                }
+            }
+            return targets;
+        }
+        // `tls.value.role_arn` inside a `dynamic "tls"` being expanded: the element's value.
+        if let [iterator, "key" | "value", ..] = parts.as_slice()
+            && self.tree.is_bound(iterator)
+        {
+            let node = self.tree.eval(ctx, expr);
+            return match &node.kind {
+                NodeKind::List(items) if !items.is_empty() => items
+                    .iter()
+                    .map(|n| (literal_target(n, reference), span))
+                    .collect(),
+                _ => one(literal_target(&node, reference)),
+            };
+        }
+        match parts.as_slice() {
+            ["aws_iam_role", name, attr @ ..] => {
+                match self.role_index.get(&(ctx.inst, name.to_string())) {
+                    Some(i) if matches!(attr, ["arn" | "name" | "id" | "unique_id"]) => {
+                        one(RoleTarget::Role(*i))
+                    }
+                    Some(_) => one(RoleTarget::Unresolved(format!(
+                        "{} is not the role's ARN or name",
+                        path.join(".")
+                    ))),
+                    // A role whose count is known to be 0 has no instance to pass: the
+                    // reference fails, so `try()` falls back to its next argument.
+                    None if self
+                        .tree
+                        .def(ctx.inst)
+                        .resource("aws_iam_role", name)
+                        .is_some() =>
+                    {
+                        one(RoleTarget::Unresolved(NOTHING_PASSED.into()))
+                    }
+                    None => one(RoleTarget::Unresolved(format!(
+                        "aws_iam_role.{name} is not defined in this module"
+                    ))),
+                }
+            }
+            ["aws_iam_instance_profile", name, ..] => {
+                match self.profile_index.get(&(ctx.inst, name.to_string())) {
+                    Some(i) => one(RoleTarget::Profile(*i)),
+                    None if self
+                        .tree
+                        .def(ctx.inst)
+                        .resource("aws_iam_instance_profile", name)
+                        .is_some() =>
+                    {
+                        one(RoleTarget::Unresolved(NOTHING_PASSED.into()))
+                    }
+                    None => one(RoleTarget::Unresolved(format!(
+                        "aws_iam_instance_profile.{name} is not defined in this module"
+                    ))),
+                }
+            }
+            ["each", "value", rest @ ..] => match each {
+                Some((ectx, e)) => {
+                    let mut out = Vec::new();
+                    for (vctx, v) in self.for_each_values(ectx, e, rest, depth + 1) {
+                        for (t, _) in self.role_targets(vctx, v, reference, None, depth + 1) {
+                            out.push((t, span));
+                        }
+                    }
+                    if out.is_empty() {
+                        one(RoleTarget::Unresolved(
+                            "the for_each values cannot be evaluated statically".into(),
+                        ))
+                    } else {
+                        out
+                    }
+                }
+                None => one(RoleTarget::Unresolved(
+                    "each.value outside a for_each resource".into(),
+                )),
+            },
+            ["data", "aws_iam_role", name, ..] => one(RoleTarget::Unresolved(format!(
+                "data.aws_iam_role.{name} reads an existing role that is not defined in the scan"
+            ))),
+            ["data", "aws_iam_instance_profile", name, ..] => one(RoleTarget::Unresolved(format!(
+                "data.aws_iam_instance_profile.{name} reads an existing instance profile that is not defined in the scan"
+            ))),
+            _ => one(RoleTarget::Unresolved(format!(
+                "{} is not a role",
+                path.join(".")
+            ))),
         }
     }
 
