@@ -44,7 +44,8 @@ pub struct TfVars {
 #[derive(Debug, Default)]
 pub struct Workspace {
     pub dirs: BTreeMap<PathBuf, ModuleDir>,
-    /// Directories that no other scanned directory calls: each is the root of one unit.
+    /// Directories that no other scanned directory calls, and one directory of each cycle of calls
+    /// that no such directory reaches: each is the root of one unit.
     pub roots: Vec<PathBuf>,
     /// (root, calling directory, call name) → the called directory, or why it is not available.
     /// The root is part of the key because a registry source is found in the root's

@@ -1,5 +1,5 @@
-//! The module instances of a tree: one per `module` block reached from the root, built breadth by
-//! breadth from the calls `load` resolved.
+//! The module instances of a tree: one per `module` block reached from the root, built call by call
+//! from the directories `load` resolved.
 //!
 //! Calls from one instance to the same directory with textually identical arguments share one
 //! instance: they evaluate to the same values, and sharing keeps a module graph where each level

@@ -98,8 +98,8 @@ impl<'a> ModuleDef<'a> {
                     ("data", [t, n]) => {
                         m.data.insert((t.to_string(), n.to_string()), at);
                     }
-                    // A name defined twice is an input error (see `load`): the first one is used,
-                    // as the first one reported is the one a reader looks at.
+                    // Terraform rejects a name defined twice (`load` reports it); the first
+                    // definition is the one evaluated.
                     ("variable", [n]) => {
                         m.variables.entry(n.to_string()).or_insert(at);
                     }
