@@ -395,9 +395,10 @@ impl<'a> Lowering<'_, 'a> {
                         for expr in exprs {
                             let each = for_each.map(|(file, e)| (Ctx { inst, file }, e));
                             let address = self.address(inst, ty, name);
-                            let targets = self.dynamic_targets(&dynamics, ctx, &mut |l| {
-                                l.role_targets(ctx, expr, passer.reference, each, 0)
-                            });
+                            let targets =
+                                targets::dedup(self.dynamic_targets(&dynamics, ctx, &mut |l| {
+                                    l.role_targets(ctx, expr, passer.reference, each, 0)
+                                }));
                             for (target, span) in targets {
                                 // `null` or `""` passes no role (the attribute is unset): the other
                                 // branch of a conditional is the real pass.

@@ -12,9 +12,9 @@ pub(super) type TargetMemo =
 
 type Targets = Vec<(RoleTarget, Span)>;
 
-/// Lists of possible targets longer than this are not deduplicated (quadratic); the budget bounds
-/// them instead.
-const MAX_DEDUP: usize = 64;
+/// Lists of possible targets up to this long are deduplicated by comparing them (quadratic, but no
+/// allocation), longer ones by hashing.
+const SHORT: usize = 16;
 
 impl<'a> Lowering<'_, 'a> {
     /// What role (or instance profile) a passing expression names: one target per possibility (both
@@ -85,7 +85,7 @@ impl<'a> Lowering<'_, 'a> {
                 if all.is_empty() {
                     one(RoleTarget::Unresolved(NOTHING_PASSED.into()))
                 } else {
-                    all
+                    dedup(all)
                 }
             }
             Expression::Traversal(t) => {
@@ -346,18 +346,24 @@ impl<'a> Lowering<'_, 'a> {
     }
 }
 
-/// The targets without repeats, in order (short lists only: see [`MAX_DEDUP`]).
-fn dedup(targets: Targets) -> Targets {
-    if targets.len() > MAX_DEDUP {
-        return targets;
-    }
-    let mut out: Targets = Vec::with_capacity(targets.len());
-    for t in targets {
-        if !out.contains(&t) {
-            out.push(t);
+/// The targets without repeats, in order: a repeated target would be a repeated pass, checked again
+/// downstream for nothing.
+pub(super) fn dedup(targets: Targets) -> Targets {
+    if targets.len() <= SHORT {
+        let mut out: Targets = Vec::with_capacity(targets.len());
+        for t in targets {
+            if !out.contains(&t) {
+                out.push(t);
+            }
         }
+        return out;
     }
-    out
+    // Targets are not `Hash`: their debug form is, and costs what the targets' size does.
+    let mut seen = std::collections::HashSet::new();
+    targets
+        .into_iter()
+        .filter(|t| seen.insert(format!("{t:?}")))
+        .collect()
 }
 
 /// A role written as a string: an ARN, a name, or an instance profile name or ARN.
