@@ -508,3 +508,36 @@ fn json_nesting_past_the_parser_bound() {
     );
     assert_good(&result);
 }
+
+#[test]
+fn functions_and_templates_that_repeat_the_previous_level() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let mut coalesce = levels(30, "var.c", "coalesce(PREV, PREV)");
+    coalesce.push_str("resource \"aws_lambda_function\" \"f\" {\n  role = local.a30\n}\n");
+    let mut tries = levels(30, "var.c", "try(PREV, PREV)");
+    tries.push_str("resource \"aws_lambda_function\" \"f\" {\n  role = local.a30\n}\n");
+    // A string that doubles at each level: cut by the budget (text counts by its length).
+    let mut template = levels(
+        30,
+        "\"arn:aws:iam::123456789012:role/abcdefghijklmnopqrstuvwxyz\"",
+        "\"${PREV}${PREV}\"",
+    );
+    template.push_str("resource \"aws_iam_policy\" \"p\" {\n  policy = local.a30\n}\n");
+    let result = scan_with_good(
+        dir.path(),
+        &[
+            ("hostile/coalesce/main.tf", coalesce),
+            ("hostile/try/main.tf", tries),
+            ("hostile/template/main.tf", template),
+        ],
+    );
+    assert_error(&result, ErrorKind::Limit, "coalesce/main.tf", "too deeply");
+    assert_error(&result, ErrorKind::Limit, "try/main.tf", "too deeply");
+    assert_error(
+        &result,
+        ErrorKind::Limit,
+        "template/main.tf",
+        "evaluation budget",
+    );
+    assert_good(&result);
+}
