@@ -259,17 +259,16 @@ impl Tree<'_> {
         reason
     }
 
-    /// A value cut because references or evaluations nest deeper than [`MAX_DEPTH`] or
-    /// [`MAX_NESTING`] (a cycle through values that start afresh, or generated code): unknown,
-    /// and the first one in the unit is reported.
+    /// A value cut because references or evaluations nest deeper than a bound ([`MAX_DEPTH`],
+    /// [`MAX_NESTING`], lowering's bound on role references): unknown, and the first one in the
+    /// unit is reported.
     pub fn too_deep(&self, span: Span) -> Node {
         self.limit_once_in_unit(
             "deep",
             span,
             format!(
-                "the unit {} nests references or expressions too deeply here (more than \
-                 {MAX_DEPTH} levels of references, or {MAX_NESTING} evaluations inside each other): \
-                 values at the end of the chain are unknown",
+                "the unit {} nests references or expressions too deeply here (a chain of \
+                 references, generated code or a cycle): values at the end of the chain are unknown",
                 display_path(&self.root)
             ),
         );
