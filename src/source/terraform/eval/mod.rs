@@ -303,7 +303,8 @@ impl<'a> Tree<'a> {
 
     /// A copy of a value built elsewhere, paid for by its size.
     fn copied(&self, node: &Node, span: Span) -> Node {
-        if self.spend(budget::measure(node).0, span) {
+        // Checked first: past the budget nothing is even measured.
+        if !self.exhausted() && self.spend(budget::measure(node).0, span) {
             node.clone()
         } else {
             unknown(BUDGET_REASON, span)
