@@ -1,4 +1,4 @@
-# Two modules that call each other: reported as a coverage gap, never a hang.
+# Two modules that call each other: a gap where the role is used and a `limit` error, never a hang.
 module "a" {
   source = "./a"
 }

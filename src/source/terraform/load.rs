@@ -15,8 +15,8 @@ use hcl_edit::visit::{Visit, visit_func_call};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 
-/// Module calls nested deeper than this are reported as a cycle or runaway generation.
-const MAX_MODULE_DEPTH: usize = 32;
+/// Module calls nested deeper than this are cut (a module tree that deep is generated or runaway).
+pub const MAX_MODULE_DEPTH: usize = 32;
 
 /// One directory of `.tf` files.
 #[derive(Debug, Default)]
@@ -44,10 +44,13 @@ pub struct TfVars {
 #[derive(Debug, Default)]
 pub struct Workspace {
     pub dirs: BTreeMap<PathBuf, ModuleDir>,
-    /// Directories that no other scanned directory calls: each is the root of one unit.
+    /// Directories that no other scanned directory calls, and one directory of each cycle of calls
+    /// that no such directory reaches: each is the root of one unit.
     pub roots: Vec<PathBuf>,
-    /// (root, module key `a.b`) → the called directory, or why it is not available.
-    pub calls: HashMap<(PathBuf, String), Result<PathBuf, String>>,
+    /// (root, calling directory, call name) → the called directory, or why it is not available.
+    /// The root is part of the key because a registry source is found in the root's
+    /// `.terraform/modules/modules.json`.
+    pub calls: HashMap<(PathBuf, PathBuf, String), Result<PathBuf, String>>,
     pub tfvars: HashMap<PathBuf, TfVars>,
     /// Files read by `file()`/`templatefile()`, by normalised path.
     pub files: HashMap<PathBuf, FileId>,
@@ -72,12 +75,12 @@ pub fn normalize(path: &Path) -> PathBuf {
 }
 
 /// Whether a module source is a local path.
-fn is_local(source: &str) -> bool {
+pub(super) fn is_local(source: &str) -> bool {
     source.starts_with("./") || source.starts_with("../") || source == "." || source == ".."
 }
 
 /// `module "x" { source = "..." }` blocks of a directory: (name, source).
-fn module_calls(dir: &ModuleDir) -> Vec<(String, Option<String>)> {
+pub(super) fn module_calls(dir: &ModuleDir) -> Vec<(String, Option<String>)> {
     let mut out = Vec::new();
     for f in &dir.files {
         for block in f.body.blocks() {
@@ -103,7 +106,7 @@ fn module_calls(dir: &ModuleDir) -> Vec<(String, Option<String>)> {
 /// The entries of `.terraform/modules/modules.json`: module key → directory (relative to the root).
 /// The file is read through the reader (a FIFO or `/dev/zero` in its place is refused); entries are
 /// checked against the root when their directory is loaded.
-fn modules_json(
+pub(super) fn modules_json(
     root: &Path,
     reader: &Reader,
     errors: &mut Vec<InputError>,
@@ -152,7 +155,7 @@ fn modules_json(
 /// Reads and parses the `.tf` files of a directory that the scan did not walk (a module outside the
 /// scanned paths, or under `.terraform/modules`). A directory outside the root is not read: the
 /// reason is returned, and becomes the module call's coverage note.
-fn load_dir(
+pub(super) fn load_dir(
     dir: &Path,
     sources: &mut SourceMap,
     reader: &Reader,
@@ -202,71 +205,9 @@ pub fn load(
     for (dir, files) in parsed {
         ws.dirs.insert(normalize(&dir), ModuleDir { files });
     }
-    // A directory called through a local source by another scanned directory is not a root.
-    let mut called = HashSet::new();
-    for (dir, module) in &ws.dirs {
-        for (_, source) in module_calls(module) {
-            if let Some(s) = source.filter(|s| is_local(s)) {
-                called.insert(normalize(&dir.join(s)));
-            }
-        }
-    }
-    ws.roots = ws
-        .dirs
-        .keys()
-        .filter(|d| !called.contains(*d))
-        .cloned()
-        .collect();
-
-    for root in ws.roots.clone() {
-        let registry = modules_json(&root, reader, errors);
-        let mut stack = vec![(root.clone(), String::new(), vec![root.clone()])];
-        while let Some((dir, key, ancestors)) = stack.pop() {
-            let calls = ws.dirs.get(&dir).map(module_calls).unwrap_or_default();
-            for (name, source) in calls {
-                let child_key = if key.is_empty() {
-                    name.clone()
-                } else {
-                    format!("{key}.{name}")
-                };
-                let target = match source {
-                    None => Err(format!("module.{name} has no literal source")),
-                    Some(s) if is_local(&s) => Ok(normalize(&dir.join(&s))),
-                    Some(s) => registry.get(&child_key).cloned().ok_or(format!(
-                        "module source not fetched: run terraform init (module.{name}, source {s})"
-                    )),
-                };
-                let target = target.and_then(|t| {
-                    if ancestors.contains(&t) {
-                        Err(format!(
-                            "module.{name} calls a module that calls it (a cycle)"
-                        ))
-                    } else if ancestors.len() > MAX_MODULE_DEPTH {
-                        Err(format!(
-                            "module.{name} is nested more than {MAX_MODULE_DEPTH} levels deep"
-                        ))
-                    } else {
-                        Ok(t)
-                    }
-                });
-                let target = target.and_then(|t| {
-                    if !ws.dirs.contains_key(&t) {
-                        let module = load_dir(&t, sources, reader, errors)
-                            .map_err(|reason| format!("module.{name}: {reason}"))?;
-                        ws.dirs.insert(t.clone(), module);
-                    }
-                    Ok(t)
-                });
-                if let Ok(t) = &target {
-                    let mut a = ancestors.clone();
-                    a.push(t.clone());
-                    stack.push((t.clone(), child_key.clone(), a));
-                }
-                ws.calls.insert((root.clone(), child_key), target);
-            }
-        }
-    }
-
+    super::calls::resolve(&mut ws, sources, reader, errors);
+    super::calls::report_cycles(&ws, sources, errors);
+    check_names(&ws, sources, errors);
     for id in tfvars {
         load_tfvars(&mut ws, id, sources, errors);
     }
@@ -311,7 +252,11 @@ fn load_tfvars(ws: &mut Workspace, id: FileId, sources: &SourceMap, errors: &mut
             Err(e) => errors.push(InputError::at(
                 sources,
                 crate::value::Span::new(id, e.offset, e.offset),
-                ErrorKind::Parse,
+                if e.kind == json::JsonErrorKind::TooDeep {
+                    ErrorKind::Limit
+                } else {
+                    ErrorKind::Parse
+                },
                 format!("invalid tfvars JSON: {e}"),
             )),
         }
@@ -440,5 +385,59 @@ pub fn literal_path(expr: &Expression) -> Option<String> {
             Some(out)
         }
         _ => None,
+    }
+}
+
+/// Reports names defined twice in one module (a `locals` name, or a `variable`, `output` or
+/// `module` block), as Terraform does: an error of kind `parse` at the second definition, saying
+/// where the first is. Evaluation keeps the first.
+fn check_names(ws: &Workspace, sources: &SourceMap, errors: &mut Vec<InputError>) {
+    use hcl_edit::Span as _;
+    for module in ws.dirs.values() {
+        let mut first: HashMap<String, crate::value::Span> = HashMap::new();
+        for f in &module.files {
+            let at = |range: Option<std::ops::Range<usize>>| {
+                let r = range.unwrap_or(0..0);
+                crate::value::Span::new(f.file, r.start, r.end)
+            };
+            let mut defined = Vec::new();
+            for block in f.body.blocks() {
+                let label = block.labels.first().map(|l| l.as_str());
+                match (block.ident.as_str(), label) {
+                    ("locals", _) => defined.extend(
+                        block
+                            .body
+                            .attributes()
+                            .map(|a| (format!("local.{}", a.key.as_str()), at(a.span()))),
+                    ),
+                    (kind @ ("variable" | "output" | "module"), Some(name)) => {
+                        let shown = if kind == "variable" { "var" } else { kind };
+                        defined.push((format!("{shown}.{name}"), at(block.span())));
+                    }
+                    _ => {}
+                }
+            }
+            for (name, span) in defined {
+                match first.get(&name) {
+                    Some(earlier) => {
+                        let e = InputError::at(sources, *earlier, ErrorKind::Parse, "");
+                        let line = e.position.map_or(0, |p| p.line);
+                        errors.push(InputError::at(
+                            sources,
+                            span,
+                            ErrorKind::Parse,
+                            format!(
+                                "{name} is defined twice (first at {}:{line}): Terraform rejects \
+                                 this; the first definition is used",
+                                e.file
+                            ),
+                        ));
+                    }
+                    None => {
+                        first.insert(name, span);
+                    }
+                }
+            }
+        }
     }
 }

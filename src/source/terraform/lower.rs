@@ -15,6 +15,8 @@ use hcl_edit::structure::{Attribute, Block, Body};
 use std::collections::HashMap;
 use std::path::Path;
 
+mod targets;
+
 /// Resource attributes that hold identity policies (they grant; trust and resource policies do not).
 pub const IDENTITY_POLICIES: &[(&str, &[&str])] = &[
     ("aws_iam_policy", &["policy"]),
@@ -80,6 +82,7 @@ pub fn lower_module(
         sources,
         role_index: HashMap::new(),
         profile_index: HashMap::new(),
+        targets_memo: Default::default(),
     };
     let mut lowering = lowering;
     lowering.roles(&mut unit);
@@ -97,6 +100,7 @@ struct Lowering<'t, 'a> {
     /// (instance, resource name) → index in `unit.roles` / `unit.profiles`.
     role_index: HashMap<(usize, String), usize>,
     profile_index: HashMap<(usize, String), usize>,
+    targets_memo: std::cell::RefCell<targets::TargetMemo>,
 }
 
 /// A resource of one instance: (instance, name, block).
@@ -139,9 +143,11 @@ impl<'a> Lowering<'_, 'a> {
 
     /// Reads a policy expression; a known node that is not a policy is an input error.
     fn read_policy(&self, ctx: Ctx, attr: &Attribute) -> PolicyValue {
-        let errors = self.tree.errors.borrow().len();
+        // The mark (not the error count) also moves when an invalid value is reused from the
+        // memo, and not for `limit` errors, which leave a value unknown rather than invalid.
+        let mark = self.tree.error_mark();
         let value = self.read_policy_node(ctx, attr);
-        value.invalid_if(self.tree.errors.borrow().len() > errors)
+        value.invalid_if(self.tree.error_mark() > mark)
     }
 
     fn read_policy_node(&self, ctx: Ctx, attr: &Attribute) -> PolicyValue {
@@ -389,9 +395,10 @@ impl<'a> Lowering<'_, 'a> {
                         for expr in exprs {
                             let each = for_each.map(|(file, e)| (Ctx { inst, file }, e));
                             let address = self.address(inst, ty, name);
-                            let targets = self.dynamic_targets(&dynamics, ctx, &mut |l| {
-                                l.role_targets(ctx, expr, passer.reference, each, 0)
-                            });
+                            let targets =
+                                targets::dedup(self.dynamic_targets(&dynamics, ctx, &mut |l| {
+                                    l.role_targets(ctx, expr, passer.reference, each, 0)
+                                }));
                             for (target, span) in targets {
                                 // `null` or `""` passes no role (the attribute is unset): the other
                                 // branch of a conditional is the real pass.
@@ -446,275 +453,6 @@ impl<'a> Lowering<'_, 'a> {
             }
         }
     }
-
-    /// What role (or instance profile) a passing expression names: one target per possibility (both
-    /// branches of a conditional, each `for_each` value), each with the span of the expression that
-    /// names it.
-    fn role_targets(
-        &self,
-        ctx: Ctx,
-        expr: &Expression,
-        reference: RoleReference,
-        each: Option<(Ctx, &'a Expression)>,
-        depth: usize,
-    ) -> Vec<(RoleTarget, Span)> {
-        let span = self.tree.span(ctx.file, expr.span());
-        if depth > MAX_TARGET_DEPTH {
-            return vec![(
-                RoleTarget::Unresolved("a reference chain that is too deep (a cycle?)".into()),
-                span,
-            )];
-        }
-        let one = |t: RoleTarget| vec![(t, span)];
-        match expr {
-            Expression::Parenthesis(p) => {
-                self.role_targets(ctx, p.inner(), reference, each, depth + 1)
-            }
-            // `"${aws_iam_role.x.arn}"` (Terraform 0.11 style, and every value of `.tf.json`) is the
-            // interpolated expression itself.
-            Expression::StringTemplate(t) if t.iter().count() == 1 => match t.iter().next() {
-                Some(hcl_edit::template::Element::Interpolation(i)) => {
-                    self.role_targets(ctx, &i.expr, reference, each, depth + 1)
-                }
-                _ => one(literal_target(&self.tree.eval(ctx, expr), reference)),
-            },
-            Expression::Conditional(c) => {
-                let mut out = self.role_targets(ctx, &c.true_expr, reference, each, depth + 1);
-                out.extend(self.role_targets(ctx, &c.false_expr, reference, each, depth + 1));
-                out
-            }
-            // `try(var.role, aws_iam_role.x.arn)`, `coalesce(...)`: the first argument that names
-            // something; every argument is a possibility when none is certain.
-            Expression::FuncCall(call)
-                if call.name.namespace.is_empty()
-                    && matches!(call.name.name.as_str(), "try" | "coalesce") =>
-            {
-                let mut all = Vec::new();
-                for arg in call.args.iter() {
-                    let targets = self.role_targets(ctx, arg, reference, each, depth + 1);
-                    let resolved = targets
-                        .iter()
-                        .any(|(t, _)| !matches!(t, RoleTarget::Unresolved(_)));
-                    let nothing = targets.iter().all(
-                        |(t, _)| matches!(t, RoleTarget::Unresolved(r) if r == NOTHING_PASSED),
-                    );
-                    // `try()` falls back only when its argument fails, never because it is unknown.
-                    if resolved || call.name.name.as_str() == "try" && !nothing {
-                        return targets;
-                    }
-                    if !nothing {
-                        all.extend(targets);
-                    }
-                }
-                if all.is_empty() {
-                    one(RoleTarget::Unresolved(NOTHING_PASSED.into()))
-                } else {
-                    all
-                }
-            }
-            Expression::Traversal(t) => {
-                let path = traversal_path(t);
-                let parts: Vec<&str> = path.iter().map(String::as_str).collect();
-                if let Some(target) = self.tree.reference(ctx.inst, &parts) {
-                    // A reference's role is reported where the pass is written, not where the
-                    // variable or output is defined: that is the line a reviewer reads.
-                    // A module call's argument is evaluated with the call's `for_each`, so that
-                    // `role = each.value.role_arn` in a `module` block names each value's role.
-                    let call_each = match parts.as_slice() {
-                        ["var", ..] => self.call_for_each(ctx.inst),
-                        _ => None,
-                    };
-                    let mut targets = match target {
-                        Target::Expr(c, e) => {
-                            self.role_targets(c, e, reference, call_each, depth + 1)
-                        }
-                        Target::Node(n) => vec![(literal_target(&n, reference), span)],
-                        Target::Missing(reason) => vec![(RoleTarget::Unresolved(reason), span)],
-                    };
-                    for t in &mut targets {
-                        if t.1.file != ctx.file || depth == 0 {
-                            t.1 = span;
-                        }
-                    }
-                    return targets;
-                }
-                // `tls.value.role_arn` inside a `dynamic "tls"` being expanded: the element's value.
-                if let [iterator, "key" | "value", ..] = parts.as_slice()
-                    && self.tree.is_bound(iterator)
-                {
-                    let node = self.tree.eval(ctx, expr);
-                    return match &node.kind {
-                        NodeKind::List(items) if !items.is_empty() => items
-                            .iter()
-                            .map(|n| (literal_target(n, reference), span))
-                            .collect(),
-                        _ => one(literal_target(&node, reference)),
-                    };
-                }
-                match parts.as_slice() {
-                    ["aws_iam_role", name, attr @ ..] => {
-                        match self.role_index.get(&(ctx.inst, name.to_string())) {
-                            Some(i) if matches!(attr, ["arn" | "name" | "id" | "unique_id"]) => {
-                                one(RoleTarget::Role(*i))
-                            }
-                            Some(_) => one(RoleTarget::Unresolved(format!(
-                                "{} is not the role's ARN or name",
-                                path.join(".")
-                            ))),
-                            // A role whose count is known to be 0 has no instance to pass: the
-                            // reference fails, so `try()` falls back to its next argument.
-                            None if self
-                                .tree
-                                .def(ctx.inst)
-                                .resource("aws_iam_role", name)
-                                .is_some() =>
-                            {
-                                one(RoleTarget::Unresolved(NOTHING_PASSED.into()))
-                            }
-                            None => one(RoleTarget::Unresolved(format!(
-                                "aws_iam_role.{name} is not defined in this module"
-                            ))),
-                        }
-                    }
-                    ["aws_iam_instance_profile", name, ..] => {
-                        match self.profile_index.get(&(ctx.inst, name.to_string())) {
-                            Some(i) => one(RoleTarget::Profile(*i)),
-                            None if self
-                                .tree
-                                .def(ctx.inst)
-                                .resource("aws_iam_instance_profile", name)
-                                .is_some() =>
-                            {
-                                one(RoleTarget::Unresolved(NOTHING_PASSED.into()))
-                            }
-                            None => one(RoleTarget::Unresolved(format!(
-                                "aws_iam_instance_profile.{name} is not defined in this module"
-                            ))),
-                        }
-                    }
-                    ["each", "value", rest @ ..] => match each {
-                        Some((ectx, e)) => {
-                            let mut out = Vec::new();
-                            for (vctx, v) in self.for_each_values(ectx, e, rest, depth + 1) {
-                                for (t, _) in self.role_targets(vctx, v, reference, None, depth + 1)
-                                {
-                                    out.push((t, span));
-                                }
-                            }
-                            if out.is_empty() {
-                                one(RoleTarget::Unresolved(
-                                    "the for_each values cannot be evaluated statically".into(),
-                                ))
-                            } else {
-                                out
-                            }
-                        }
-                        None => one(RoleTarget::Unresolved(
-                            "each.value outside a for_each resource".into(),
-                        )),
-                    },
-                    ["data", "aws_iam_role", name, ..] => one(RoleTarget::Unresolved(format!(
-                        "data.aws_iam_role.{name} reads an existing role that is not defined in the scan"
-                    ))),
-                    ["data", "aws_iam_instance_profile", name, ..] => {
-                        one(RoleTarget::Unresolved(format!(
-                            "data.aws_iam_instance_profile.{name} reads an existing instance profile that is not defined in the scan"
-                        )))
-                    }
-                    _ => one(RoleTarget::Unresolved(format!(
-                        "{} is not a role",
-                        path.join(".")
-                    ))),
-                }
-            }
-            _ => {
-                let node = self.tree.eval(ctx, expr);
-                match &node.kind {
-                    // Alternatives (a conditional inside a function): each is a possibility.
-                    NodeKind::List(items) if !items.is_empty() => items
-                        .iter()
-                        .map(|n| (literal_target(n, reference), span))
-                        .collect(),
-                    _ => one(literal_target(&node, reference)),
-                }
-            }
-        }
-    }
-
-    /// The `for_each` of the `module` block that made an instance, in the caller's context.
-    fn call_for_each(&self, inst: usize) -> Option<(Ctx, &'a Expression)> {
-        let (parent, call) = self.tree.instances[inst].parent.as_ref()?;
-        let block = self
-            .tree
-            .def(*parent)
-            .calls
-            .iter()
-            .find(|(n, _)| n == call)
-            .map(|(_, b)| *b)?;
-        let for_each = block.item.body.get_attribute("for_each")?;
-        Some((
-            Ctx {
-                inst: *parent,
-                file: block.file,
-            },
-            &for_each.value,
-        ))
-    }
-
-    /// The value expressions of a `for_each`: an object literal's values, a list's elements, through
-    /// `toset()`/`tomap()` and references; `rest` picks an attribute of each value (`each.value.role`).
-    fn for_each_values(
-        &self,
-        ctx: Ctx,
-        expr: &'a Expression,
-        rest: &[&str],
-        depth: usize,
-    ) -> Vec<(Ctx, &'a Expression)> {
-        if depth > MAX_TARGET_DEPTH {
-            return Vec::new();
-        }
-        let values: Vec<(Ctx, &'a Expression)> = match expr {
-            Expression::Object(o) => o.iter().map(|(_, v)| (ctx, v.expr())).collect(),
-            Expression::Array(a) => a.iter().map(|e| (ctx, e)).collect(),
-            Expression::FuncCall(c)
-                if matches!(c.name.name.as_str(), "toset" | "tomap" | "tolist") =>
-            {
-                return match c.args.iter().next() {
-                    Some(arg) => self.for_each_values(ctx, arg, rest, depth + 1),
-                    None => Vec::new(),
-                };
-            }
-            Expression::Traversal(t) => {
-                let path = traversal_path(t);
-                let parts: Vec<&str> = path.iter().map(String::as_str).collect();
-                return match self.tree.reference(ctx.inst, &parts) {
-                    Some(Target::Expr(c, e)) => self.for_each_values(c, e, rest, depth + 1),
-                    _ => Vec::new(),
-                };
-            }
-            _ => return Vec::new(),
-        };
-        values
-            .into_iter()
-            .filter_map(|(c, v)| {
-                let mut v = v;
-                for attr in rest {
-                    let Expression::Object(o) = v else {
-                        return None;
-                    };
-                    v = o.iter().find_map(|(k, val)| {
-                        let name = match k {
-                            ObjectKey::Ident(id) => id.as_str().to_string(),
-                            ObjectKey::Expression(Expression::String(s)) => s.value().to_string(),
-                            _ => return None,
-                        };
-                        (name == *attr).then(|| val.expr())
-                    })?;
-                }
-                Some((c, v))
-            })
-            .collect()
-    }
 }
 
 fn pass(passer: &Passer, address: String, span: Span, target: RoleTarget) -> Pass {
@@ -730,27 +468,6 @@ fn pass(passer: &Passer, address: String, span: Span, target: RoleTarget) -> Pas
         service: passer.service.clone(),
         principals: passer.principals.clone(),
         target,
-    }
-}
-
-/// A role written as a string: an ARN, a name, or an instance profile name or ARN.
-fn literal_target(node: &Node, reference: RoleReference) -> RoleTarget {
-    match &node.kind {
-        NodeKind::Str(text) if text.as_literal().is_some_and(|s| s.is_empty()) => {
-            RoleTarget::Unresolved(NOTHING_PASSED.into())
-        }
-        NodeKind::Str(text) => {
-            let starts_arn =
-                matches!(text.parts.first(), Some(TextPart::Lit(s)) if s.starts_with("arn:"));
-            match reference {
-                RoleReference::InstanceProfile => RoleTarget::ProfileName(text.clone()),
-                _ if starts_arn => RoleTarget::Arn(text.clone()),
-                _ => RoleTarget::Name(text.clone()),
-            }
-        }
-        NodeKind::Unknown(reason) => RoleTarget::Unresolved(reason.clone()),
-        NodeKind::Null => RoleTarget::Unresolved(NOTHING_PASSED.into()),
-        _ => RoleTarget::Unresolved("the value is not a string".into()),
     }
 }
 

@@ -1,12 +1,14 @@
 //! Terraform: `.tf` files parsed with `hcl-edit` (which keeps byte spans), grouped by directory into
 //! a module, evaluated statically and lowered to the common model.
 
+mod calls;
 pub mod config;
 mod eval;
 pub mod json_syntax;
 pub mod load;
 mod lower;
 
+pub use eval::{MAX_INSTANCES, MAX_NESTING, MAX_NODES};
 pub use load::{Workspace, load};
 pub use lower::{IDENTITY_POLICIES, lower_module};
 
@@ -22,19 +24,31 @@ pub struct TfFile {
 }
 
 /// Parses one `.tf` file. The error carries hcl-edit's line and column.
+///
+/// hcl-edit bounds nesting itself (64 levels of brackets, blocks or templates, 128 chained binary
+/// operators), so `[[[…]]]` 10,000 deep is an error, not a stack overflow: that error is of kind
+/// `limit` (Terraform itself would accept the file), any other of kind `parse`.
 pub fn parse_file(file: FileId, source: &SourceFile) -> Result<TfFile, InputError> {
+    let kind = |e: &hcl_edit::parser::Error| {
+        let m = e.message();
+        if m.contains("nesting depth") || m.contains("chained binary operators") {
+            ErrorKind::Limit
+        } else {
+            ErrorKind::Parse
+        }
+    };
     match hcl_edit::parser::parse_body(&source.text) {
         Ok(body) => Ok(TfFile { file, body }),
         // HCL rewritten from `.tf.json`: report at the JSON position of the offending token.
         Err(e) if source.origin.is_some() => Err(InputError {
             file: source.display.clone(),
-            kind: ErrorKind::Parse,
+            kind: kind(&e),
             message: format!("invalid Terraform JSON: {}", e.message()),
             position: None,
         }),
         Err(e) => Err(InputError {
             file: source.display.clone(),
-            kind: ErrorKind::Parse,
+            kind: kind(&e),
             message: format!("invalid HCL: {}", e.message()),
             position: Some(crate::source::Position {
                 line: e.location().line().max(1),
@@ -71,7 +85,12 @@ pub fn json_to_hcl(
         Err(e) => Err(InputError::at(
             sources,
             crate::value::Span::new(orig, e.offset, e.offset),
-            ErrorKind::Parse,
+            // Nesting past the parser's bound is passrole's limit, not invalid JSON.
+            if e.kind == crate::source::json::JsonErrorKind::TooDeep {
+                ErrorKind::Limit
+            } else {
+                ErrorKind::Parse
+            },
             format!("invalid JSON: {e}"),
         )),
     }

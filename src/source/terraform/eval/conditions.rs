@@ -8,9 +8,10 @@ impl<'a> Tree<'a> {
     /// `var.mode == "prod"`, with variables from defaults, `.tfvars` or the module call).
     pub fn condition(&self, ctx: Ctx, expr: &Expression, depth: usize) -> Option<bool> {
         use hcl_edit::expr::{BinaryOperator, UnaryOperator};
-        if depth > MAX_DEPTH {
+        if depth > MAX_DEPTH || !self.spend(1, self.span(ctx.file, expr.span())) {
             return None;
         }
+        let _nested = self.nest()?;
         match expr {
             Expression::Parenthesis(p) => self.condition(ctx, p.inner(), depth + 1),
             Expression::UnaryOp(u) if *u.operator.value() == UnaryOperator::Not => {
@@ -78,9 +79,17 @@ impl<'a> Tree<'a> {
                 let path = traversal_path(t);
                 let parts: Vec<&str> = path.iter().map(String::as_str).collect();
                 match self.reference(ctx.inst, &parts) {
-                    Some(Target::Expr(c, e)) => self.condition(c, e, depth + 1),
-                    Some(Target::Node(n)) => match n.kind {
-                        NodeKind::Bool(b) => Some(b),
+                    // Once per instance, like values: `c_i = local.c_j && local.c_j` must not
+                    // double the work at each level.
+                    Some(Target::Expr(c, e)) => self.memoized_condition(
+                        c.inst,
+                        address(e),
+                        self.span(ctx.file, expr.span()),
+                        &|| path.iter().take(2).cloned().collect::<Vec<_>>().join("."),
+                        || self.condition(c, e, depth + 1),
+                    ),
+                    Some(Target::Node(n)) => match &n.kind {
+                        NodeKind::Bool(b) => Some(*b),
                         _ => None,
                     },
                     _ => None,
@@ -161,7 +170,10 @@ impl<'a> Tree<'a> {
         self.bindings
             .borrow_mut()
             .push((name.to_string(), key, value));
+        // Values memoised under this binding are not reused outside it.
+        self.push_frame();
         let out = f();
+        self.pop_frame();
         self.bindings.borrow_mut().pop();
         out
     }

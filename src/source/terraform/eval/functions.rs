@@ -1,7 +1,101 @@
-//! Pure Terraform functions over evaluated nodes; an unknown argument makes the result unknown.
+//! Terraform function calls: which are evaluated, and the pure functions over evaluated nodes (an
+//! unknown argument makes the result unknown).
 
-use super::{scalar_text, unknown};
-use crate::value::{Node, NodeKind, Span, Text, TextPart};
+use super::*;
+
+impl Tree<'_> {
+    /// `name(args...)`: the functions that can be known statically; any other is unknown.
+    pub(super) fn eval_call(
+        &self,
+        ctx: Ctx,
+        call: &hcl_edit::expr::FuncCall,
+        depth: usize,
+        span: Span,
+    ) -> Node {
+        let name = call.name.name.as_str();
+        if !call.name.namespace.is_empty() {
+            return unknown(
+                format!("the provider function {name}() is not evaluated"),
+                span,
+            );
+        }
+        let exprs: Vec<&Expression> = call.args.iter().collect();
+        let args = || -> Vec<Node> {
+            exprs
+                .iter()
+                .map(|e| self.eval_at(ctx, e, depth + 1))
+                .collect()
+        };
+        match name {
+            // `try(a, b)` is `a` unless evaluating `a` fails; an `a` that is only unknown statically
+            // may well succeed at plan time, so it stays unknown rather than falling back.
+            "try" => try_(args(), span),
+            "compact" | "flatten" | "distinct" => list_cleanup(name, args(), span),
+            "jsonencode" | "tolist" | "toset" | "tomap" | "tostring" => match exprs.first() {
+                Some(e) => self.eval_at(ctx, e, depth + 1),
+                None => unknown(format!("{name}() without an argument"), span),
+            },
+            "jsondecode" => {
+                let arg = args().into_iter().next();
+                match arg
+                    .as_ref()
+                    .and_then(|a| a.as_text().and_then(Text::as_literal))
+                {
+                    Some(s) => self.string_policy(&s, span, false),
+                    None => unknown("jsondecode() of a value that cannot be evaluated", span),
+                }
+            }
+            "format" => format(args(), span),
+            "join" => join(args(), span),
+            "concat" => concat(args(), span),
+            "merge" => merge(args(), span),
+            "lookup" => lookup(args(), span),
+            "coalesce" => coalesce(args(), span),
+            "element" => element(args(), span),
+            // For conditions such as `length(var.statements) > 0`.
+            "length" => match args().into_iter().next().map(|a| a.kind) {
+                Some(NodeKind::List(items)) => {
+                    Node::new(NodeKind::Number(items.len().to_string()), span)
+                }
+                Some(NodeKind::Map(entries)) => {
+                    Node::new(NodeKind::Number(entries.len().to_string()), span)
+                }
+                Some(NodeKind::Str(t)) => match t.as_literal() {
+                    Some(s) => Node::new(NodeKind::Number(s.chars().count().to_string()), span),
+                    None => unknown("length() of a value that cannot be evaluated", span),
+                },
+                _ => unknown("length() of a value that cannot be evaluated", span),
+            },
+            "file" | "templatefile" => match self.function_file(ctx, exprs.first().copied()) {
+                Some(id) => {
+                    let text = self.sources.get(id).map_or("", |f| f.text.as_str());
+                    if name == "templatefile" && text.contains("${") {
+                        Node::new(
+                            NodeKind::Str(Text::unknown("the output of templatefile()")),
+                            span,
+                        )
+                    } else {
+                        // The file's text is copied each time it is read: paid for by its size.
+                        if self.spend((text.len() / 64) as u64, span) {
+                            Node::str(text, span)
+                        } else {
+                            unknown(BUDGET_REASON, span)
+                        }
+                    }
+                }
+                None => unknown(format!("the file read by {name}() is not found"), span),
+            },
+            _ => unknown(format!("the function {name}() is not evaluated"), span),
+        }
+    }
+
+    /// The file a `file()`/`templatefile()` call reads, when it was loaded.
+    pub(super) fn function_file(&self, ctx: Ctx, arg: Option<&Expression>) -> Option<FileId> {
+        let path = literal_path(arg?)?;
+        let dir = &self.def(ctx.inst).dir;
+        self.ws.files.get(&function_file_path(dir, &path)).copied()
+    }
+}
 
 fn first_unknown(args: &[Node]) -> Option<&str> {
     args.iter().find_map(|a| match &a.kind {
@@ -182,5 +276,60 @@ pub fn element(args: Vec<Node>, span: Span) -> Node {
             }
         }
         _ => unknown("element() of values that cannot be evaluated", span),
+    }
+}
+
+/// A scalar as text for interpolation; anything else is an unknown part.
+pub(super) fn scalar_text(n: Node) -> Text {
+    match n.kind {
+        NodeKind::Str(t) => t,
+        NodeKind::Number(n) => Text::lit(n),
+        NodeKind::Bool(b) => Text::lit(b.to_string()),
+        NodeKind::Unknown(reason) => Text::unknown(reason),
+        NodeKind::List(_) => Text::unknown("one of several values"),
+        _ => Text::unknown("a value that is not a string"),
+    }
+}
+
+/// `${...}` parts of a template string as unknown parts, the rest literal.
+pub(super) fn template_parts(raw: &str) -> Text {
+    let mut text = Text::default();
+    let mut rest = raw;
+    while let Some(open) = rest.find("${") {
+        text.push(TextPart::Lit(rest[..open].to_string()));
+        match rest[open..].find('}') {
+            Some(close) => {
+                text.push(TextPart::Unknown(
+                    rest[open + 2..open + close].trim().to_string(),
+                ));
+                rest = &rest[open + close + 1..];
+            }
+            None => {
+                text.push(TextPart::Unknown("an unterminated interpolation".into()));
+                rest = "";
+            }
+        }
+    }
+    text.push(TextPart::Lit(rest.to_string()));
+    text
+}
+
+/// Lists inside a list (from conditionals: both branches) flattened into one list.
+pub(super) fn flatten_alternatives(node: Node) -> Node {
+    match node.kind {
+        NodeKind::List(items) => {
+            let mut out = Vec::new();
+            for item in items {
+                match flatten_alternatives(item) {
+                    Node {
+                        kind: NodeKind::List(inner),
+                        ..
+                    } => out.extend(inner),
+                    other => out.push(other),
+                }
+            }
+            Node::new(NodeKind::List(out), node.span)
+        }
+        other => Node::new(other, node.span),
     }
 }

@@ -18,11 +18,17 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+mod budget;
 mod conditions;
 mod functions;
+mod instances;
 mod policy;
 
+pub use budget::BUDGET_REASON;
+pub use budget::{MAX_INSTANCES, MAX_NESTING, MAX_NODES};
+use budget::{Memo, address};
 pub use conditions::iterator_name;
+use functions::{flatten_alternatives, scalar_text, template_parts};
 
 /// Deeper reference chains than this (local → local → …) are reported as unknown: they are cycles
 /// or generated code, and recursion must stay bounded.
@@ -92,19 +98,22 @@ impl<'a> ModuleDef<'a> {
                     ("data", [t, n]) => {
                         m.data.insert((t.to_string(), n.to_string()), at);
                     }
+                    // Terraform rejects a name defined twice (`load` reports it); the first
+                    // definition is the one evaluated.
                     ("variable", [n]) => {
-                        m.variables.insert(n.to_string(), at);
+                        m.variables.entry(n.to_string()).or_insert(at);
                     }
                     ("output", [n]) => {
-                        m.outputs.insert(n.to_string(), at);
+                        m.outputs.entry(n.to_string()).or_insert(at);
                     }
-                    ("module", [n]) => m.calls.push((n.to_string(), at)),
+                    ("module", [n]) if !m.calls.iter().any(|(c, _)| c == n) => {
+                        m.calls.push((n.to_string(), at))
+                    }
                     ("locals", []) => {
                         for attr in block.body.attributes() {
-                            m.locals.insert(
-                                attr.key.as_str().to_string(),
-                                Located { file, item: attr },
-                            );
+                            m.locals
+                                .entry(attr.key.as_str().to_string())
+                                .or_insert(Located { file, item: attr });
                         }
                     }
                     _ => {}
@@ -131,6 +140,8 @@ pub struct Instance {
     pub parent: Option<(usize, String)>,
     /// Child instances by call name, or why the module is not available.
     pub children: HashMap<String, Result<usize, String>>,
+    /// Module calls from the root to it (0 for the root).
+    pub depth: usize,
 }
 
 /// What a reference (`var.x`, `local.x`, `module.m.o`) stands for.
@@ -138,7 +149,7 @@ pub enum Target<'a> {
     /// An expression, evaluated in its own context.
     Expr(Ctx, &'a Expression),
     /// An already evaluated value (from `.tfvars.json`).
-    Node(Node),
+    Node(&'a Node),
     /// Nothing that can be known, and why.
     Missing(String),
 }
@@ -154,70 +165,11 @@ pub struct Tree<'a> {
     pub errors: RefCell<Vec<InputError>>,
     /// Iterators of the `dynamic` blocks being expanded, innermost last: (name, key, value).
     bindings: RefCell<Vec<(String, Node, Node)>>,
+    /// The work budget, the memo of evaluated references and the nesting count.
+    work: budget::Work,
 }
 
 impl<'a> Tree<'a> {
-    pub fn new(sources: &'a SourceMap, ws: &'a Workspace, root: &Path) -> Tree<'a> {
-        let mut tree = Tree {
-            sources,
-            ws,
-            root: root.to_path_buf(),
-            defs: Vec::new(),
-            instances: Vec::new(),
-            errors: RefCell::new(Vec::new()),
-            bindings: RefCell::new(Vec::new()),
-        };
-        let def = tree.def_for(root);
-        tree.instances.push(Instance {
-            def,
-            prefix: String::new(),
-            parent: None,
-            children: HashMap::new(),
-        });
-        // Breadth-first over module calls; `load` already cut cycles and runaway depth.
-        let mut queue = vec![(0usize, String::new())];
-        while let Some((inst, key)) = queue.pop() {
-            let calls: Vec<(String, Located<'a, Block>)> =
-                tree.defs[tree.instances[inst].def].calls.clone();
-            for (name, call) in calls {
-                // `for_each = var.items` with `items = {}` (a wrapper module): no instance.
-                if !tree.exists(inst, call) {
-                    tree.instances[inst].children.insert(
-                        name.clone(),
-                        Err(format!(
-                            "module.{name} has no instances (its count or for_each is empty)"
-                        )),
-                    );
-                    continue;
-                }
-                let child_key = if key.is_empty() {
-                    name.clone()
-                } else {
-                    format!("{key}.{name}")
-                };
-                let child = match ws.calls.get(&(root.to_path_buf(), child_key.clone())) {
-                    Some(Ok(dir)) => {
-                        let def = tree.def_for(dir);
-                        let prefix = format!("{}module.{name}.", tree.instances[inst].prefix);
-                        tree.instances.push(Instance {
-                            def,
-                            prefix,
-                            parent: Some((inst, name.clone())),
-                            children: HashMap::new(),
-                        });
-                        let id = tree.instances.len() - 1;
-                        queue.push((id, child_key));
-                        Ok(id)
-                    }
-                    Some(Err(reason)) => Err(reason.clone()),
-                    None => Err(format!("module.{name} could not be loaded")),
-                };
-                tree.instances[inst].children.insert(name, child);
-            }
-        }
-        tree
-    }
-
     fn def_for(&mut self, dir: &Path) -> usize {
         if let Some(i) = self.defs.iter().position(|d| d.dir == dir) {
             return i;
@@ -235,9 +187,11 @@ impl<'a> Tree<'a> {
         Span::new(file, r.start, r.end)
     }
 
+    /// An error that makes the value being read invalid (a policy that is not JSON).
     fn error(&self, span: Span, message: String) {
         let e = InputError::at(self.sources, span, ErrorKind::Parse, message);
         self.errors.borrow_mut().push(e);
+        self.mark_invalid();
     }
 
     /// What `var.NAME` is in an instance: the module call's argument, then (in the root) `.tfvars`,
@@ -264,7 +218,7 @@ impl<'a> Tree<'a> {
             }
         } else if let Some(vars) = self.ws.tfvars.get(&self.root) {
             match vars.values.get(name) {
-                Some(VarValue::Node(n)) => return Target::Node(n.clone()),
+                Some(VarValue::Node(n)) => return Target::Node(n),
                 Some(VarValue::Expr { file, index }) => {
                     if let Some(attr) = vars
                         .bodies
@@ -329,18 +283,53 @@ impl<'a> Tree<'a> {
         self.eval_at(ctx, expr, 0)
     }
 
-    fn eval_target(&self, target: Target<'a>, span: Span, depth: usize) -> Node {
+    /// The value of what a reference (`shown`, as `local.a`) stands for: an expression is evaluated
+    /// once per instance (see [`Tree::memoized`]).
+    fn eval_target(&self, target: Target<'a>, span: Span, depth: usize, shown: &str) -> Node {
         match target {
-            Target::Expr(ctx, e) => self.eval_at(ctx, e, depth + 1),
-            Target::Node(n) => n,
+            Target::Expr(ctx, e) => self.memoized(
+                Memo::Value,
+                ctx.inst,
+                address(e),
+                depth,
+                span,
+                &|| shown.to_string(),
+                || self.eval_at(ctx, e, depth + 1),
+            ),
+            Target::Node(n) => self.copied(n, span),
             Target::Missing(reason) => unknown(reason, span),
+        }
+    }
+
+    /// A copy of a value built elsewhere, paid for by its size.
+    fn copied(&self, node: &Node, span: Span) -> Node {
+        // Checked first: past the budget nothing is even measured.
+        if !self.exhausted() && self.spend(budget::measure(node).0, span) {
+            node.clone()
+        } else {
+            unknown(BUDGET_REASON, span)
+        }
+    }
+
+    /// A value parsed from text (a JSON policy), paid for by its size.
+    fn paid(&self, node: Node) -> Node {
+        if self.spend(budget::measure(&node).0, node.span) {
+            node
+        } else {
+            unknown(BUDGET_REASON, node.span)
         }
     }
 
     fn eval_at(&self, ctx: Ctx, expr: &Expression, depth: usize) -> Node {
         let span = self.span(ctx.file, expr.span());
         if depth > MAX_DEPTH {
-            return unknown("a reference chain that is too deep (a cycle?)", span);
+            return self.too_deep(span);
+        }
+        let Some(_nested) = self.nest() else {
+            return self.too_deep(span);
+        };
+        if !self.spend(1, span) {
+            return unknown(BUDGET_REASON, span);
         }
         match expr {
             Expression::Null(_) => Node::new(NodeKind::Null, span),
@@ -409,96 +398,6 @@ impl<'a> Tree<'a> {
         }
     }
 
-    fn eval_call(
-        &self,
-        ctx: Ctx,
-        call: &hcl_edit::expr::FuncCall,
-        depth: usize,
-        span: Span,
-    ) -> Node {
-        let name = call.name.name.as_str();
-        if !call.name.namespace.is_empty() {
-            return unknown(
-                format!("the provider function {name}() is not evaluated"),
-                span,
-            );
-        }
-        let exprs: Vec<&Expression> = call.args.iter().collect();
-        let args = || -> Vec<Node> {
-            exprs
-                .iter()
-                .map(|e| self.eval_at(ctx, e, depth + 1))
-                .collect()
-        };
-        match name {
-            // `try(a, b)` is `a` unless evaluating `a` fails; an `a` that is only unknown statically
-            // may well succeed at plan time, so it stays unknown rather than falling back.
-            "try" => functions::try_(args(), span),
-            "compact" | "flatten" | "distinct" => functions::list_cleanup(name, args(), span),
-            "jsonencode" | "tolist" | "toset" | "tomap" | "tostring" => match exprs.first() {
-                Some(e) => self.eval_at(ctx, e, depth + 1),
-                None => unknown(format!("{name}() without an argument"), span),
-            },
-            "jsondecode" => {
-                let arg = args().into_iter().next();
-                match arg
-                    .as_ref()
-                    .and_then(|a| a.as_text().and_then(Text::as_literal))
-                {
-                    Some(s) => self.string_policy(&s, span, false),
-                    None => unknown("jsondecode() of a value that cannot be evaluated", span),
-                }
-            }
-            "format" => functions::format(args(), span),
-            "join" => functions::join(args(), span),
-            "concat" => functions::concat(args(), span),
-            "merge" => functions::merge(args(), span),
-            "lookup" => functions::lookup(args(), span),
-            "coalesce" => functions::coalesce(args(), span),
-            "element" => functions::element(args(), span),
-            // For conditions such as `length(var.statements) > 0`.
-            "length" => match args().into_iter().next().map(|a| a.kind) {
-                Some(NodeKind::List(items)) => {
-                    Node::new(NodeKind::Number(items.len().to_string()), span)
-                }
-                Some(NodeKind::Map(entries)) => {
-                    Node::new(NodeKind::Number(entries.len().to_string()), span)
-                }
-                Some(NodeKind::Str(t)) => match t.as_literal() {
-                    Some(s) => Node::new(NodeKind::Number(s.chars().count().to_string()), span),
-                    None => unknown("length() of a value that cannot be evaluated", span),
-                },
-                _ => unknown("length() of a value that cannot be evaluated", span),
-            },
-            "file" | "templatefile" => match self.function_file(ctx, exprs.first().copied()) {
-                Some(id) => {
-                    let text = self
-                        .sources
-                        .get(id)
-                        .map(|f| f.text.clone())
-                        .unwrap_or_default();
-                    if name == "templatefile" && text.contains("${") {
-                        Node::new(
-                            NodeKind::Str(Text::unknown("the output of templatefile()")),
-                            span,
-                        )
-                    } else {
-                        Node::str(text, span)
-                    }
-                }
-                None => unknown(format!("the file read by {name}() is not found"), span),
-            },
-            _ => unknown(format!("the function {name}() is not evaluated"), span),
-        }
-    }
-
-    /// The file a `file()`/`templatefile()` call reads, when it was loaded.
-    fn function_file(&self, ctx: Ctx, arg: Option<&Expression>) -> Option<FileId> {
-        let path = literal_path(arg?)?;
-        let dir = &self.def(ctx.inst).dir;
-        self.ws.files.get(&function_file_path(dir, &path)).copied()
-    }
-
     fn template_text<'t>(
         &self,
         ctx: Ctx,
@@ -539,21 +438,18 @@ impl<'a> Tree<'a> {
                 .iter()
                 .rev()
                 .find(|(n, _, _)| n == name)
-                .map(|(_, k, v)| {
-                    if *which == "key" {
-                        k.clone()
-                    } else {
-                        v.clone()
-                    }
-                });
+                .map(|(_, k, v)| self.copied(if *which == "key" { k } else { v }, span));
             if let Some(node) = bound {
                 return apply_operators(node, t, 2);
             }
         }
         if let Some(target) = self.reference(ctx.inst, &parts) {
-            let node = self.eval_target(target, span, depth);
+            // `local.a`, `var.a`, `module.m.o`: what the memo and a cycle's message name.
+            let named = if parts[0] == "module" { 3 } else { 2 };
+            let shown = parts[..named.min(parts.len())].join(".");
+            let node = self.eval_target(target, span, depth, &shown);
             // `var.x.y`, `local.m["k"]`: follow the remaining attributes and literal keys.
-            return apply_operators(node, t, if parts[0] == "module" { 3 } else { 2 });
+            return apply_operators(node, t, named);
         }
         match parts.as_slice() {
             ["path", "module"] => Node::str(self.def(ctx.inst).dir.to_string_lossy(), span),
@@ -578,13 +474,13 @@ impl<'a> Tree<'a> {
                     // `data.aws_iam_policy_document.x[*].json`: the list of its instances.
                     Some(b) if splat => {
                         let items = if self.exists(ctx.inst, *b) {
-                            vec![self.policy_document_block(ctx.inst, *b, depth + 1)]
+                            vec![self.document(ctx.inst, *b, name, depth, span)]
                         } else {
                             Vec::new()
                         };
                         Node::new(NodeKind::List(items), span)
                     }
-                    Some(b) => self.policy_document_block(ctx.inst, *b, depth + 1),
+                    Some(b) => self.document(ctx.inst, *b, name, depth, span),
                     None => unknown(
                         format!("data.aws_iam_policy_document.{name} is not defined"),
                         span,
@@ -593,21 +489,43 @@ impl<'a> Tree<'a> {
             }
             // An AWS managed policy (`arn:${partition}:iam::aws:policy/...`) is AWS's to write, not
             // the configuration's: it is not a grant this scan can or should check.
-            ["data", "aws_iam_policy", name, "policy"] if self.aws_managed(ctx.inst, name) => {
+            ["data", "aws_iam_policy", name, "policy"]
+                if self.aws_managed(ctx.inst, name, depth) =>
+            {
                 statement_document(Vec::new(), span)
             }
             ["data", ty, name, ..] => unknown(
                 format!("data.{ty}.{name} is read from AWS at plan time"),
                 span,
             ),
-            ["aws_iam_role", name, attr] => self.role_attribute(ctx.inst, name, attr, span),
+            ["aws_iam_role", name, attr] => self.role_attribute(ctx.inst, name, attr, span, depth),
             ["each" | "count", ..] => unknown(format!("{shown} differs per instance"), span),
             _ => unknown(format!("{shown} is known only after apply"), span),
         }
     }
 
+    /// `data.aws_iam_policy_document.NAME.json`, evaluated once per instance.
+    fn document(
+        &self,
+        inst: usize,
+        block: Located<'a, Block>,
+        name: &str,
+        depth: usize,
+        span: Span,
+    ) -> Node {
+        self.memoized(
+            Memo::Document,
+            inst,
+            address(block.item),
+            depth,
+            span,
+            &|| format!("data.aws_iam_policy_document.{name}"),
+            || self.policy_document_block(inst, block, depth + 1),
+        )
+    }
+
     /// Whether `data "aws_iam_policy" "NAME"` reads an AWS managed policy by its ARN.
-    fn aws_managed(&self, inst: usize, name: &str) -> bool {
+    fn aws_managed(&self, inst: usize, name: &str, depth: usize) -> bool {
         let Some(block) = self
             .def(inst)
             .data
@@ -622,30 +540,39 @@ impl<'a> Tree<'a> {
             inst,
             file: block.file,
         };
-        self.eval(ctx, &arn.value).as_text().is_some_and(|t| {
-            t.parts
-                .iter()
-                .any(|p| matches!(p, TextPart::Lit(l) if l.contains(":iam::aws:policy/")))
-        })
+        self.eval_at(ctx, &arn.value, depth + 1)
+            .as_text()
+            .is_some_and(|t| {
+                t.parts
+                    .iter()
+                    .any(|p| matches!(p, TextPart::Lit(l) if l.contains(":iam::aws:policy/")))
+            })
     }
 
     /// `aws_iam_role.NAME.arn` and `.name`: the role's ARN with the account unknown, so that a grant
     /// on it is classified as one exact role.
-    fn role_attribute(&self, inst: usize, name: &str, attr: &str, span: Span) -> Node {
+    fn role_attribute(
+        &self,
+        inst: usize,
+        name: &str,
+        attr: &str,
+        span: Span,
+        depth: usize,
+    ) -> Node {
         let Some(role) = self.def(inst).resource("aws_iam_role", name) else {
             return unknown(format!("aws_iam_role.{name} is not defined"), span);
         };
+        // Memoised, so that `name = aws_iam_role.r.name` is a cycle rather than endless recursion.
         let literal = |key: &str| {
             role.item.body.get_attribute(key).and_then(|a| {
-                self.eval(
-                    Ctx {
-                        inst,
-                        file: role.file,
-                    },
-                    &a.value,
-                )
-                .as_text()
-                .and_then(Text::as_literal)
+                let ctx = Ctx {
+                    inst,
+                    file: role.file,
+                };
+                let shown = format!("aws_iam_role.{name}.{key}");
+                self.eval_target(Target::Expr(ctx, &a.value), span, depth, &shown)
+                    .as_text()
+                    .and_then(Text::as_literal)
             })
         };
         // A role without a literal name still is one role: name it by its address so that the
@@ -665,61 +592,6 @@ impl<'a> Tree<'a> {
                 span,
             ),
         }
-    }
-}
-
-/// A scalar as text for interpolation; anything else is an unknown part.
-fn scalar_text(n: Node) -> Text {
-    match n.kind {
-        NodeKind::Str(t) => t,
-        NodeKind::Number(n) => Text::lit(n),
-        NodeKind::Bool(b) => Text::lit(b.to_string()),
-        NodeKind::Unknown(reason) => Text::unknown(reason),
-        NodeKind::List(_) => Text::unknown("one of several values"),
-        _ => Text::unknown("a value that is not a string"),
-    }
-}
-
-/// `${...}` parts of a template string as unknown parts, the rest literal.
-fn template_parts(raw: &str) -> Text {
-    let mut text = Text::default();
-    let mut rest = raw;
-    while let Some(open) = rest.find("${") {
-        text.push(TextPart::Lit(rest[..open].to_string()));
-        match rest[open..].find('}') {
-            Some(close) => {
-                text.push(TextPart::Unknown(
-                    rest[open + 2..open + close].trim().to_string(),
-                ));
-                rest = &rest[open + close + 1..];
-            }
-            None => {
-                text.push(TextPart::Unknown("an unterminated interpolation".into()));
-                rest = "";
-            }
-        }
-    }
-    text.push(TextPart::Lit(rest.to_string()));
-    text
-}
-
-/// Lists inside a list (from conditionals: both branches) flattened into one list.
-fn flatten_alternatives(node: Node) -> Node {
-    match node.kind {
-        NodeKind::List(items) => {
-            let mut out = Vec::new();
-            for item in items {
-                match flatten_alternatives(item) {
-                    Node {
-                        kind: NodeKind::List(inner),
-                        ..
-                    } => out.extend(inner),
-                    other => out.push(other),
-                }
-            }
-            Node::new(NodeKind::List(out), node.span)
-        }
-        other => Node::new(other, node.span),
     }
 }
 

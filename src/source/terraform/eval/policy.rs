@@ -9,13 +9,38 @@ impl<'a> Tree<'a> {
     /// Heredocs, JSON strings and `file()` are parsed with spans pointing into the file that writes
     /// the JSON.
     pub fn policy(&self, ctx: Ctx, expr: &Expression) -> Node {
-        self.policy_at(ctx, expr, 0, true)
+        let mut node = self.policy_at(ctx, expr, 0, true);
+        // `concat(local.s, local.s)` repeated: the same statements many times grant nothing more,
+        // and every copy would be checked again downstream.
+        if let NodeKind::Map(entries) = &mut node.kind {
+            for (k, v) in entries.iter_mut() {
+                if let (true, NodeKind::List(items)) = (k.name == "Statement", &mut v.kind) {
+                    *items = distinct(std::mem::take(items));
+                }
+            }
+        }
+        node
     }
 
-    pub(super) fn policy_target(&self, target: Target<'a>, span: Span, depth: usize) -> Node {
+    /// The policy a reference (`shown`, as `local.p`) stands for, read once per instance.
+    pub(super) fn policy_target(
+        &self,
+        target: Target<'a>,
+        span: Span,
+        depth: usize,
+        shown: &str,
+    ) -> Node {
         match target {
-            Target::Expr(ctx, e) => self.policy_at(ctx, e, depth + 1, false),
-            Target::Node(n) => self.string_node_policy(n, false),
+            Target::Expr(ctx, e) => self.memoized(
+                Memo::Policy,
+                ctx.inst,
+                address(e),
+                depth,
+                span,
+                &|| shown.to_string(),
+                || self.policy_at(ctx, e, depth + 1, false),
+            ),
+            Target::Node(n) => self.string_node_policy(self.copied(n, span), false),
             Target::Missing(reason) => unknown(reason, span),
         }
     }
@@ -31,7 +56,13 @@ impl<'a> Tree<'a> {
     ) -> Node {
         let span = self.span(ctx.file, expr.span());
         if depth > MAX_DEPTH {
-            return unknown("a reference chain that is too deep (a cycle?)", span);
+            return self.too_deep(span);
+        }
+        let Some(_nested) = self.nest() else {
+            return self.too_deep(span);
+        };
+        if !self.spend(1, span) {
+            return unknown(BUDGET_REASON, span);
         }
         match expr {
             Expression::HeredocTemplate(h) => self.heredoc_policy(ctx, &h.template, span),
@@ -47,43 +78,7 @@ impl<'a> Tree<'a> {
                     _ => self.string_node_policy(self.eval_at(ctx, expr, depth + 1), report),
                 }
             }
-            Expression::Traversal(t) => {
-                let path = traversal_path(t);
-                let parts: Vec<&str> = path.iter().map(String::as_str).collect();
-                let Some(target) = self.reference(ctx.inst, &parts) else {
-                    return self.string_node_policy(self.eval_at(ctx, expr, depth + 1), false);
-                };
-                // Operators past the reference itself (`var.policies[count.index]`).
-                let named = if parts[0] == "module" { 2 } else { 1 };
-                let extra = &t.operators[named.min(t.operators.len())..];
-                match (extra, &target) {
-                    ([], _) => self.policy_target(target, span, depth),
-                    // An index that differs per instance selects each element in turn: every
-                    // element written in the list or map is a possible policy.
-                    ([op], Target::Expr(c, list))
-                        if matches!(op.value(), TraversalOperator::Index(i)
-                            if !matches!(i, Expression::String(_) | Expression::Number(_))) =>
-                    {
-                        let items: Vec<&Expression> = match list {
-                            Expression::Array(a) => a.iter().collect(),
-                            Expression::Object(o) => o.iter().map(|(_, v)| v.expr()).collect(),
-                            _ => {
-                                return self
-                                    .string_node_policy(self.eval_at(ctx, expr, depth + 1), false);
-                            }
-                        };
-                        let mut statements = Vec::new();
-                        for item in items {
-                            collect_statements(
-                                self.policy_at(*c, item, depth + 1, false),
-                                &mut statements,
-                            );
-                        }
-                        statement_document(statements, span)
-                    }
-                    _ => self.string_node_policy(self.eval_at(ctx, expr, depth + 1), false),
-                }
-            }
+            Expression::Traversal(t) => self.policy_traversal(ctx, expr, t, depth, span),
             // Both branches are possible policies: check the statements of both.
             Expression::Conditional(c) => {
                 let mut statements = Vec::new();
@@ -93,7 +88,9 @@ impl<'a> Tree<'a> {
                         &mut statements,
                     );
                 }
-                statement_document(statements, span)
+                // `c ? local.p : local.p` is one policy: forty such levels must not make 2^40
+                // statements.
+                statement_document(distinct(statements), span)
             }
             Expression::FuncCall(call)
                 if call.name.namespace.is_empty()
@@ -116,6 +113,50 @@ impl<'a> Tree<'a> {
         }
     }
 
+    /// The policy a traversal names: what a reference stands for (each element written in a list
+    /// indexed per instance), else its evaluated value.
+    fn policy_traversal(
+        &self,
+        ctx: Ctx,
+        expr: &Expression,
+        t: &hcl_edit::expr::Traversal,
+        depth: usize,
+        span: Span,
+    ) -> Node {
+        let path = traversal_path(t);
+        let parts: Vec<&str> = path.iter().map(String::as_str).collect();
+        let Some(target) = self.reference(ctx.inst, &parts) else {
+            return self.string_node_policy(self.eval_at(ctx, expr, depth + 1), false);
+        };
+        // Operators past the reference itself (`var.policies[count.index]`).
+        let named = if parts[0] == "module" { 2 } else { 1 };
+        let extra = &t.operators[named.min(t.operators.len())..];
+        let shown = parts[..(named + 1).min(parts.len())].join(".");
+        match (extra, &target) {
+            ([], _) => self.policy_target(target, span, depth, &shown),
+            // An index that differs per instance selects each element in turn: every
+            // element written in the list or map is a possible policy.
+            ([op], Target::Expr(c, list))
+                if matches!(op.value(), TraversalOperator::Index(i)
+                    if !matches!(i, Expression::String(_) | Expression::Number(_))) =>
+            {
+                let items: Vec<&Expression> = match list {
+                    Expression::Array(a) => a.iter().collect(),
+                    Expression::Object(o) => o.iter().map(|(_, v)| v.expr()).collect(),
+                    _ => {
+                        return self.string_node_policy(self.eval_at(ctx, expr, depth + 1), false);
+                    }
+                };
+                let mut statements = Vec::new();
+                for item in items {
+                    collect_statements(self.policy_at(*c, item, depth + 1, false), &mut statements);
+                }
+                statement_document(distinct(statements), span)
+            }
+            _ => self.string_node_policy(self.eval_at(ctx, expr, depth + 1), false),
+        }
+    }
+
     /// A policy kept in a JSON file next to the module: spans point into that file.
     pub(super) fn file_policy(&self, id: FileId, template: bool, use_span: Span) -> Node {
         let Some(source) = self.sources.get(id) else {
@@ -126,7 +167,7 @@ impl<'a> Tree<'a> {
                 if template {
                     self.mark_template_strings(&mut node);
                 }
-                node
+                self.paid(node)
             }
             Err(_) if template && source.text.contains("${") => unknown(
                 "the policy template builds JSON with interpolation outside strings",
@@ -183,7 +224,7 @@ impl<'a> Tree<'a> {
             Ok(mut node) => {
                 let at = |o: u32| span.start + offsets.get(o as usize).copied().unwrap_or(0);
                 remap_spans(&mut node, &at);
-                node
+                self.paid(node)
             }
             Err(_) => self.string_policy(value, span, report),
         }
@@ -195,7 +236,7 @@ impl<'a> Tree<'a> {
         match json::parse(s, span.file, 0) {
             Ok(mut node) => {
                 node.set_spans(span);
-                node
+                self.paid(node)
             }
             // A value that reaches a policy through a variable or output (`default = ""`) is not a
             // policy written here: it is unknown, not an input error.
@@ -229,7 +270,7 @@ impl<'a> Tree<'a> {
                 if has_template {
                     self.interpolate_strings(ctx, &mut node);
                 }
-                node
+                self.paid(node)
             }
             Err(_) if has_template => unknown(
                 "the policy heredoc builds JSON with template interpolation outside strings",
@@ -543,6 +584,15 @@ impl<'a> Tree<'a> {
         }
         Node::new(NodeKind::Map(entries), span)
     }
+}
+
+/// The statements without exact repeats (same content, same spans), in order.
+pub(super) fn distinct(statements: Vec<Node>) -> Vec<Node> {
+    let mut seen = std::collections::HashSet::new();
+    statements
+        .into_iter()
+        .filter(|s| seen.insert(format!("{s:?}")))
+        .collect()
 }
 
 /// Appends the statements of an evaluated policy document node to `out`.
