@@ -121,12 +121,17 @@ impl Case {
     /// Scans the repository (or `paths`) in every format and checks what holds for every case; returns
     /// the JSON report.
     fn scan(&self, extra: &[&str]) -> Value {
+        self.scan_expecting(extra, 2)
+    }
+
+    /// As [`Case::scan`], for an input that is read correctly rather than refused (exit `code`).
+    fn scan_expecting(&self, extra: &[&str], code: i32) -> Value {
         let mut args = vec!["scan", "--format", "json"];
         args.extend_from_slice(extra);
-        let (json, code) = self.run(&args);
+        let (json, exit) = self.run(&args);
         let report: Value =
             serde_json::from_str(&json).unwrap_or_else(|e| panic!("not JSON ({e}): {json}"));
-        assert_eq!(code, 2, "exit code 2 for a hostile input: {report:#}");
+        assert_eq!(exit, code, "exit code for this input: {report:#}");
         for format in ["sarif", "gcc", "human"] {
             let mut args = vec!["scan", "--format", format];
             args.extend_from_slice(extra);
@@ -443,4 +448,208 @@ module "b" { source = "../shared/fn" }
         .filter(|f| f["rule"] == "PR001")
         .count();
     assert!(hits >= 1, "{report:#}");
+}
+
+// ---- 2. Unbounded work -------------------------------------------------------------------------
+// Each of these ran past a minute or grew to 12 GB before evaluation was memoised and budgeted; the
+// finer cases are in tests/terraform_bounds.rs, here every class runs through the binary.
+
+/// `n` locals, each built from the previous one by `f` (`{p}` is the previous reference).
+fn ladder(n: usize, first: &str, f: &str) -> String {
+    let mut s = format!("locals {{\n  l0 = {first}\n");
+    for i in 1..n {
+        s.push_str(&format!(
+            "  l{i} = {}\n",
+            f.replace("{p}", &format!("local.l{}", i - 1))
+        ));
+    }
+    s.push_str(&format!(
+        "}}\nresource \"aws_iam_role\" \"x\" {{\n  name = \"x\"\n  assume_role_policy = jsonencode(local.l{})\n}}\n",
+        n - 1
+    ));
+    s
+}
+
+#[test]
+fn exploding_locals_are_cut_with_a_limit_error() {
+    let case = Case::new();
+    case.write(
+        "double/main.tf",
+        &ladder(40, r#"["a"]"#, "concat({p}, {p})"),
+    );
+    case.write("cond/main.tf", &ladder(40, r#"["a"]"#, "var.c ? {p} : {p}"));
+    case.write(
+        "mutual/main.tf",
+        "locals {\n  a = [local.b, local.b, local.b, local.b]\n  b = [local.a, local.a, local.a, local.a]\n  x = concat(local.x, local.x)\n}\nresource \"aws_iam_role\" \"x\" { assume_role_policy = jsonencode([local.a, local.x]) }\n",
+    );
+    let report = case.scan(&[]);
+    for dir in ["double/main.tf", "cond/main.tf", "mutual/main.tf"] {
+        assert_error(&report, dir, "limit");
+    }
+}
+
+#[test]
+fn module_graphs_that_fan_out_are_evaluated_once_per_instance() {
+    let case = Case::new();
+    // 24 levels, each calling the next twice: 2^24 call paths, 24 distinct instances.
+    for i in 0..24 {
+        case.write(
+            &format!("dag/l{i}/main.tf"),
+            &format!(
+                "module \"a\" {{ source = \"../l{n}\" }}\nmodule \"b\" {{ source = \"../l{n}\" }}\n",
+                n = i + 1
+            ),
+        );
+    }
+    case.write("dag/l24/main.tf", "output \"o\" { value = 1 }\n");
+    // A link back to its own directory, called through itself.
+    case.write(
+        "selfy/main.tf",
+        "module \"x\" { source = \"./self\" }\nmodule \"y\" { source = \"./self/self\" }\n",
+    );
+    case.link("selfy/self", ".");
+    let report = case.scan(&[]);
+    assert_error(&report, "selfy/self", "io");
+    assert!(report["errors"].to_string().contains("selfy"), "{report:#}");
+}
+
+#[test]
+fn plan_references_that_fan_out_are_resolved_once() {
+    let case = Case::new();
+    // Each module's output refers to the next module's outputs three times per level.
+    let levels = 24;
+    let mut module = String::from(r#"{"outputs":{"o":{"expression":{"references":[]}}}}"#);
+    for _ in 0..levels {
+        module = format!(
+            r#"{{"outputs":{{"o":{{"expression":{{"references":["module.m.o","module.m.o","module.m.o"]}}}}}},"module_calls":{{"m":{{"source":"./m","module":{module}}}}}}}"#
+        );
+    }
+    let plan = format!(
+        r#"{{"format_version":"1.2","planned_values":{{"root_module":{{"resources":[{{"address":"aws_lambda_function.f","mode":"managed","type":"aws_lambda_function","name":"f","values":{{"function_name":"f"}}}}]}}}},"configuration":{{"root_module":{{"resources":[{{"address":"aws_lambda_function.f","mode":"managed","type":"aws_lambda_function","name":"f","expressions":{{"role":{{"references":["module.m.o"]}}}}}}],"module_calls":{{"m":{{"source":"./m","module":{module}}}}}}}}}}}"#
+    );
+    case.write("plans/fan.json", &plan);
+    // A bad file beside it keeps the exit code at 2; the plan itself must simply finish.
+    case.fifo("plans/pipe.tf");
+    let report = case.scan(&[]);
+    assert_error(&report, "plans/pipe.tf", "io");
+    // The plan is read to the end: its pass is a PR005 note saying what the role comes from.
+    let note = report["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|f| f["rule"] == "PR005" && f["location"]["file"] == "plans/fan.json")
+        .unwrap_or_else(|| panic!("no PR005 in the plan: {report:#}"));
+    assert!(
+        note["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("module.m.o"),
+        "{note}"
+    );
+}
+
+// ---- 4. Rule files that would crash the engine ---------------------------------------------------
+
+#[test]
+fn deep_or_broken_rules_cost_only_themselves() {
+    let case = Case::new();
+    let deep = format!(
+        "rule DEEP {{\n{}units[*].kind == \"x\"\n{}}}\n",
+        "units[*] {\n".repeat(1000),
+        "}\n".repeat(1000)
+    );
+    case.write("rules/DEEP.guard", &deep);
+    case.write(
+        "rules/OK1.guard",
+        "rule OK1 { units[*].pass_edges[*].attribute != \"role\" }\n",
+    );
+    case.write("rules/BAD.guard", "rule BAD { units[*].kind exists }\n");
+    case.write("rules/BAD.toml", "id = \"BAD\"\nseverity = \n");
+    // A template whose Metadata is 200 levels deep, beside a rule that names no section.
+    let mut metadata = "1".to_string();
+    for _ in 0..200 {
+        metadata = format!("{{\"k\": {metadata}}}");
+    }
+    case.write(
+        "cfn/deep.json",
+        &format!(r#"{{"AWSTemplateFormatVersion":"2010-09-09","Resources":{{"R":{{"Type":"AWS::IAM::Role","Metadata":{metadata},"Properties":{{}}}}}}}}"#),
+    );
+    let report = case.scan(&["--rules", "rules"]);
+    assert_error(&report, "rules/DEEP.guard", "rule");
+    assert_error(&report, "rules/BAD.toml", "rule");
+    let ok1 = report["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|f| f["rule"] == "OK1" && f["location"]["file"] == "good/main.tf");
+    assert!(ok1, "the good custom rule still runs: {report:#}");
+}
+
+// ---- 5. Silent loss (the Terraform and YAML shapes) ---------------------------------------------
+
+#[test]
+fn self_calls_cycles_and_duplicate_names_are_reported_not_dropped() {
+    let case = Case::new();
+    let pr001 = |name: &str| GOOD_TF.replace("good", name);
+    case.write(
+        "selfcall/main.tf",
+        &format!("module \"me\" {{ source = \"./\" }}\n{}", pr001("selfcall")),
+    );
+    case.write(
+        "ping/main.tf",
+        &format!(
+            "module \"pong\" {{ source = \"../pong\" }}\n{}",
+            pr001("ping")
+        ),
+    );
+    case.write(
+        "pong/main.tf",
+        &format!(
+            "module \"ping\" {{ source = \"../ping\" }}\n{}",
+            pr001("pong")
+        ),
+    );
+    case.write("dup/a.tf", "locals { name = \"a\" }\n");
+    case.write(
+        "dup/b.tf",
+        &format!("locals {{ name = \"b\" }}\n{}", pr001("dup")),
+    );
+    let report = case.scan(&[]);
+    assert_error(&report, "selfcall/main.tf", "limit");
+    assert_error(&report, "dup/b.tf", "parse");
+    assert!(report["errors"].to_string().contains("ping"), "{report:#}");
+    // Every one of them is still a root, and its own PR001 is found.
+    for file in [
+        "selfcall/main.tf",
+        "ping/main.tf",
+        "pong/main.tf",
+        "dup/b.tf",
+    ] {
+        let found = report["findings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|f| f["rule"] == "PR001" && f["location"]["file"] == file);
+        assert!(found, "no PR001 in {file}: {report:#}");
+    }
+}
+
+#[test]
+fn yaml_merge_keys_and_lone_cr_line_endings_are_read_as_cloudformation_does() {
+    let case = Case::new();
+    let template = "AWSTemplateFormatVersion: '2010-09-09'\nMetadata:\n  Base: &base\n    Role: !GetAtt R.Arn\nResources:\n  R:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument:\n        Statement:\n          - Effect: Allow\n            Action: sts:AssumeRole\n            Principal: { Service: ec2.amazonaws.com }\n  F:\n    Type: AWS::Lambda::Function\n    Properties:\n      <<: *base\n      Handler: index.handler\n";
+    case.write("cfn/lf.yaml", template);
+    case.write("cfn/cr.yaml", &template.replace('\n', "\r"));
+    let report = case.scan_expecting(&[], 1);
+    // The merged Role is found, at the anchored line 4, column 11, in both files.
+    for file in ["cfn/lf.yaml", "cfn/cr.yaml"] {
+        let at = report["findings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|f| f["rule"] == "PR001" && f["location"]["file"] == file)
+            .unwrap_or_else(|| panic!("no PR001 in {file}: {report:#}"));
+        assert_eq!(at["location"]["start"]["line"], 4, "{at}");
+        assert_eq!(at["location"]["start"]["column"], 11, "{at}");
+    }
 }
