@@ -1,0 +1,96 @@
+//! Inputs the `terraform_modules` fuzz target found that make the Terraform evaluator do work
+//! exponential in the input (docs/fuzzing.md): a local or a variable default that refers to itself
+//! more than once is expanded down both references until the reference-depth limit, 2^64 paths.
+//!
+//! Ignored until the evaluator has memoisation and a work budget; then each must finish in well
+//! under the deadline (run with `cargo test --test unbounded_work -- --ignored`). Before the fix a
+//! case runs until the deadline and keeps using memory (some grow past 2 GB) after the test fails.
+
+use passrole::scan::scan_texts;
+use std::path::PathBuf;
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// A bounded evaluator scans these in milliseconds; a debug build gets a wide margin.
+const DEADLINE: Duration = Duration::from_secs(10);
+
+fn finishes(name: &str, text: &str) {
+    let (tx, rx) = mpsc::channel();
+    let files = vec![(PathBuf::from(format!("/{name}/main.tf")), text.to_string())];
+    // The scan runs on its own thread so that the test can give up on it.
+    std::thread::spawn(move || {
+        let result = scan_texts(files);
+        let _ = tx.send(result.findings.len());
+    });
+    assert!(
+        rx.recv_timeout(DEADLINE).is_ok(),
+        "{name}: the scan did not finish within {DEADLINE:?}"
+    );
+}
+
+#[test]
+#[ignore = "unbounded work in the Terraform evaluator: see docs/fuzzing.md"]
+fn a_local_used_twice_in_its_own_value() {
+    finishes(
+        "coalesce",
+        r#"
+locals {
+  l = coalesce(local.l, local.l)
+}
+
+resource "aws_lambda_function" "f" {
+  function_name = "f"
+  role          = local.l
+}
+"#,
+    );
+}
+
+#[test]
+#[ignore = "unbounded work and memory in the Terraform evaluator: see docs/fuzzing.md"]
+fn a_list_holding_its_own_local_twice() {
+    finishes(
+        "list",
+        r#"
+locals {
+  l = [local.l, local.l]
+}
+
+resource "aws_lambda_function" "f" {
+  function_name = "f"
+  role          = local.l[0]
+}
+"#,
+    );
+}
+
+#[test]
+#[ignore = "unbounded work in the Terraform evaluator: see docs/fuzzing.md"]
+fn a_variable_default_used_twice_in_itself() {
+    finishes(
+        "variable",
+        r#"
+variable "v" {
+  default = merge(var.v, var.v)
+}
+
+resource "aws_lambda_function" "f" {
+  function_name = "f"
+  role          = var.v
+}
+"#,
+    );
+}
+
+/// The same shape that does terminate today: a self-reference that is never read is not evaluated.
+#[test]
+fn an_unread_self_referencing_local_is_not_evaluated() {
+    finishes(
+        "unread",
+        r#"
+locals {
+  l = [local.l, local.l]
+}
+"#,
+    );
+}
