@@ -385,7 +385,9 @@ fuzz_target!(|input: Input| {
         }
     }
     let mut errors = Vec::new();
-    let workspace = terraform::load(modules, Vec::new(), &mut sources, &mut errors);
+    // A reader whose root holds nothing: the generated modules are texts, nothing is read from disk.
+    let reader = passrole::source::reader::Reader::new(Path::new("/nonexistent/passrole-fuzz"));
+    let workspace = terraform::load(modules, Vec::new(), &mut sources, &reader, &mut errors);
     for root in &workspace.roots {
         let _ = terraform::lower_module(root, &workspace, &sources, Catalog::builtin());
     }
