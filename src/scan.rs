@@ -88,25 +88,18 @@ enum Input {
 /// when its head says it is a plan (plans may be larger), up to the plan limit.
 fn read_input(reader: &Reader, d: &Discovered) -> Result<String, InputError> {
     let text = match reader.read_text(&d.path) {
-        Err(ReadError::TooLarge { .. }) if d.kind == FileKind::Structured => {
+        Err(too_large @ ReadError::TooLarge { .. }) if d.kind == FileKind::Structured => {
+            // Plans put `format_version` and `planned_values` first: the head says what it is.
             let head = reader
                 .read_head(&d.path, 64 * 1024)
                 .map_err(|e| e.to_input_error(&d.path, ""))?;
-            if classify_text(&decode_lossy(&head)) != Some(StructuredKind::Plan) {
-                return Err(reader
-                    .read_text(&d.path)
-                    .err()
-                    .map(|e| e.to_input_error(&d.path, ""))
-                    .unwrap_or_else(|| InputError {
-                        file: display_path(&d.path),
-                        kind: ErrorKind::Io,
-                        message: "the file changed while it was read".into(),
-                        position: None,
-                    }));
+            if classify_text(&decode_lossy(&head)) == Some(StructuredKind::Plan) {
+                reader
+                    .read_bytes_limited(&d.path, reader.max_plan_bytes)
+                    .and_then(|bytes| decode(bytes).map_err(ReadError::Encoding))
+            } else {
+                Err(too_large)
             }
-            reader
-                .read_bytes_limited(&d.path, reader.max_plan_bytes)
-                .and_then(|bytes| decode(bytes).map_err(ReadError::Encoding))
         }
         other => other,
     };

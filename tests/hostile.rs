@@ -383,6 +383,14 @@ fn undecodable_and_oversized_templates_are_errors() {
         .open(&big)
         .and_then(|f| f.set_len(8 << 20))
         .expect("sparse file");
+    // A plan over the source-file limit is still read (plans may be 8 times larger).
+    let padding = "x".repeat(2 << 20);
+    case.write(
+        "cfn/big.tfplan.json",
+        &format!(
+            r#"{{"format_version":"1.2","planned_values":{{"root_module":{{}}}},"padding":"{padding}"}}"#
+        ),
+    );
     // Not infrastructure: a stray non-UTF-8 JSON file is not input and not an error.
     std::fs::write(case.repo.join("cfn/data.json"), b"{\"k\": \"\xE9\"}").expect("write");
     let report = case.scan(&["--max-file-size", "1048576"]);
@@ -396,10 +404,9 @@ fn undecodable_and_oversized_templates_are_errors() {
     );
     assert_error(&report, "cfn/plan.json", "encoding");
     assert_error(&report, "cfn/big.yaml", "limit");
-    assert!(
-        !report["errors"].to_string().contains("data.json"),
-        "{report:#}"
-    );
+    for file in ["data.json", "big.tfplan.json"] {
+        assert!(!report["errors"].to_string().contains(file), "{report:#}");
+    }
 }
 
 #[test]
