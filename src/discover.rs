@@ -246,11 +246,11 @@ fn walk_error(err: ignore::Error) -> ReadError {
         }
         ignore::Error::Io(e) if e.kind() == std::io::ErrorKind::NotFound => ReadError::NotFound,
         ignore::Error::Io(e) => ReadError::Io(e),
-        ignore::Error::Loop { ancestor, .. } => ReadError::Io(std::io::Error::other(format!(
+        ignore::Error::Loop { ancestor, .. } => ReadError::Walk(format!(
             "a symlink loop back to {}: not followed",
             crate::source::display_path(&ancestor)
-        ))),
-        other => ReadError::Io(std::io::Error::other(other.to_string())),
+        )),
+        other => ReadError::Walk(other.to_string()),
     }
 }
 

@@ -38,6 +38,8 @@ pub enum ReadError {
     TooLarge { size: u64, limit: u64 },
     /// The operating system refused.
     Io(std::io::Error),
+    /// The directory walk could not go on (a symlink loop): what happened.
+    Walk(String),
     /// Not UTF-8 / UTF-16 text.
     Encoding(String),
 }
@@ -48,7 +50,10 @@ impl ReadError {
             ReadError::Outside { .. } | ReadError::GitDir => ErrorKind::Outside,
             ReadError::TooLarge { .. } => ErrorKind::Limit,
             ReadError::Encoding(_) => ErrorKind::Encoding,
-            ReadError::NotFound | ReadError::NotRegular(_) | ReadError::Io(_) => ErrorKind::Io,
+            ReadError::NotFound
+            | ReadError::NotRegular(_)
+            | ReadError::Io(_)
+            | ReadError::Walk(_) => ErrorKind::Io,
         }
     }
 
@@ -69,7 +74,7 @@ impl ReadError {
                 "the file is {size} bytes, more than the limit of {limit} (--max-file-size): not read"
             ),
             ReadError::Io(e) => format!("cannot read the file: {e}"),
-            ReadError::Encoding(m) => m.clone(),
+            ReadError::Encoding(m) | ReadError::Walk(m) => m.clone(),
         }
     }
 
