@@ -8,6 +8,7 @@
 //! `main.tf`) is an error of the walk, never a silent skip and never a read.
 
 use crate::source::reader::{ReadError, Reader};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -180,6 +181,11 @@ fn walk(
 ) {
     let filter_errors = Arc::clone(errors);
     let filter_reader = reader.clone();
+    // Directories entered through a symlink, by resolved path: each is walked through one link only.
+    // Two links to the same directory at every level would otherwise make 2^depth paths to walk
+    // (the loop check catches only links back to an ancestor). Its files are still scanned, once;
+    // a module call through the other link loads the directory itself.
+    let linked_dirs: Arc<Mutex<HashSet<PathBuf>>> = Arc::default();
     let walker = ignore::WalkBuilder::new(start)
         .standard_filters(false)
         .git_ignore(options.respect_gitignore)
@@ -188,6 +194,8 @@ fn walk(
         .parents(options.respect_gitignore)
         .require_git(false)
         .follow_links(true)
+        // A stable order: which of two links to one directory is walked must not vary by run.
+        .sort_by_file_name(|a, b| a.cmp(b))
         .filter_entry(move |e| {
             if e.file_type().is_some_and(|t| t.is_dir()) && is_skipped_dir(e.path()) {
                 return false;
@@ -195,15 +203,24 @@ fn walk(
             // A symlink is followed only while it stays inside the root. Links out of it are
             // reported when they look like input (a `.tf`) or are directories (`fs -> /`); other
             // links out (a README pointing elsewhere) are not input and not read.
-            if e.path_is_symlink()
-                && let Err(error) = filter_reader.resolve(e.path())
-            {
+            if e.path_is_symlink() {
                 let is_dir = e.file_type().is_some_and(|t| t.is_dir());
-                let dangling = matches!(error, ReadError::NotFound);
-                if (is_dir || classify_path(e.path()).is_some()) && !dangling {
-                    push(&filter_errors, e.path(), error);
+                match filter_reader.resolve(e.path()) {
+                    Err(error) => {
+                        let dangling = matches!(error, ReadError::NotFound);
+                        if (is_dir || classify_path(e.path()).is_some()) && !dangling {
+                            push(&filter_errors, e.path(), error);
+                        }
+                        return false;
+                    }
+                    Ok(target) if is_dir => {
+                        return linked_dirs
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .insert(target);
+                    }
+                    Ok(_) => {}
                 }
-                return false;
             }
             true
         })

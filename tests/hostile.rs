@@ -660,3 +660,18 @@ fn yaml_merge_keys_and_lone_cr_line_endings_are_read_as_cloudformation_does() {
         assert_eq!(at["location"]["start"]["column"], 11, "{at}");
     }
 }
+
+#[test]
+fn directories_linked_twice_at_every_level_are_walked_once() {
+    let case = Case::new();
+    // 30 levels, each holding two links to the next: 2^30 paths, 30 directories.
+    for i in 0..30 {
+        case.write(&format!("links/d{i}/main.tf"), "locals { x = 1 }\n");
+        case.link(&format!("links/d{i}/a"), &format!("../d{}", i + 1));
+        case.link(&format!("links/d{i}/b"), &format!("../d{}", i + 1));
+    }
+    case.write("links/d30/main.tf", "locals { x = 1 }\n");
+    case.fifo("bad/main.tf");
+    let report = case.scan(&[]);
+    assert_error(&report, "bad/main.tf", "io");
+}
