@@ -155,11 +155,6 @@ impl Reader {
         }
     }
 
-    /// Whether `path` exists and lies inside the root.
-    pub fn contains(&self, path: &Path) -> bool {
-        self.resolve(path).is_ok()
-    }
-
     /// Opens a regular file inside the root and returns it with its size. A named pipe, a device or a
     /// socket is refused before anything is read (opened without blocking, checked with `fstat`).
     pub fn open(&self, path: &Path) -> Result<(File, u64), ReadError> {
