@@ -8,7 +8,7 @@ use crate::isolate::isolate;
 use crate::model::Unit;
 use crate::resolve::{self, catalog::Catalog};
 use crate::rules::{self, Rule};
-use crate::source::reader::{self, ReadError, Reader, decode, decode_lossy};
+use crate::source::reader::{self, ReadError, Reader, decode_keeping, decode_lossy};
 use crate::source::terraform::{self, TfFile};
 use crate::source::{ErrorKind, InputError, SourceFile, SourceMap, display_path};
 use crate::source::{cloudformation, plan};
@@ -84,26 +84,34 @@ enum Input {
     Plan,
 }
 
-/// Reads an input file through the reader. A structured file (JSON/YAML) over the size limit is read
-/// when its head says it is a plan (plans may be larger), up to the plan limit.
-fn read_input(reader: &Reader, d: &Discovered) -> Result<String, InputError> {
-    let text = match reader.read_text(&d.path) {
-        Err(too_large @ ReadError::TooLarge { .. }) if d.kind == FileKind::Structured => {
+/// Reads an input file through the reader: its text, or None for a JSON/YAML file that is not input.
+/// A structured file over the size limit is read when its head says it is a plan (plans may be
+/// larger), up to the plan limit. A structured file that is not valid text is reported when, decoded
+/// with replacement characters, it still looks like a template or a plan; other YAML/JSON (a stray
+/// Latin-1 data file) is not input. Files that cannot be read at all (too large, a FIFO, outside the
+/// root) are always reported: nothing says what they are.
+fn read_input(reader: &Reader, d: &Discovered) -> Result<Option<String>, InputError> {
+    let structured = d.kind == FileKind::Structured;
+    let bytes = match reader.read_bytes_limited(&d.path, reader.max_file_bytes) {
+        Err(too_large @ ReadError::TooLarge { .. }) if structured => {
             // Plans put `format_version` and `planned_values` first: the head says what it is.
             let head = reader
                 .read_head(&d.path, 64 * 1024)
                 .map_err(|e| e.to_input_error(&d.path, ""))?;
             if classify_text(&decode_lossy(&head)) == Some(StructuredKind::Plan) {
-                reader
-                    .read_bytes_limited(&d.path, reader.max_plan_bytes)
-                    .and_then(|bytes| decode(bytes).map_err(ReadError::Encoding))
+                reader.read_bytes_limited(&d.path, reader.max_plan_bytes)
             } else {
                 Err(too_large)
             }
         }
         other => other,
-    };
-    text.map_err(|e| e.to_input_error(&d.path, ""))
+    }
+    .map_err(|e| e.to_input_error(&d.path, ""))?;
+    match decode_keeping(bytes) {
+        Ok(text) => Ok(Some(text)),
+        Err((_, bytes)) if structured && classify_text(&decode_lossy(&bytes)).is_none() => Ok(None),
+        Err((message, _)) => Err(ReadError::Encoding(message).to_input_error(&d.path, "")),
+    }
 }
 
 /// The `.tf` files below `root` (`.terraform/modules` included, `.gitignore` not applied: fetched
@@ -218,20 +226,6 @@ fn load_config(
     })
 }
 
-/// Whether a JSON/YAML file that could not be decoded is something other than input: it is reported
-/// only when its text, decoded with replacement characters, still looks like a template or a plan.
-/// Files that could not be read at all (too large, a FIFO, outside the root) are always reported:
-/// nothing says what they are.
-fn not_input(reader: &Reader, d: &Discovered, e: &InputError) -> bool {
-    if e.kind != ErrorKind::Encoding {
-        return false;
-    }
-    match reader.read_head(&d.path, reader.max_file_bytes) {
-        Ok(bytes) => classify_text(&decode_lossy(&bytes)).is_none(),
-        Err(_) => false,
-    }
-}
-
 /// Runs a scan. Input problems never stop it: they are returned in `errors`.
 pub fn scan(options: &ScanOptions) -> ScanResult {
     let mut errors = Vec::new();
@@ -251,9 +245,10 @@ pub fn scan(options: &ScanOptions) -> ScanResult {
 
     let texts: Vec<_> = discovered
         .into_par_iter()
-        .map(|d| {
-            let text = read_input(&reader, &d);
-            (d, text)
+        .filter_map(|d| match read_input(&reader, &d) {
+            Ok(None) => None,
+            Ok(Some(text)) => Some((d, Ok(text))),
+            Err(e) => Some((d, Err(e))),
         })
         .collect();
     analyze(texts, &reader, options, errors, timer)
@@ -324,9 +319,6 @@ fn analyze(
                 let id = sources.add(SourceFile::new(d.path.clone(), text));
                 inputs.push((id, kind, d.path.clone()));
             }
-            // A structured file that cannot be decoded is reported when it looks like a template
-            // or a plan; other YAML/JSON is not input (see `not_input`).
-            Err(e) if d.kind == FileKind::Structured && not_input(reader, &d, &e) => {}
             Err(e) => errors.push(e),
         }
     }

@@ -312,6 +312,12 @@ pub fn common_root(paths: &[PathBuf]) -> PathBuf {
 
 /// UTF-8 (with or without a BOM) or UTF-16 with a BOM (PowerShell's `>` writes UTF-16LE).
 pub fn decode(bytes: Vec<u8>) -> Result<String, String> {
+    decode_keeping(bytes).map_err(|(message, _)| message)
+}
+
+/// As [`decode`], giving the bytes back beside the message when they are not text, so that the
+/// caller can still tell what the file is without reading it again.
+pub fn decode_keeping(bytes: Vec<u8>) -> Result<String, (String, Vec<u8>)> {
     let utf16 = |rest: &[u8], le: bool| -> Result<String, String> {
         if !rest.len().is_multiple_of(2) {
             return Err("the file is UTF-16 with an odd number of bytes (truncated?)".into());
@@ -320,16 +326,24 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, String> {
             .collect::<Result<String, _>>()
             .map_err(|e| format!("the file is not valid UTF-16: {e}"))
     };
+    let utf8 =
+        |bytes: Vec<u8>| String::from_utf8(bytes).map_err(|e| (utf8_message(&e), e.into_bytes()));
     match bytes.as_slice() {
-        [0xFF, 0xFE, rest @ ..] => utf16(rest, true),
-        [0xFE, 0xFF, rest @ ..] => utf16(rest, false),
+        [0xFF, 0xFE, rest @ ..] => {
+            let text = utf16(rest, true);
+            text.map_err(|m| (m, bytes))
+        }
+        [0xFE, 0xFF, rest @ ..] => {
+            let text = utf16(rest, false);
+            text.map_err(|m| (m, bytes))
+        }
         [0xEF, 0xBB, 0xBF, ..] => {
             // Dropped in place: a copy of the rest would hold the file twice at once.
             let mut bytes = bytes;
             bytes.drain(..3);
-            String::from_utf8(bytes).map_err(utf8_message)
+            utf8(bytes)
         }
-        _ => String::from_utf8(bytes).map_err(utf8_message),
+        _ => utf8(bytes),
     }
 }
 
@@ -358,7 +372,7 @@ fn utf16_units(rest: &[u8], le: bool) -> impl Iterator<Item = u16> + '_ {
     })
 }
 
-fn utf8_message(e: std::string::FromUtf8Error) -> String {
+fn utf8_message(e: &std::string::FromUtf8Error) -> String {
     let at = e.utf8_error().valid_up_to();
     // Say where, as a line, so the user can find the byte; never quote it.
     let line = e.as_bytes()[..at].iter().filter(|b| **b == b'\n').count() + 1;
