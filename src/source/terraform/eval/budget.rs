@@ -390,26 +390,13 @@ pub fn address<T>(item: &T) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::SourceFile;
-    use crate::source::SourceMap;
-    use crate::source::terraform::config::workspace;
-    use crate::source::terraform::eval::Ctx;
-    use crate::source::terraform::parse_file;
-    use std::path::{Path, PathBuf};
 
     /// Evaluates `local.probe` in a module made of `text`: the value, the budget spent, the errors.
     fn probe(text: &str) -> (Node, u64, Vec<InputError>) {
-        let mut sources = SourceMap::default();
-        let id = sources.add(SourceFile::new(
-            PathBuf::from("m/main.tf"),
-            text.to_string(),
-        ));
-        let file = parse_file(id, sources.get(id).unwrap()).unwrap();
-        let ws = workspace(Path::new("m"), vec![file]);
-        let tree = Tree::new(&sources, &ws, Path::new("m"));
-        let probe = tree.def(0).locals.get("probe").copied().unwrap();
-        let node = tree.eval(Ctx { inst: 0, file: id }, &probe.item.value);
-        (node, tree.spent(), tree.errors.take())
+        super::super::with_probe(text, |tree, ctx, probe| {
+            let node = tree.eval(ctx, probe);
+            (node, tree.spent(), tree.errors.take())
+        })
     }
 
     /// Locals `a0` … `aN` where each level is `f(local.a(i-1))`.

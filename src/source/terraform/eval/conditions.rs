@@ -239,23 +239,10 @@ pub fn iterator_name(block: &Block) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use crate::source::SourceFile;
-    use crate::source::terraform::config::workspace;
-    use crate::source::terraform::parse_file;
 
     /// Evaluates `local.probe` as a condition in a module made of `text`.
     fn condition_of(text: &str) -> Option<bool> {
-        let mut sources = SourceMap::default();
-        let id = sources.add(SourceFile::new(
-            PathBuf::from("m/main.tf"),
-            text.to_string(),
-        ));
-        let file = parse_file(id, sources.get(id).unwrap()).unwrap();
-        let ws = workspace(Path::new("m"), vec![file]);
-        let tree = Tree::new(&sources, &ws, Path::new("m"));
-        let probe = tree.def(0).locals.get("probe").copied().unwrap();
-        tree.condition(Ctx { inst: 0, file: id }, &probe.item.value, 0)
+        super::super::with_probe(text, |tree, ctx, probe| tree.condition(ctx, probe, 0))
     }
 
     #[test]

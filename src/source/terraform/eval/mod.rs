@@ -674,3 +674,26 @@ pub fn traversal_path(t: &hcl_edit::expr::Traversal) -> Vec<String> {
     }
     path
 }
+
+/// For the evaluator's unit tests: runs `f` on the tree of a one-file module made of `text`, with
+/// the context and expression of its `local.probe`.
+#[cfg(test)]
+fn with_probe<R>(text: &str, f: impl FnOnce(&Tree, Ctx, &Expression) -> R) -> R {
+    use crate::source::SourceFile;
+    let mut sources = SourceMap::default();
+    let id = sources.add(SourceFile::new(
+        PathBuf::from("m/main.tf"),
+        text.to_string(),
+    ));
+    let file =
+        super::parse_file(id, sources.get(id).expect("added")).expect("the test's HCL parses");
+    let ws = super::config::workspace(Path::new("m"), vec![file]);
+    let tree = Tree::new(&sources, &ws, Path::new("m"));
+    let probe = tree
+        .def(0)
+        .locals
+        .get("probe")
+        .copied()
+        .expect("a local.probe");
+    f(&tree, Ctx { inst: 0, file: id }, &probe.item.value)
+}
