@@ -58,6 +58,63 @@ pub struct Finding {
     pub related: Vec<RelatedLocation>,
     pub fingerprint: String,
     pub help: String,
+    /// Present on a suppressed finding: kept in JSON and SARIF, left out of the human, gcc and
+    /// GitHub output and of the exit code.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suppression: Option<Suppression>,
+    /// The facts pointer of the failing fact (`/units/0/grants/3/resources/0`): what suppressions
+    /// and configured exceptions match against.
+    #[serde(skip)]
+    pub pointer: String,
+}
+
+impl Finding {
+    pub fn is_suppressed(&self) -> bool {
+        self.suppression.is_some()
+    }
+}
+
+/// Why a finding is not reported.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Suppression {
+    pub kind: SuppressionKind,
+    /// The reason given with the suppression (never empty: a suppression without one suppresses
+    /// nothing).
+    pub reason: String,
+    /// Where the suppression is written: the comment, the `Metadata` entry, the `passrole.toml`
+    /// `[[allow]]` entry or the baseline file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
+}
+
+/// Where a suppression comes from. SARIF calls the first two `inSource`, the others `external`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SuppressionKind {
+    /// A `passrole:ignore` comment.
+    Inline,
+    /// CloudFormation resource `Metadata: {passrole: {ignore: [...]}}`.
+    Metadata,
+    /// An `[[allow]]` exception in `passrole.toml`.
+    Config,
+    /// A fingerprint in the `--baseline` file.
+    Baseline,
+}
+
+impl SuppressionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SuppressionKind::Inline => "inline",
+            SuppressionKind::Metadata => "metadata",
+            SuppressionKind::Config => "config",
+            SuppressionKind::Baseline => "baseline",
+        }
+    }
+
+    /// Written in the source (SARIF `inSource`) rather than beside it (`external`).
+    pub fn in_source(self) -> bool {
+        matches!(self, SuppressionKind::Inline | SuppressionKind::Metadata)
+    }
 }
 
 /// Builds findings from rule failures: one per (rule, source location), sorted by file and position.
@@ -110,6 +167,8 @@ pub fn build(
                 related,
                 fingerprint,
                 help: rule.meta.fix.trim().to_string(),
+                suppression: None,
+                pointer: failure.pointer.clone(),
             },
         );
     }

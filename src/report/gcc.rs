@@ -8,7 +8,7 @@ use crate::source::InputError;
 
 pub fn render(result: &ScanResult) -> String {
     let mut out = String::new();
-    for f in &result.findings {
+    for f in super::reported(result) {
         out.push_str(&finding(f));
         out.push('\n');
     }

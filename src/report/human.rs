@@ -33,7 +33,7 @@ pub fn render_with(result: &ScanResult, colour: bool) -> String {
         .with_show_related_as_nested(true)
         .with_width(120);
     let mut out = String::new();
-    for f in &result.findings {
+    for f in super::reported(result) {
         // The label under the offending expression says what is wrong: the rule's title.
         let title = result
             .rules
@@ -50,10 +50,16 @@ pub fn render_with(result: &ScanResult, colour: bool) -> String {
     for e in &result.errors {
         let _ = writeln!(out, "error[{}]: {e}\n", e.kind.as_str());
     }
-    let count = |s: Severity| result.findings.iter().filter(|f| f.severity == s).count();
+    let count = |s: Severity| super::reported(result).filter(|f| f.severity == s).count();
+    let suppressed = super::suppressed(result);
+    let suppressed = if suppressed > 0 {
+        format!(" ({suppressed} suppressed)")
+    } else {
+        String::new()
+    };
     let _ = writeln!(
         out,
-        "{} files scanned: {} errors, {} warnings, {} notes; {} input errors",
+        "{} files scanned: {} errors, {} warnings, {} notes{suppressed}; {} input errors",
         result.files,
         count(Severity::Error),
         count(Severity::Warning),

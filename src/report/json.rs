@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 pub fn render(result: &ScanResult) -> Value {
     let mut per_severity = serde_json::Map::new();
     for s in [Severity::Error, Severity::Warning, Severity::Note] {
-        let n = result.findings.iter().filter(|f| f.severity == s).count();
+        let n = super::reported(result).filter(|f| f.severity == s).count();
         per_severity.insert(s.as_str().into(), json!(n));
     }
     let errors: Vec<Value> = result
@@ -34,6 +34,7 @@ pub fn render(result: &ScanResult) -> Value {
             "files": result.files,
             "findings": per_severity,
             "errors": result.errors.len(),
+            "suppressed": super::suppressed(result),
         },
     })
 }

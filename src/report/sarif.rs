@@ -237,6 +237,22 @@ fn finding(f: &Finding, rules: &[&RuleMeta]) -> Value {
         json!({ FINGERPRINT_KEY: f.fingerprint }),
     );
     r.insert("properties".into(), json!({ "resource": f.resource }));
+    if let Some(s) = &f.suppression {
+        let mut o = Map::new();
+        let kind = if s.kind.in_source() {
+            "inSource"
+        } else {
+            "external"
+        };
+        o.insert("kind".into(), json!(kind));
+        o.insert("status".into(), json!("accepted"));
+        o.insert("justification".into(), json!(s.reason));
+        if let Some(p) = s.location.as_ref().and_then(physical_location) {
+            o.insert("location".into(), json!({ "physicalLocation": p }));
+        }
+        o.insert("properties".into(), json!({ "passroleKind": s.kind.as_str() }));
+        r.insert("suppressions".into(), json!([Value::Object(o)]));
+    }
     Value::Object(r)
 }
 
