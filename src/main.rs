@@ -1,12 +1,14 @@
 //! The `passrole` command line. Only argument handling lives here; everything else is in the library.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use passrole::config::{self, Config};
 use passrole::plan_run;
 use passrole::report;
 use passrole::rules::{self, Severity};
 use passrole::scan::{ScanOptions, scan};
+use passrole::source::InputError;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -35,14 +37,17 @@ enum FailOn {
     Error,
     Warning,
     Note,
+    /// Report findings, exit 0 (input errors still exit 2).
+    Never,
 }
 
-impl From<FailOn> for Severity {
-    fn from(f: FailOn) -> Severity {
+impl From<FailOn> for config::FailOn {
+    fn from(f: FailOn) -> config::FailOn {
         match f {
-            FailOn::Error => Severity::Error,
-            FailOn::Warning => Severity::Warning,
-            FailOn::Note => Severity::Note,
+            FailOn::Error => config::FailOn::Error,
+            FailOn::Warning => config::FailOn::Warning,
+            FailOn::Note => config::FailOn::Note,
+            FailOn::Never => config::FailOn::Never,
         }
     }
 }
@@ -56,6 +61,8 @@ enum Command {
         report: ReportArgs,
         #[command(flatten)]
         input: InputArgs,
+        #[command(flatten)]
+        config: ConfigArgs,
         /// The Terraform configuration of the plans scanned: findings of a plan then point at the
         /// `.tf` source (default: the plan's own directory, when it holds `.tf` files).
         #[arg(long, value_name = "DIR")]
@@ -72,6 +79,8 @@ enum Command {
         terraform: Option<String>,
         #[command(flatten)]
         report: ReportArgs,
+        #[command(flatten)]
+        config: ConfigArgs,
         /// Arguments for `terraform plan`, after `--` (`passrole plan -- -var-file=prod.tfvars`).
         #[arg(last = true, value_name = "TERRAFORM ARGS")]
         args: Vec<String>,
@@ -81,6 +90,17 @@ enum Command {
         paths: Vec<PathBuf>,
         #[command(flatten)]
         input: InputArgs,
+        #[command(flatten)]
+        config: ConfigArgs,
+    },
+    /// Write a commented starting passrole.toml (every key, with its default).
+    Init {
+        /// The directory to write it in.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Replace an existing passrole.toml.
+        #[arg(long)]
+        force: bool,
     },
     /// List or explain the rules.
     Rules {
@@ -98,9 +118,92 @@ struct ReportArgs {
     /// A directory of extra Guard rule files (`*.guard`, with optional `*.toml` metadata beside).
     #[arg(long = "rules", value_name = "DIR")]
     rules: Vec<PathBuf>,
-    /// The lowest severity that makes the exit code 1.
-    #[arg(long, value_enum, default_value = "error")]
-    fail_on: FailOn,
+    /// The lowest severity that makes the exit code 1 (default: `fail-on` of passrole.toml, else
+    /// error).
+    #[arg(long, value_enum)]
+    fail_on: Option<FailOn>,
+    /// Run only these rules: ids or prefixes (`PR01`), comma-separated or repeated; replaces
+    /// `select` of passrole.toml.
+    #[arg(long, value_name = "IDS")]
+    select: Vec<String>,
+    /// Do not run these rules: ids or prefixes, comma-separated or repeated (applied after
+    /// passrole.toml's `select` and `ignore`).
+    #[arg(long, value_name = "IDS")]
+    ignore: Vec<String>,
+    /// Write the report to FILE instead of standard output.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+impl ReportArgs {
+    /// The exit code threshold: the flag, else the file's, else error (None: never fail).
+    fn threshold(&self, config: Option<&Config>) -> Option<Severity> {
+        self.fail_on
+            .map(config::FailOn::from)
+            .or(config.and_then(|c| c.fail_on))
+            .unwrap_or(config::FailOn::Error)
+            .threshold()
+    }
+
+    /// The file's rule settings with the flags' layer on top.
+    fn rule_settings(&self, config: Option<&Config>) -> config::RuleSettings {
+        let mut settings = config::RuleSettings::default();
+        if let Some(c) = config {
+            settings.layers.push(c.selection.clone());
+            settings.severity = c.severity.clone();
+        }
+        if !self.select.is_empty() || !self.ignore.is_empty() {
+            settings.layers.push(config::SelectionLayer {
+                select: (!self.select.is_empty())
+                    .then(|| config::flag_selectors(&self.select, "--select")),
+                ignore: config::flag_selectors(&self.ignore, "--ignore"),
+            });
+        }
+        settings
+    }
+
+    /// The settings of passrole.toml and these flags that every scan shares.
+    fn apply(&self, config: Option<&Config>, options: &mut ScanOptions) {
+        options.rule_dirs = self.rules.clone();
+        options.rule_settings = self.rule_settings(config);
+        if let Some(c) = config {
+            options.catalog = c.catalog.clone();
+            options.allow = c.allow.clone();
+        }
+    }
+}
+
+/// Which passrole.toml applies.
+#[derive(Args)]
+struct ConfigArgs {
+    /// The configuration file (default: passrole.toml in the scanned directory or a parent, up
+    /// to the repository root).
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    config: Option<PathBuf>,
+    /// Use no configuration file.
+    #[arg(long)]
+    no_config: bool,
+}
+
+impl ConfigArgs {
+    /// The configuration of a scan of `paths`, if any.
+    fn load(&self, paths: &[PathBuf]) -> Result<Option<Config>, InputError> {
+        if self.no_config {
+            return Ok(None);
+        }
+        if let Some(path) = &self.config {
+            return config::load(path, None).map(Some);
+        }
+        let Some(found) = config::find(paths) else {
+            return Ok(None);
+        };
+        // A discovered file is read inside the scan's root: a committed symlink cannot make
+        // passrole read (and quote in an error) a file outside the repository.
+        let root = passrole::source::reader::common_root(paths);
+        let config = config::load(&found, Some(&root))?;
+        config.check_paths_inside(&root)?;
+        Ok(Some(config))
+    }
 }
 
 /// What may be read: the confinement root, ignore files, size limit.
@@ -115,22 +218,49 @@ struct InputArgs {
     /// Terraform and CloudFormation would deploy, whatever those files say).
     #[arg(long)]
     respect_gitignore: bool,
+    /// Scan what ignore files list (overrides `respect-gitignore = true` of passrole.toml).
+    #[arg(long, overrides_with = "respect_gitignore")]
+    no_respect_gitignore: bool,
     /// The size limit of one input file, in bytes (plans may be up to 8 times larger).
     #[arg(long, value_name = "BYTES", default_value_t = passrole::source::reader::DEFAULT_MAX_FILE_BYTES)]
     max_file_size: u64,
+    /// Do not scan paths matching GLOB (gitignore syntax, relative to the current directory;
+    /// repeated; added to `exclude` of passrole.toml).
+    #[arg(long, value_name = "GLOB")]
+    exclude: Vec<String>,
 }
 
 impl InputArgs {
-    fn options(self, paths: Vec<PathBuf>) -> ScanOptions {
-        ScanOptions {
+    fn options(
+        self,
+        paths: Vec<PathBuf>,
+        config: Option<&Config>,
+    ) -> Result<ScanOptions, InputError> {
+        let respect_gitignore = if self.respect_gitignore {
+            true
+        } else if self.no_respect_gitignore {
+            false
+        } else {
+            config.and_then(|c| c.respect_gitignore).unwrap_or(false)
+        };
+        let mut exclude = config::Excludes::default();
+        if let Some(c) = config {
+            exclude.add(&c.dir(), &c.exclude)?;
+        }
+        let flags: Vec<(String, config::Origin)> = self
+            .exclude
+            .into_iter()
+            .map(|g| (g, config::Origin::flag("--exclude")))
+            .collect();
+        exclude.add(Path::new("."), &flags)?;
+        Ok(ScanOptions {
             paths,
             root: self.root,
-            walk: passrole::discover::WalkOptions {
-                respect_gitignore: self.respect_gitignore,
-            },
+            walk: passrole::discover::WalkOptions { respect_gitignore },
             max_file_bytes: Some(self.max_file_size),
+            exclude,
             ..Default::default()
-        }
+        })
     }
 }
 
@@ -149,25 +279,34 @@ fn main() -> ExitCode {
             paths,
             report,
             input,
+            config,
             source,
         } => {
-            let result = scan(&ScanOptions {
-                rule_dirs: report.rules,
-                source,
-                ..input.options(paths)
-            });
-            ExitCode::from(report_and_code(&result, report.format, report.fail_on))
+            let config = match config.load(&paths) {
+                Ok(c) => c,
+                Err(e) => return config_error(&e),
+            };
+            let mut options = match input.options(paths, config.as_ref()) {
+                Ok(o) => o,
+                Err(e) => return config_error(&e),
+            };
+            report.apply(config.as_ref(), &mut options);
+            options.source = source.or_else(|| config.as_ref().and_then(|c| c.source.clone()));
+            let result = scan(&options);
+            let threshold = report.threshold(config.as_ref());
+            ExitCode::from(report_and_code(&result, &report, threshold))
         }
         Command::Plan {
             terraform,
             report,
+            config,
             args,
         } => {
-            let ReportArgs {
-                format,
-                rules,
-                fail_on,
-            } = report;
+            let config = match config.load(&[PathBuf::from(".")]) {
+                Ok(c) => c,
+                Err(e) => return config_error(&e),
+            };
+            let format = report.format;
             let terraform = plan_run::terraform_program(terraform);
             // The temporary plan is removed when `run` is dropped, before the process exits.
             let run = match plan_run::run(&terraform, &args, !matches!(format, Format::Human)) {
@@ -183,23 +322,40 @@ fn main() -> ExitCode {
                     return exit_code(e.exit_code());
                 }
             };
-            let result = scan(&ScanOptions {
+            let mut options = ScanOptions {
                 paths: vec![run.json()],
-                rule_dirs: rules,
                 source: Some(PathBuf::from(".")),
                 own_dir: Some(run.dir().to_path_buf()),
                 ..Default::default()
-            });
-            let code = report_and_code(&result, format, fail_on);
+            };
+            report.apply(config.as_ref(), &mut options);
+            let result = scan(&options);
+            let code = report_and_code(&result, &report, report.threshold(config.as_ref()));
             drop(run);
             if plan_run::interrupted() {
                 return ExitCode::from(130);
             }
             ExitCode::from(code)
         }
-        Command::Model { paths, input } => {
-            let result = scan(&input.options(paths));
-            print(&pretty(&result.facts.document.to_value()));
+        Command::Model {
+            paths,
+            input,
+            config,
+        } => {
+            let config = match config.load(&paths) {
+                Ok(c) => c,
+                Err(e) => return config_error(&e),
+            };
+            let mut options = match input.options(paths, config.as_ref()) {
+                Ok(o) => o,
+                Err(e) => return config_error(&e),
+            };
+            options.catalog = config.and_then(|c| c.catalog);
+            let result = scan(&options);
+            if let Err(message) = emit(&pretty(&result.facts.document.to_value()), None) {
+                eprintln!("error: {message}");
+                return ExitCode::from(2);
+            }
             for e in &result.errors {
                 eprintln!("error[{}]: {e}", e.kind.as_str());
             }
@@ -209,6 +365,19 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         }
+        Command::Init { dir, force } => match config::write_init(&dir, force) {
+            Ok(path) => {
+                eprintln!(
+                    "wrote {}: every key is commented out with its default",
+                    passrole::source::display_path(&path)
+                );
+                ExitCode::SUCCESS
+            }
+            Err(message) => {
+                eprintln!("error: {message}");
+                ExitCode::from(2)
+            }
+        },
         Command::Rules { command } => match command {
             RulesCommand::List => {
                 let mut s = String::new();
@@ -240,19 +409,32 @@ fn main() -> ExitCode {
     }
 }
 
-/// Prints the report of a scan and returns the exit code: 2 for input errors, 1 for findings at or
-/// above `fail_on`, else 0.
-fn report_and_code(result: &passrole::scan::ScanResult, format: Format, fail_on: FailOn) -> u8 {
-    let text = match format {
+/// A configuration that cannot be used: the message, exit 2.
+fn config_error(e: &InputError) -> ExitCode {
+    eprintln!("error: {e}");
+    ExitCode::from(2)
+}
+
+/// Writes the report of a scan and returns the exit code: 2 for input errors or a report that
+/// could not be written, 1 for findings at or above `threshold` (None: never), else 0.
+fn report_and_code(
+    result: &passrole::scan::ScanResult,
+    report: &ReportArgs,
+    threshold: Option<Severity>,
+) -> u8 {
+    let text = match report.format {
         Format::Json => pretty(&report::json::render(result)),
         Format::Sarif => pretty(&report::sarif::render(result)),
         Format::Gcc => report::gcc::render(result),
         Format::Human => report::human::render(result),
     };
-    print(&text);
+    if let Err(message) = emit(&text, report.output.as_deref()) {
+        eprintln!("error: {message}");
+        return 2;
+    }
     if !result.errors.is_empty() {
         2
-    } else if report::failing(result, fail_on.into()) > 0 {
+    } else if threshold.is_some_and(|t| report::failing(result, t) > 0) {
         1
     } else {
         0
@@ -271,7 +453,50 @@ fn exit_code(code: i32) -> ExitCode {
     ExitCode::from(u8::try_from(code).unwrap_or(1))
 }
 
-/// Writes to stdout; a closed pipe (`passrole ... | head`) is not an error.
+/// Writes to stdout; a closed pipe (`passrole ... | head`) is not an error. Other write errors
+/// are ignored here: this prints help text, not a report.
 fn print(text: &str) {
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
+}
+
+/// Writes a report to `output`, else to standard output. A closed pipe (`passrole ... | head`)
+/// is not an error; any other failure (a full disk, `> /dev/full`) is, so CI never passes on a
+/// report that was not written. A file is written beside its destination and renamed over it:
+/// a failed write leaves no half report.
+fn emit(text: &str, output: Option<&Path>) -> Result<(), String> {
+    match output {
+        None => {
+            let mut out = std::io::stdout().lock();
+            match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                    Err(format!("writing the report: {e}"))
+                }
+                _ => Ok(()),
+            }
+        }
+        Some(path) => {
+            let shown = passrole::source::display_path(path);
+            let fail = |e: &dyn std::fmt::Display| format!("writing the report to {shown}: {e}");
+            let dir = match path.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p,
+                _ => Path::new("."),
+            };
+            // A missing directory is said plainly (tempfile's error names its temporary file).
+            std::fs::metadata(dir).map_err(|e| fail(&e))?;
+            let mut file = tempfile::NamedTempFile::new_in(dir).map_err(|e| fail(&e))?;
+            // Temporary files are private (0600); a report is as readable as any file written.
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let _ = file
+                    .as_file()
+                    .set_permissions(std::fs::Permissions::from_mode(0o644));
+            }
+            file.write_all(text.as_bytes())
+                .and_then(|()| file.as_file().sync_all())
+                .map_err(|e| fail(&e))?;
+            file.persist(path).map_err(|e| fail(&e.error))?;
+            Ok(())
+        }
+    }
 }

@@ -1,6 +1,7 @@
 //! The whole pipeline: discover → read and parse (parallel) → lower per unit → link → facts → rules →
 //! findings.
 
+use crate::config;
 use crate::discover::{Discovered, FileKind, StructuredKind, WalkOptions, classify_text, discover};
 use crate::facts::{self, Facts};
 use crate::findings::{self, Finding};
@@ -35,6 +36,15 @@ pub struct ScanOptions {
     /// A directory passrole wrote itself (`passrole plan`'s temporary plan), readable whatever the
     /// root; it is not part of the root computation.
     pub own_dir: Option<PathBuf>,
+    /// The passer catalog (`passrole.toml` `[[passer]]`, `[[principal_set]]`); default: the
+    /// built-in one.
+    pub catalog: Option<Catalog>,
+    /// Which rules run and at which severity (`select`, `ignore`, `[severity]`, `--select`, ...).
+    pub rule_settings: config::RuleSettings,
+    /// Paths not scanned (`exclude`, `--exclude`).
+    pub exclude: config::Excludes,
+    /// Approved exceptions (`[[allow]]`): matching findings are kept as suppressed.
+    pub allow: Vec<config::Allow>,
 }
 
 impl ScanOptions {
@@ -236,10 +246,13 @@ pub fn scan(options: &ScanOptions) -> ScanResult {
     };
     let timer = Timer::new();
     let reader = options.reader(&paths);
-    let (discovered, walk_errors) = discover(&paths, &reader, options.walk);
+    let (mut discovered, walk_errors) = discover(&paths, &reader, options.walk);
+    // Excluded paths are dropped after the walk, with the walk's complaints about them.
+    discovered.retain(|d| !options.exclude.excludes(&d.path, false));
     errors.extend(
         walk_errors
             .into_iter()
+            .filter(|w| !options.exclude.excludes(&w.path, w.path.is_dir()))
             .map(|w| w.error.to_input_error(&w.path, "")),
     );
 
@@ -282,7 +295,7 @@ fn analyze(
     mut errors: Vec<InputError>,
     timer: Timer,
 ) -> ScanResult {
-    let catalog = Catalog::builtin();
+    let catalog = options.catalog.as_ref().unwrap_or(Catalog::builtin());
     let mut sources = SourceMap::default();
     let mut inputs = Vec::new();
     for (d, text) in texts {
@@ -416,16 +429,19 @@ fn analyze(
             }
         }
     }
+    config::check_allow_rules(&options.allow, &rules, &mut errors);
+    let rules = options.rule_settings.apply(rules, &mut errors);
     let (failures, rule_errors) = rules::evaluate(&rules, &facts);
     timer.mark("rules");
     errors.extend(rule_errors);
-    let findings = isolate(".", "mapping rule failures to findings", || {
+    let mut findings = isolate(".", "mapping rule failures to findings", || {
         findings::build(&failures, &rules, &facts, &sources)
     })
     .unwrap_or_else(|e| {
         errors.push(e);
         Vec::new()
     });
+    config::apply_allows(&options.allow, &mut findings, &facts);
     errors.sort_by(|a, b| (&a.file, a.position).cmp(&(&b.file, b.position)));
     ScanResult {
         sources,
