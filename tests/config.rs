@@ -503,7 +503,10 @@ fn every_key_is_documented() {
     assert!(keys.len() > 20, "{keys:?}");
     for key in keys {
         assert!(
-            headings.iter().any(|h| h.contains(&format!("`{key}`"))),
+            // Arrays of tables are headed as written: `[[allow]]`.
+            headings
+                .iter()
+                .any(|h| h.contains(&format!("`{key}`")) || h.contains(&format!("`[[{key}]]`"))),
             "`{key}` has no heading in docs/configuration.md"
         );
     }
@@ -633,4 +636,19 @@ fn a_discovered_configuration_cannot_widen_what_the_scan_reads() {
         repo.to_str().unwrap(),
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+#[test]
+fn every_toml_example_in_the_docs_is_accepted() {
+    let mut checked = 0;
+    for doc in ["docs/configuration.md", "README.md"] {
+        let text = std::fs::read_to_string(doc).unwrap();
+        for block in text.split("```toml\n").skip(1) {
+            let example = block.split("```").next().unwrap();
+            passrole::config::parse(Path::new(doc), example)
+                .unwrap_or_else(|e| panic!("{doc}: {e}\n{example}"));
+            checked += 1;
+        }
+    }
+    assert!(checked >= 12, "{checked} examples");
 }
