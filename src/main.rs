@@ -281,21 +281,7 @@ fn main() -> ExitCode {
             input,
             config,
             source,
-        } => {
-            let config = match config.load(&paths) {
-                Ok(c) => c,
-                Err(e) => return config_error(&e),
-            };
-            let mut options = match input.options(paths, config.as_ref()) {
-                Ok(o) => o,
-                Err(e) => return config_error(&e),
-            };
-            report.apply(config.as_ref(), &mut options);
-            options.source = source.or_else(|| config.as_ref().and_then(|c| c.source.clone()));
-            let result = scan(&options);
-            let threshold = report.threshold(config.as_ref());
-            ExitCode::from(report_and_code(&result, &report, threshold))
-        }
+        } => run_scan(paths, &report, input, &config, source),
         Command::Plan {
             terraform,
             report,
@@ -407,6 +393,29 @@ fn main() -> ExitCode {
             },
         },
     }
+}
+
+/// `passrole scan`: passrole.toml, then the flags over it, then the scan and its report.
+fn run_scan(
+    paths: Vec<PathBuf>,
+    report: &ReportArgs,
+    input: InputArgs,
+    config: &ConfigArgs,
+    source: Option<PathBuf>,
+) -> ExitCode {
+    let config = match config.load(&paths) {
+        Ok(c) => c,
+        Err(e) => return config_error(&e),
+    };
+    let mut options = match input.options(paths, config.as_ref()) {
+        Ok(o) => o,
+        Err(e) => return config_error(&e),
+    };
+    report.apply(config.as_ref(), &mut options);
+    options.source = source.or_else(|| config.as_ref().and_then(|c| c.source.clone()));
+    let result = scan(&options);
+    let threshold = report.threshold(config.as_ref());
+    ExitCode::from(report_and_code(&result, report, threshold))
 }
 
 /// A configuration that cannot be used: the message, exit 2.

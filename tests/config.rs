@@ -652,3 +652,57 @@ fn every_toml_example_in_the_docs_is_accepted() {
     }
     assert!(checked >= 12, "{checked} examples");
 }
+
+#[test]
+fn selection_and_severity_apply_to_rules_from_rule_directories() {
+    let (report, code) = scan_json(&["--rules", "tests/custom-rules", "--select", "ORG", INFRA]);
+    assert_eq!(code, 0);
+    let org =
+        |severity: &str, line| finding("ORG001", severity, "testdata/config/infra/main.tf", line);
+    assert_eq!(reported(&report), [org("warning", 16), org("warning", 17)]);
+    let tmp = tempfile::tempdir().unwrap();
+    let config = tmp.path().join("passrole.toml");
+    std::fs::write(
+        &config,
+        "select = [\"ORG001\"]\n[severity]\nORG001 = \"error\"\n",
+    )
+    .unwrap();
+    let config = config.to_str().unwrap();
+    let (report, code) = scan_json(&["--config", config, "--rules", "tests/custom-rules", INFRA]);
+    assert_eq!(code, 1);
+    assert_eq!(reported(&report), [org("error", 16), org("error", 17)]);
+    // Without the rule directory, ORG001 names no rule.
+    let (report, code) = scan_json(&["--config", config, INFRA]);
+    assert_eq!(code, 2);
+    let messages: Vec<&str> = report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            "`ORG001` is not a rule id or prefix of one (`passrole rules list` shows the rules)",
+            "`ORG001` is not a rule id (`passrole rules list` shows the rules)"
+        ]
+    );
+}
+
+#[test]
+fn a_configuration_file_over_the_size_limit_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = tmp.path().join("passrole.toml");
+    let mut text = String::from("select = [\"PR010\"]\n");
+    text.push_str(&"# padding\n".repeat(200_000));
+    std::fs::write(&config, text).unwrap();
+    let err = config_failure(&["scan", "--config", config.to_str().unwrap(), INFRA]);
+    assert!(
+        err.starts_with(&format!("error: {}: ", config.display())),
+        "{err}"
+    );
+    assert!(
+        err.contains("2000019 bytes") && err.contains("1048576"),
+        "{err}"
+    );
+}

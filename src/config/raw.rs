@@ -193,7 +193,7 @@ fn backticked(text: &str) -> Vec<String> {
 }
 
 /// The candidate nearest to `given`, when it is near enough to be a likely typo: one edit per
-/// three characters or a cut-short word, case and `-`/`_` differences counting as nothing.
+/// four characters or a cut-short word, case and `-`/`_` differences counting as nothing.
 pub fn closest<'a>(given: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
     let norm = |s: &str| s.to_ascii_lowercase().replace('_', "-");
     let given_norm = norm(given);
@@ -202,7 +202,7 @@ pub fn closest<'a>(given: &str, candidates: impl Iterator<Item = &'a str>) -> Op
             let c_norm = norm(c);
             let d = strsim::levenshtein(&given_norm, &c_norm);
             // A cut-short word (`warn` for `warning`) is a likely typo whatever its length.
-            let near = d <= (given.len().max(c.len()) / 3).max(1)
+            let near = d <= (given.len().max(c.len()) / 4).max(1)
                 || (given_norm.len() >= 3 && c_norm.starts_with(&given_norm));
             near.then_some((d, c))
         })

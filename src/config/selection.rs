@@ -158,6 +158,8 @@ pub fn flag_selectors(values: &[String], flag: &str) -> Vec<Selector> {
     values
         .iter()
         .flat_map(|v| v.split(','))
+        // `--select PR010,` : a trailing comma selects nothing more.
+        .filter(|code| !code.trim().is_empty())
         .map(|code| Selector {
             code: code.trim().to_string(),
             origin: Origin::flag(flag),
