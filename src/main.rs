@@ -186,8 +186,8 @@ struct ConfigArgs {
 }
 
 impl ConfigArgs {
-    /// The configuration of a scan of `paths`, if any.
-    fn load(&self, paths: &[PathBuf]) -> Result<Option<Config>, InputError> {
+    /// The configuration of a scan of `paths`, if any. `root`: the scan's `--root`, when given.
+    fn load(&self, paths: &[PathBuf], root: Option<&Path>) -> Result<Option<Config>, InputError> {
         if self.no_config {
             return Ok(None);
         }
@@ -199,7 +199,10 @@ impl ConfigArgs {
         };
         // A discovered file is read inside the scan's root: a committed symlink cannot make
         // passrole read (and quote in an error) a file outside the repository.
-        let root = passrole::source::reader::common_root(paths);
+        let root = match root {
+            Some(r) => r.canonicalize().unwrap_or_else(|_| r.to_path_buf()),
+            None => passrole::source::reader::common_root(paths),
+        };
         let config = config::load(&found, Some(&root))?;
         config.check_paths_inside(&root)?;
         Ok(Some(config))
@@ -288,7 +291,7 @@ fn main() -> ExitCode {
             config,
             args,
         } => {
-            let config = match config.load(&[PathBuf::from(".")]) {
+            let config = match config.load(&[PathBuf::from(".")], None) {
                 Ok(c) => c,
                 Err(e) => return config_error(&e),
             };
@@ -328,7 +331,7 @@ fn main() -> ExitCode {
             input,
             config,
         } => {
-            let config = match config.load(&paths) {
+            let config = match config.load(&paths, input.root.as_deref()) {
                 Ok(c) => c,
                 Err(e) => return config_error(&e),
             };
@@ -403,7 +406,7 @@ fn run_scan(
     config: &ConfigArgs,
     source: Option<PathBuf>,
 ) -> ExitCode {
-    let config = match config.load(&paths) {
+    let config = match config.load(&paths, input.root.as_deref()) {
         Ok(c) => c,
         Err(e) => return config_error(&e),
     };

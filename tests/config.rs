@@ -706,3 +706,28 @@ fn a_configuration_file_over_the_size_limit_is_refused() {
         "{err}"
     );
 }
+
+#[test]
+fn a_discovered_configuration_outside_root_is_not_read() {
+    let err = config_failure(&[
+        "scan",
+        "--root",
+        "testdata/config/discovery/app",
+        "testdata/config/discovery/app",
+    ]);
+    assert!(
+        err.starts_with(
+            "error: testdata/config/discovery/passrole.toml: the configuration file: resolves to "
+        ) && err.contains("which is outside the scan root"),
+        "{err}"
+    );
+    // --no-config scans without it.
+    let out = passrole(&[
+        "scan",
+        "--no-config",
+        "--root",
+        "testdata/config/discovery/app",
+        "testdata/config/discovery/app",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+}
