@@ -54,6 +54,18 @@ fn reported(report: &Value) -> Vec<(String, String, String, u64)> {
     out
 }
 
+/// The report validates against the JSON report schema.
+fn assert_valid(report: &Value) {
+    let text = std::fs::read_to_string("schemas/passrole-report.schema.json").unwrap();
+    let schema: Value = serde_json::from_str(&text).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(report)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+}
+
 fn finding(rule: &str, severity: &str, file: &str, line: u64) -> (String, String, String, u64) {
     (rule.into(), severity.into(), file.into(), line)
 }
@@ -162,6 +174,7 @@ fn allow_suppresses_the_matching_finding_with_its_reason() {
         })
     );
     assert_eq!(report["summary"]["suppressed"], 1);
+    assert_valid(&report);
     // SARIF: an external suppression with the reason as its justification.
     let out = passrole(&[
         "scan",
@@ -477,6 +490,7 @@ fn an_unknown_rule_id_is_an_error_naming_the_closest() {
             "column": 20
         }])
     );
+    assert_valid(&report);
     let out = passrole(&["scan", "--select", "PR9", INFRA]);
     assert_eq!(out.status.code(), Some(2));
     assert!(

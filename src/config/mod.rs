@@ -200,8 +200,10 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, InputError> {
         exclude: raw
             .exclude
             .into_iter()
-            .map(|g| (origin_at(g.span().start), g.into_inner()))
-            .map(|(o, g)| (g, o))
+            .map(|g| {
+                let origin = origin_at(g.span().start);
+                (g.into_inner(), origin)
+            })
             .collect(),
         respect_gitignore: raw.respect_gitignore,
         ..Config::default()

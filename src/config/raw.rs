@@ -32,7 +32,7 @@ pub(crate) struct RawConfig {
 
 /// A `[severity]` value: a severity, or `off` (the rule is not run).
 #[derive(Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
+#[serde(try_from = "String")]
 pub enum Level {
     Error,
     Warning,
@@ -40,15 +40,69 @@ pub enum Level {
     Off,
 }
 
+impl TryFrom<String> for Level {
+    type Error = String;
+
+    fn try_from(given: String) -> Result<Level, String> {
+        use Level::*;
+        choose(
+            &given,
+            &[
+                ("error", Error),
+                ("warning", Warning),
+                ("note", Note),
+                ("off", Off),
+            ],
+        )
+    }
+}
+
 /// The lowest severity that makes the exit code 1, or `never` (findings are reported, the exit
 /// code stays 0; input errors still exit 2).
 #[derive(Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
+#[serde(try_from = "String")]
 pub enum FailOn {
     Error,
     Warning,
     Note,
     Never,
+}
+
+impl TryFrom<String> for FailOn {
+    type Error = String;
+
+    fn try_from(given: String) -> Result<FailOn, String> {
+        use FailOn::*;
+        choose(
+            &given,
+            &[
+                ("error", Error),
+                ("warning", Warning),
+                ("note", Note),
+                ("never", Never),
+            ],
+        )
+    }
+}
+
+/// The choice spelled `given`, or an error naming the closest spelling. Parsed from a string
+/// rather than as a serde enum: a number or a table then says "expected a string", not toml's
+/// "wanted string or table".
+fn choose<T: Copy>(given: &str, choices: &[(&str, T)]) -> Result<T, String> {
+    if let Some((_, value)) = choices.iter().find(|(name, _)| *name == given) {
+        return Ok(*value);
+    }
+    let names = choices.iter().map(|(name, _)| *name);
+    Err(match closest(given, names.clone()) {
+        Some(best) => format!("unknown value `{given}`, did you mean `{best}`?"),
+        None => format!(
+            "unknown value `{given}`, expected one of {}",
+            names
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    })
 }
 
 impl FailOn {
