@@ -56,6 +56,8 @@ enum Command {
         report: ReportArgs,
         #[command(flatten)]
         input: InputArgs,
+        #[command(flatten)]
+        suppress: SuppressArgs,
         /// The Terraform configuration of the plans scanned: findings of a plan then point at the
         /// `.tf` source (default: the plan's own directory, when it holds `.tf` files).
         #[arg(long, value_name = "DIR")]
@@ -72,6 +74,8 @@ enum Command {
         terraform: Option<String>,
         #[command(flatten)]
         report: ReportArgs,
+        #[command(flatten)]
+        suppress: SuppressArgs,
         /// Arguments for `terraform plan`, after `--` (`passrole plan -- -var-file=prod.tfvars`).
         #[arg(last = true, value_name = "TERRAFORM ARGS")]
         args: Vec<String>,
@@ -101,6 +105,57 @@ struct ReportArgs {
     /// The lowest severity that makes the exit code 1.
     #[arg(long, value_enum, default_value = "error")]
     fail_on: FailOn,
+}
+
+/// Suppressions and the baseline (docs/suppressions.md).
+#[derive(Args)]
+struct SuppressArgs {
+    /// Report `passrole:ignore` comments and `Metadata` ignore entries that match no finding (PR091).
+    #[arg(long)]
+    report_unused_ignores: bool,
+    /// Leave out the findings whose fingerprint is in this baseline file (they count as suppressed).
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Write the findings of this scan to a baseline file (sorted JSON), then report as if scanning
+    /// with it.
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
+    /// List the baseline entries that match no finding any more (stale) on standard error.
+    #[arg(long, requires = "baseline")]
+    baseline_report: bool,
+}
+
+impl SuppressArgs {
+    /// These settings on top of `options`.
+    fn apply(&self, options: ScanOptions) -> ScanOptions {
+        ScanOptions {
+            report_unused_ignores: self.report_unused_ignores,
+            baseline: self.baseline.clone(),
+            write_baseline: self.write_baseline.clone(),
+            ..options
+        }
+    }
+
+    /// With `--baseline-report`: the stale entries of the baseline, on standard error.
+    fn report_stale(&self, result: &passrole::scan::ScanResult) {
+        let (true, Some(b)) = (self.baseline_report, &result.baseline) else {
+            return;
+        };
+        let mut s = format!(
+            "baseline {}: {} finding(s) matched, {} stale entr{}\n",
+            b.file,
+            b.matched,
+            b.stale.len(),
+            if b.stale.len() == 1 { "y" } else { "ies" }
+        );
+        for e in &b.stale {
+            s.push_str(&format!(
+                "stale: {} {} {} {}: {}\n",
+                e.fingerprint, e.rule, e.file, e.resource, e.message
+            ));
+        }
+        eprint!("{s}");
+    }
 }
 
 /// What may be read: the confinement root, ignore files, size limit.
@@ -149,18 +204,21 @@ fn main() -> ExitCode {
             paths,
             report,
             input,
+            suppress,
             source,
         } => {
-            let result = scan(&ScanOptions {
+            let result = scan(&suppress.apply(ScanOptions {
                 rule_dirs: report.rules,
                 source,
                 ..input.options(paths)
-            });
+            }));
+            suppress.report_stale(&result);
             ExitCode::from(report_and_code(&result, report.format, report.fail_on))
         }
         Command::Plan {
             terraform,
             report,
+            suppress,
             args,
         } => {
             let ReportArgs {
@@ -183,13 +241,14 @@ fn main() -> ExitCode {
                     return exit_code(e.exit_code());
                 }
             };
-            let result = scan(&ScanOptions {
+            let result = scan(&suppress.apply(ScanOptions {
                 paths: vec![run.json()],
                 rule_dirs: rules,
                 source: Some(PathBuf::from(".")),
                 own_dir: Some(run.dir().to_path_buf()),
                 ..Default::default()
-            });
+            }));
+            suppress.report_stale(&result);
             let code = report_and_code(&result, format, fail_on);
             drop(run);
             if plan_run::interrupted() {
@@ -212,7 +271,7 @@ fn main() -> ExitCode {
         Command::Rules { command } => match command {
             RulesCommand::List => {
                 let mut s = String::new();
-                for r in rules::builtin() {
+                for r in rules::builtin().into_iter().chain(rules::decided()) {
                     s.push_str(&format!(
                         "{}  {:<7}  {}\n",
                         r.meta.id,
@@ -225,6 +284,7 @@ fn main() -> ExitCode {
             }
             RulesCommand::Explain { id } => match rules::builtin()
                 .into_iter()
+                .chain(rules::decided())
                 .find(|r| r.meta.id.eq_ignore_ascii_case(&id))
             {
                 Some(rule) => {

@@ -1,0 +1,170 @@
+//! Suppression comments: what `passrole:ignore` says, and which part of the file it covers.
+
+use super::Lexed;
+use std::ops::Range;
+
+/// The words that start a suppression comment.
+pub const MARKER: &str = "passrole:ignore";
+
+/// A parsed `passrole:ignore ID[,ID...] reason`.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Parsed {
+    /// The rule ids as written.
+    pub rules: Vec<String>,
+    /// The reason, trimmed; empty when none is given.
+    pub reason: String,
+}
+
+/// The directive in a comment's text (marker included), or None when the comment is not one.
+pub fn parse_comment(comment: &str) -> Option<Parsed> {
+    let body = if let Some(b) = comment.strip_prefix("/*") {
+        b.strip_suffix("*/").unwrap_or(b)
+    } else if let Some(b) = comment.strip_prefix("//") {
+        b
+    } else {
+        comment.strip_prefix('#')?
+    };
+    parse_body(body)
+}
+
+/// Parses the text after the comment marker.
+pub fn parse_body(body: &str) -> Option<Parsed> {
+    let rest = body.trim_start().strip_prefix(MARKER)?;
+    // `passrole:ignored` or `passrole:ignore-all` are other words, not this directive.
+    if !(rest.is_empty() || rest.starts_with(char::is_whitespace)) {
+        return None;
+    }
+    let mut rest = rest.trim_start();
+    let mut rules = Vec::new();
+    loop {
+        let n = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+            .unwrap_or(rest.len());
+        if n == 0 {
+            break;
+        }
+        rules.push(rest[..n].to_string());
+        rest = &rest[n..];
+        match rest.trim_start().strip_prefix(',') {
+            Some(more) => rest = more.trim_start(),
+            None => break,
+        }
+    }
+    // `PR010: reason` and `PR010 -- reason` read as `PR010 reason`.
+    let reason = rest
+        .trim()
+        .trim_start_matches([':', '-', '\u{2014}'])
+        .trim()
+        .to_string();
+    Some(Parsed { rules, reason })
+}
+
+/// The byte range a suppression comment covers.
+///
+/// A comment after code covers its own line; a comment alone on its line covers the next line
+/// (other comment lines in between are skipped, so stacked suppressions all apply; a blank line
+/// ends the search). When the covered line opens a block, list, call or heredoc that it does not
+/// close, the range extends to its end: a suppression on a resource's opening line (or just above
+/// it) covers the whole resource.
+pub fn cover(text: &str, starts: &[usize], lexed: &Lexed, comment: &Range<usize>) -> Range<usize> {
+    let line_of = |offset: usize| starts.partition_point(|&s| s <= offset) - 1;
+    let line_range = |line: usize| {
+        let start = starts[line];
+        let end = starts
+            .get(line + 1)
+            .map_or(text.len(), |&next| next.saturating_sub(1));
+        start..end
+    };
+    let first = line_of(comment.start);
+    let last = line_of(comment.end.saturating_sub(1).max(comment.start));
+    let code_before = !text[starts[first]..comment.start].trim().is_empty();
+    let code_after = !text[comment.end.min(line_range(last).end)..line_range(last).end]
+        .trim()
+        .is_empty();
+    let target = if code_before {
+        Some(first)
+    } else if code_after {
+        Some(last)
+    } else {
+        // The next line that is not only a comment.
+        (last + 1..starts.len()).find(|&l| !comment_only(text, lexed, line_range(l)))
+    };
+    let Some(target) = target else {
+        return comment.end..comment.end;
+    };
+    let line = line_range(target);
+    if text[line.clone()].trim().is_empty() {
+        return line.start..line.start;
+    }
+    let end = lexed
+        .constructs
+        .iter()
+        .filter(|c| line.contains(&c.start) && c.end > line.end)
+        .map(|c| c.end)
+        .max()
+        .unwrap_or(line.end);
+    line.start..end
+}
+
+/// The offset of each line's first byte.
+pub fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect()
+}
+
+/// Whether a line holds nothing but (the start of) a comment.
+fn comment_only(text: &str, lexed: &Lexed, line: Range<usize>) -> bool {
+    let code = &text[line.clone()];
+    let Some(first) = code.find(|c: char| !c.is_whitespace()) else {
+        return false;
+    };
+    let at = line.start + first;
+    lexed.comments.binary_search_by_key(&at, |c| c.start).is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_ids_and_reason() {
+        let p = parse_comment("# passrole:ignore PR010, PR015 deploy role: reviewed").unwrap();
+        assert_eq!(p.rules, ["PR010", "PR015"]);
+        assert_eq!(p.reason, "deploy role: reviewed");
+        let p = parse_comment("/* passrole:ignore PR010: reviewed */").unwrap();
+        assert_eq!((p.rules, p.reason.as_str()), (vec!["PR010".into()], "reviewed"));
+        let p = parse_comment("// passrole:ignore PR010").unwrap();
+        assert_eq!(p.reason, "");
+        let p = parse_comment("#passrole:ignore").unwrap();
+        assert!(p.rules.is_empty());
+    }
+
+    #[test]
+    fn other_comments_are_not_directives() {
+        assert_eq!(parse_comment("# see passrole:ignore PR010 x"), None);
+        assert_eq!(parse_comment("# passrole:ignored PR010 x"), None);
+        assert_eq!(parse_comment("# nothing"), None);
+    }
+
+    fn covered<'a>(text: &'a str, comment: &str) -> &'a str {
+        let lexed = super::super::hcl::lex(text);
+        let at = text.find(comment).unwrap();
+        let c = lexed.comments.iter().find(|c| c.start == at).unwrap();
+        &text[cover(text, &line_starts(text), &lexed, c)]
+    }
+
+    #[test]
+    fn a_trailing_comment_covers_its_line_and_what_it_opens() {
+        let text = "a = 1 # x\nr \"t\" \"n\" { # y\n  b = 2\n}\nc = 3\n";
+        assert_eq!(covered(text, "# x"), "a = 1 # x");
+        assert_eq!(covered(text, "# y"), "r \"t\" \"n\" { # y\n  b = 2\n}");
+    }
+
+    #[test]
+    fn a_comment_alone_covers_the_next_code_line() {
+        let text = "# x\n# other\nr {\n  b = 2\n}\n# z\n\nc = 3\n";
+        assert_eq!(covered(text, "# x"), "r {\n  b = 2\n}");
+        assert_eq!(covered(text, "# z"), "");
+    }
+}
