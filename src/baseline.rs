@@ -160,10 +160,11 @@ pub fn apply(findings: &mut [Finding], baseline: &Baseline) -> BaselineReport {
         if !accepted.contains(f.fingerprint.as_str()) {
             continue;
         }
-        let at = baseline.positions.get(&f.fingerprint).copied().unwrap_or(Position {
-            line: 1,
-            column: 1,
-        });
+        let at = baseline
+            .positions
+            .get(&f.fingerprint)
+            .copied()
+            .unwrap_or(Position { line: 1, column: 1 });
         f.suppression = Some(Suppression {
             kind: SuppressionKind::Baseline,
             reason: format!("in the baseline {}", baseline.file),

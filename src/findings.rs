@@ -226,7 +226,11 @@ pub fn fingerprint_place(sources: &SourceMap, file: FileId, root: &Path) -> Stri
         .path
         .canonicalize()
         .ok()
-        .and_then(|p| p.strip_prefix(root).ok().map(|p| p.to_string_lossy().replace('\\', "/")))
+        .and_then(|p| {
+            p.strip_prefix(root)
+                .ok()
+                .map(|p| p.to_string_lossy().replace('\\', "/"))
+        })
         .unwrap_or_else(|| f.display.clone());
     let name = relative.to_ascii_lowercase();
     let terraform = [".tf", ".tf.json", ".tfvars", ".tfvars.json"]

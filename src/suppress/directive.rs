@@ -120,7 +120,10 @@ fn comment_only(text: &str, lexed: &Lexed, line: Range<usize>) -> bool {
         return false;
     };
     let at = line.start + first;
-    lexed.comments.binary_search_by_key(&at, |c| c.start).is_ok()
+    lexed
+        .comments
+        .binary_search_by_key(&at, |c| c.start)
+        .is_ok()
 }
 
 #[cfg(test)]
@@ -133,7 +136,10 @@ mod tests {
         assert_eq!(p.rules, ["PR010", "PR015"]);
         assert_eq!(p.reason, "deploy role: reviewed");
         let p = parse_comment("/* passrole:ignore PR010: reviewed */").unwrap();
-        assert_eq!((p.rules, p.reason.as_str()), (vec!["PR010".into()], "reviewed"));
+        assert_eq!(
+            (p.rules, p.reason.as_str()),
+            (vec!["PR010".into()], "reviewed")
+        );
         let p = parse_comment("// passrole:ignore PR010").unwrap();
         assert_eq!(p.reason, "");
         let p = parse_comment("#passrole:ignore").unwrap();

@@ -137,7 +137,11 @@ mod tests {
     use super::*;
 
     fn comments(text: &str) -> Vec<&str> {
-        lex(text).comments.iter().map(|r| &text[r.clone()]).collect()
+        lex(text)
+            .comments
+            .iter()
+            .map(|r| &text[r.clone()])
+            .collect()
     }
 
     #[test]
@@ -159,7 +163,10 @@ b = "${lookup(m, "#k", "//")} $${#} %%{x} \" #" // also
         let text = "p = <<-EOF\n  # passrole:ignore PR010 no\n  EOF\n# after\n";
         let lexed = lex(text);
         assert_eq!(comments(text), ["# after"]);
-        assert_eq!(&text[lexed.constructs[0].clone()], &text[4..text.find("# after").unwrap() - 1]);
+        assert_eq!(
+            &text[lexed.constructs[0].clone()],
+            &text[4..text.find("# after").unwrap() - 1]
+        );
     }
 
     #[test]

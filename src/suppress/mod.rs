@@ -126,14 +126,21 @@ pub fn apply(
             }
         }
     }
-    let mut used: Vec<Vec<bool>> = directives.iter().map(|d| vec![false; d.rules.len()]).collect();
+    let mut used: Vec<Vec<bool>> = directives
+        .iter()
+        .map(|d| vec![false; d.rules.len()])
+        .collect();
     for f in findings.iter_mut().filter(|f| !f.is_suppressed()) {
         let unit = unit_of(&f.pointer);
         let candidates = by_file
             .get(&f.location.span.file)
             .into_iter()
             .flatten()
-            .chain(unit.and_then(|u| by_resource.get(&(u, f.resource.as_str()))).into_iter().flatten());
+            .chain(
+                unit.and_then(|u| by_resource.get(&(u, f.resource.as_str())))
+                    .into_iter()
+                    .flatten(),
+            );
         for &i in candidates {
             let d = &directives[i];
             if d.reason.is_empty() || !covers(&d.scope, f) {
@@ -176,7 +183,12 @@ fn covers(scope: &Scope, f: &Finding) -> bool {
 
 /// The unit index of a facts pointer (`/units/3/grants/0` → 3).
 fn unit_of(pointer: &str) -> Option<usize> {
-    pointer.strip_prefix("/units/")?.split('/').next()?.parse().ok()
+    pointer
+        .strip_prefix("/units/")?
+        .split('/')
+        .next()?
+        .parse()
+        .ok()
 }
 
 /// What is wrong with a directive: (rule id, message) for each problem.

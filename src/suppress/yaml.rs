@@ -17,7 +17,7 @@ pub fn lex(text: &str) -> Lexed {
     };
     let mut scalars = Vec::new();
     let mut out = Lexed::default();
-    walk(&root, &mut scalars, &mut out.constructs);
+    walk(text, &root, &mut scalars, &mut out.constructs);
     scalars.sort_by_key(|r| r.start);
     let b = text.as_bytes();
     let mut i = 0;
@@ -39,27 +39,81 @@ pub fn lex(text: &str) -> Lexed {
     out
 }
 
-fn walk(node: &Node, scalars: &mut Vec<Range<usize>>, constructs: &mut Vec<Range<usize>>) {
+fn walk(
+    text: &str,
+    node: &Node,
+    scalars: &mut Vec<Range<usize>>,
+    constructs: &mut Vec<Range<usize>>,
+) {
     let span = node.span.start as usize..node.span.end as usize;
     match &node.kind {
         NodeKind::Map(entries) => {
             for (key, value) in entries {
                 let key_span = key.span.start as usize..key.span.end as usize;
-                scalars.push(key_span.clone());
+                scalars.push(scalar_extent(text, key_span.clone()));
                 if value.span.end > key.span.start {
                     constructs.push(key_span.start..value.span.end as usize);
                 }
-                walk(value, scalars, constructs);
+                walk(text, value, scalars, constructs);
             }
         }
         NodeKind::List(items) => {
             for item in items {
                 constructs.push(item.span.start as usize..item.span.end as usize);
-                walk(item, scalars, constructs);
+                walk(text, item, scalars, constructs);
             }
         }
-        _ => scalars.push(span),
+        _ => scalars.push(scalar_extent(text, span)),
     }
+}
+
+/// The text a scalar really covers. The parser's span of a scalar can run on over a comment after
+/// it (`'x' # note`): a quoted scalar ends at its closing quote, a one-line plain scalar before
+/// ` #`. Block scalars (and multi-line plain ones) keep their span: their lines are content.
+fn scalar_extent(text: &str, span: Range<usize>) -> Range<usize> {
+    let Some(s) = text.get(span.clone()) else {
+        return span;
+    };
+    // Tags (`!Sub`) and anchors (`&a`) before the value.
+    let mut off = 0;
+    while s[off..].starts_with(['!', '&']) {
+        let word = s[off..].find(char::is_whitespace).unwrap_or(s.len() - off);
+        off += word;
+        off += s[off..].len() - s[off..].trim_start().len();
+    }
+    let body = &s[off..];
+    let end = match body.chars().next() {
+        Some('\'') => closing(
+            body,
+            |b, i| (b[i] == b'\'' && b.get(i + 1) == Some(&b'\'')).then_some(2),
+            b'\'',
+        ),
+        Some('"') => closing(body, |b, i| (b[i] == b'\\').then_some(2), b'"'),
+        _ if !body.contains('\n') => [" #", "\t#"]
+            .iter()
+            .filter_map(|m| body.find(m))
+            .min()
+            .unwrap_or(body.len()),
+        _ => body.len(),
+    };
+    span.start..span.start + off + end
+}
+
+/// The offset after the closing `quote` of a quoted scalar that starts at 0; `escape` says how
+/// many bytes an escape at an offset takes.
+fn closing(body: &str, escape: impl Fn(&[u8], usize) -> Option<usize>, quote: u8) -> usize {
+    let b = body.as_bytes();
+    let mut i = 1;
+    while i < b.len() {
+        if let Some(n) = escape(b, i) {
+            i += n;
+        } else if b[i] == quote {
+            return i + 1;
+        } else {
+            i += 1;
+        }
+    }
+    b.len()
 }
 
 /// Whether `offset` lies inside one of the sorted, possibly overlapping `ranges`.
@@ -75,13 +129,17 @@ mod tests {
     use super::*;
 
     fn comments(text: &str) -> Vec<&str> {
-        lex(text).comments.iter().map(|r| &text[r.clone()]).collect()
+        lex(text)
+            .comments
+            .iter()
+            .map(|r| &text[r.clone()])
+            .collect()
     }
 
     #[test]
     fn only_real_comments_count() {
-        let text = "# head\na: 'x # no' # yes\nb: \"y #no\"\nc: d#e\nf: |\n  # in a block\n  text\ng: 1 # end\n";
-        assert_eq!(comments(text), ["# head", "# yes", "# end"]);
+        let text = "# head\na: 'x # no' # yes\nb: \"y #no\\\" #\" # q\nc: d#e # p\nf: |\n  # in a block\n  text\ng: !Sub 'it''s # x' # end\n";
+        assert_eq!(comments(text), ["# head", "# yes", "# q", "# p", "# end"]);
     }
 
     #[test]
