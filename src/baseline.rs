@@ -74,9 +74,14 @@ pub fn read(path: &Path) -> Result<Baseline, InputError> {
     let shown = display_path(path);
     let text = read_text(path).map_err(|m| error(&shown, m, None))?;
     let parsed: BaselineFile = serde_json::from_str(&text).map_err(|e| {
+        // The position is the error's own; serde_json also writes it in the message.
+        let message = e.to_string();
+        let message = message
+            .rfind(" at line ")
+            .map_or(message.as_str(), |i| &message[..i]);
         error(
             &shown,
-            format!("not a passrole baseline: {e}"),
+            format!("not a passrole baseline: {message}"),
             Some(Position {
                 line: e.line().max(1),
                 column: e.column().max(1),
