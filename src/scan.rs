@@ -441,15 +441,21 @@ fn analyze(
     });
     // Suppressions, in this order; a finding suppressed by an earlier step keeps that one.
     // 1. In the source: `passrole:ignore` comments and CloudFormation `Metadata`.
-    directives.extend(suppress::inline_directives(&sources));
-    let own = suppress::apply(
-        &mut findings,
-        &directives,
-        &rules,
-        options.report_unused_ignores,
-        reader.root(),
-        &sources,
-    );
+    let own = isolate(".", "reading the suppressions", || {
+        directives.extend(suppress::inline_directives(&sources));
+        suppress::apply(
+            &mut findings,
+            &directives,
+            &rules,
+            options.report_unused_ignores,
+            reader.root(),
+            &sources,
+        )
+    })
+    .unwrap_or_else(|e| {
+        errors.push(e);
+        Vec::new()
+    });
     findings.extend(own);
     findings::sort(&mut findings);
     findings::disambiguate_fingerprints(&mut findings);

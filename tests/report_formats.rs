@@ -143,7 +143,10 @@ fn sarif_of_suppressed_findings_validates_and_carries_the_reasons() {
     let baseline = baseline.to_str().unwrap();
     // Written first: then the scan has inline, metadata and baseline suppressions at once.
     let args = ["scan", "--format", "sarif", "testdata/suppress/terraform"];
-    let out = passrole(&[&args[..], &["--write-baseline", baseline]].concat(), &root);
+    let out = passrole(
+        &[&args[..], &["--write-baseline", baseline]].concat(),
+        &root,
+    );
     assert_eq!(out.status.code(), Some(0));
     let out = passrole(
         &[

@@ -173,4 +173,32 @@ mod tests {
         assert_eq!(covered(text, "# x"), "r {\n  b = 2\n}");
         assert_eq!(covered(text, "# z"), "");
     }
+
+    #[test]
+    fn broken_and_odd_text_never_panics() {
+        let cases = [
+            "#",
+            "# passrole:ignore",
+            "\"\\",
+            "a = \"${",
+            "}}]) # passrole:ignore PR010 x",
+            "<<",
+            "<<EOF",
+            "p = <<EOF\n# passrole:ignore PR010 x",
+            "/* passrole:ignore PR010 x",
+            "é = \"ü\" # passrole:ignore PR010 ü\r\n{ # passrole:ignore PR010 y",
+            "# passrole:ignore PR010 x\n# passrole:ignore PR015 y",
+            "x = \"$${\" # passrole:ignore PR010 z\n",
+        ];
+        for text in cases {
+            for lexed in [super::super::hcl::lex(text), super::super::yaml::lex(text)] {
+                let starts = line_starts(text);
+                for c in &lexed.comments {
+                    let r = cover(text, &starts, &lexed, c);
+                    assert!(r.start <= r.end && r.end <= text.len(), "{text:?}");
+                    let _ = parse_comment(&text[c.clone()]);
+                }
+            }
+        }
+    }
 }
