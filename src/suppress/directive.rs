@@ -201,4 +201,67 @@ mod tests {
             }
         }
     }
+
+    /// Random text made of the characters the lexers treat specially (a small deterministic
+    /// generator: the same cases on every run).
+    #[test]
+    fn random_special_text_never_panics() {
+        let pieces = [
+            "#",
+            "//",
+            "/*",
+            "*/",
+            "\"",
+            "'",
+            "\\",
+            "${",
+            "%{",
+            "$${",
+            "{",
+            "}",
+            "[",
+            "]",
+            "(",
+            ")",
+            "<<EOF",
+            "<<-EOF",
+            "EOF",
+            "\n",
+            "\r\n",
+            " ",
+            ": ",
+            "- ",
+            "|",
+            ">",
+            "é",
+            "a",
+            " passrole:ignore PR010 x",
+            "passrole:ignore",
+            ",",
+        ];
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..3000 {
+            let len = (next() % 40) as usize;
+            let text: String = (0..len)
+                .map(|_| pieces[(next() % pieces.len() as u64) as usize])
+                .collect();
+            for lexed in [
+                super::super::hcl::lex(&text),
+                super::super::yaml::lex(&text),
+            ] {
+                let starts = line_starts(&text);
+                for c in &lexed.comments {
+                    let r = cover(&text, &starts, &lexed, c);
+                    assert!(r.start <= r.end && r.end <= text.len(), "{text:?}");
+                    let _ = parse_comment(&text[c.clone()]);
+                }
+            }
+        }
+    }
 }
