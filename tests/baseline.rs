@@ -280,3 +280,52 @@ fn baseline_report_needs_a_baseline() {
         stderr(&out)
     );
 }
+
+#[test]
+fn rewriting_the_baseline_over_itself_drops_stale_entries() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let policy = |resource: &str| {
+        format!(
+            "resource \"aws_iam_policy\" \"p\" {{\n  policy = jsonencode({{\n    Statement = [{{ Effect = \"Allow\", Action = \"iam:PassRole\", Resource = \"{resource}\" }}]\n  }})\n}}\n"
+        )
+    };
+    std::fs::write(d.join("main.tf"), policy("*")).unwrap();
+    let out = passrole(&["scan", ".", "--write-baseline", "b.json"], d);
+    assert_eq!(out.status.code(), Some(0));
+    let first = std::fs::read_to_string(d.join("b.json")).unwrap();
+    std::fs::write(
+        d.join("main.tf"),
+        policy("arn:aws:iam::123456789012:role/*"),
+    )
+    .unwrap();
+    let out = passrole(
+        &[
+            "scan",
+            ".",
+            "--baseline",
+            "b.json",
+            "--write-baseline",
+            "b.json",
+            "--format",
+            "json",
+        ],
+        d,
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // The report is the read baseline's: its one entry is stale.
+    assert_eq!(report["baseline"]["stale"].as_array().unwrap().len(), 1);
+    let second = std::fs::read_to_string(d.join("b.json")).unwrap();
+    let entries = |text: &str| -> Vec<String> {
+        let v: serde_json::Value = serde_json::from_str(text).unwrap();
+        v["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["fingerprint"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(entries(&second).len(), 1);
+    assert_ne!(entries(&first), entries(&second));
+}

@@ -150,6 +150,9 @@ fn cloudformation_comments_and_metadata_suppress_their_resource() {
         // In a quoted scalar and in a block scalar, `# passrole:ignore` is not a comment.
         ("PR010", 47, "-", ""),
         ("PR010", 53, "-", ""),
+        // `rule` may list several ids.
+        ("PR015", 63, "metadata", "several rules in one entry"),
+        ("PR010", 63, "metadata", "several rules in one entry"),
     ]);
     assert_eq!(outcome(&result, "template.yaml"), want);
     let want = owned(&[

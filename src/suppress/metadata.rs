@@ -25,23 +25,14 @@ pub fn metadata_directives(units: &[Unit], sources: &SourceMap) -> Vec<Directive
                 None => vec![passrole],
             };
             for entry in entries {
-                let text = |key: &str| {
-                    entry
-                        .get(key)
-                        .and_then(|(_, v)| v.as_text())
-                        .and_then(|t| t.as_literal())
-                        .map(|s| s.trim().to_string())
-                };
-                let rules = match text("rule") {
-                    Some(rule) if !rule.is_empty() && matches!(entry.kind, NodeKind::Map(_)) => {
-                        vec![rule]
-                    }
-                    _ => Vec::new(),
-                };
+                let reason = entry
+                    .get("reason")
+                    .and_then(|(_, v)| literal(v))
+                    .unwrap_or_default();
                 out.push(Directive {
                     kind: SuppressionKind::Metadata,
-                    rules,
-                    reason: text("reason").unwrap_or_default(),
+                    rules: rules_of(entry),
+                    reason,
                     location: Location::of(sources, entry.span),
                     scope: Scope::Resource {
                         unit: u,
@@ -54,4 +45,23 @@ pub fn metadata_directives(units: &[Unit], sources: &SourceMap) -> Vec<Directive
         }
     }
     out
+}
+
+/// The rule ids of an entry: `rule: PR010` or `rule: [PR010, PR015]`; none when the entry is not a
+/// mapping or an id is not a plain string.
+fn rules_of(entry: &Node) -> Vec<String> {
+    let Some((_, rule)) = entry.get("rule") else {
+        return Vec::new();
+    };
+    let ids: Option<Vec<String>> = rule.as_list().into_iter().map(literal).collect();
+    ids.unwrap_or_default()
+        .into_iter()
+        .filter(|id| !id.is_empty())
+        .collect()
+}
+
+fn literal(node: &Node) -> Option<String> {
+    node.as_text()
+        .and_then(|t| t.as_literal())
+        .map(|s| s.trim().to_string())
 }
