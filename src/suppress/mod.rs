@@ -73,14 +73,16 @@ pub fn inline_directives(sources: &SourceMap) -> Vec<Directive> {
         let Some(file) = sources.get(id) else {
             continue;
         };
-        if file.origin.is_some() || !file.text.contains(MARKER) {
+        let name = file.path.to_string_lossy().to_ascii_lowercase();
+        let hcl = [".tf", ".tfvars", ".hcl"].iter().any(|x| name.ends_with(x));
+        // JSON (a `.json` name, or a document that starts as one: a plan of any name, a JSON
+        // template) has no comments; a large plan is not worth searching.
+        let json = name.ends_with(".json") || file.text.trim_start().starts_with(['{', '[']);
+        if file.origin.is_some() || (json && !hcl) || !file.text.contains(MARKER) {
             continue;
         }
-        let name = file.path.to_string_lossy().to_ascii_lowercase();
-        let lexed = if [".tf", ".tfvars", ".hcl"].iter().any(|x| name.ends_with(x)) {
+        let lexed = if hcl {
             hcl::lex(&file.text)
-        } else if name.ends_with(".json") {
-            continue;
         } else {
             yaml::lex(&file.text)
         };
