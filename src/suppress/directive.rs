@@ -59,71 +59,104 @@ pub fn parse_body(body: &str) -> Option<Parsed> {
     Some(Parsed { rules, reason })
 }
 
-/// The byte range a suppression comment covers.
-///
-/// A comment after code covers its own line; a comment alone on its line covers the next line
-/// (other comment lines in between are skipped, so stacked suppressions all apply; a blank line
-/// ends the search). When the covered line opens a block, list, call or heredoc that it does not
-/// close, the range extends to its end: a suppression on a resource's opening line (or just above
-/// it) covers the whole resource.
-pub fn cover(text: &str, starts: &[usize], lexed: &Lexed, comment: &Range<usize>) -> Range<usize> {
-    let line_of = |offset: usize| starts.partition_point(|&s| s <= offset) - 1;
-    let line_range = |line: usize| {
-        let start = starts[line];
-        let end = starts
-            .get(line + 1)
-            .map_or(text.len(), |&next| next.saturating_sub(1));
-        start..end
-    };
-    let first = line_of(comment.start);
-    let last = line_of(comment.end.saturating_sub(1).max(comment.start));
-    let code_before = !text[starts[first]..comment.start].trim().is_empty();
-    let code_after = !text[comment.end.min(line_range(last).end)..line_range(last).end]
-        .trim()
-        .is_empty();
-    let target = if code_before {
-        Some(first)
-    } else if code_after {
-        Some(last)
-    } else {
-        // The next line that is not only a comment.
-        (last + 1..starts.len()).find(|&l| !comment_only(text, lexed, line_range(l)))
-    };
-    let Some(target) = target else {
-        return comment.end..comment.end;
-    };
-    let line = line_range(target);
-    if text[line.clone()].trim().is_empty() {
-        return line.start..line.start;
+/// The lines of a file, with what a suppression on each of them covers, computed once per file so
+/// that a file of many comments and brackets costs linear time.
+pub struct Lines<'a> {
+    text: &'a str,
+    /// The offset of each line's first byte.
+    starts: Vec<usize>,
+    /// Per line: the farthest end of a construct opened on it (0 when none is).
+    reach: Vec<usize>,
+    /// Per line: the first line from it on that is not only a comment (None: none is).
+    next_code: Vec<Option<usize>>,
+}
+
+impl<'a> Lines<'a> {
+    pub fn new(text: &'a str, lexed: &Lexed) -> Lines<'a> {
+        let starts: Vec<usize> = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        let mut lines = Lines {
+            text,
+            reach: vec![0; starts.len()],
+            next_code: vec![None; starts.len() + 1],
+            starts,
+        };
+        for c in &lexed.constructs {
+            let l = lines.line_of(c.start);
+            lines.reach[l] = lines.reach[l].max(c.end);
+        }
+        for l in (0..lines.starts.len()).rev() {
+            lines.next_code[l] = if lines.comment_only(lexed, l) {
+                lines.next_code[l + 1]
+            } else {
+                Some(l)
+            };
+        }
+        lines
     }
-    let end = lexed
-        .constructs
-        .iter()
-        .filter(|c| line.contains(&c.start) && c.end > line.end)
-        .map(|c| c.end)
-        .max()
-        .unwrap_or(line.end);
-    line.start..end
-}
 
-/// The offset of each line's first byte.
-pub fn line_starts(text: &str) -> Vec<usize> {
-    std::iter::once(0)
-        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-        .collect()
-}
+    fn line_of(&self, offset: usize) -> usize {
+        self.starts
+            .partition_point(|&s| s <= offset)
+            .saturating_sub(1)
+    }
 
-/// Whether a line holds nothing but (the start of) a comment.
-fn comment_only(text: &str, lexed: &Lexed, line: Range<usize>) -> bool {
-    let code = &text[line.clone()];
-    let Some(first) = code.find(|c: char| !c.is_whitespace()) else {
-        return false;
-    };
-    let at = line.start + first;
-    lexed
-        .comments
-        .binary_search_by_key(&at, |c| c.start)
-        .is_ok()
+    /// A line's bytes, without its `\n`.
+    fn range(&self, line: usize) -> Range<usize> {
+        let end = self
+            .starts
+            .get(line + 1)
+            .map_or(self.text.len(), |&next| next.saturating_sub(1));
+        self.starts[line]..end
+    }
+
+    /// Whether a line holds nothing but (the start of) a comment.
+    fn comment_only(&self, lexed: &Lexed, line: usize) -> bool {
+        let range = self.range(line);
+        let Some(first) = self.text[range.clone()].find(|c: char| !c.is_whitespace()) else {
+            return false;
+        };
+        let at = range.start + first;
+        lexed
+            .comments
+            .binary_search_by_key(&at, |c| c.start)
+            .is_ok()
+    }
+
+    /// The byte range a suppression comment covers.
+    ///
+    /// A comment after code covers its own line; a comment alone on its line covers the next line
+    /// (other comment lines in between are skipped, so stacked suppressions all apply; a blank line
+    /// ends the search). When the covered line opens a block, list, call or heredoc that it does
+    /// not close, the range extends to its end: a suppression on a resource's opening line (or
+    /// just above it) covers the whole resource.
+    pub fn cover(&self, comment: &Range<usize>) -> Range<usize> {
+        let first = self.line_of(comment.start);
+        let last = self.line_of(comment.end.saturating_sub(1).max(comment.start));
+        let last_line = self.range(last);
+        let code_before = !self.text[self.starts[first]..comment.start]
+            .trim()
+            .is_empty();
+        let code_after = !self.text[comment.end.min(last_line.end)..last_line.end]
+            .trim()
+            .is_empty();
+        let target = if code_before {
+            Some(first)
+        } else if code_after {
+            Some(last)
+        } else {
+            self.next_code.get(last + 1).copied().flatten()
+        };
+        let Some(target) = target else {
+            return comment.end..comment.end;
+        };
+        let line = self.range(target);
+        if self.text[line.clone()].trim().is_empty() {
+            return line.start..line.start;
+        }
+        line.start..self.reach[target].max(line.end)
+    }
 }
 
 #[cfg(test)]
@@ -157,7 +190,7 @@ mod tests {
         let lexed = super::super::hcl::lex(text);
         let at = text.find(comment).unwrap();
         let c = lexed.comments.iter().find(|c| c.start == at).unwrap();
-        &text[cover(text, &line_starts(text), &lexed, c)]
+        &text[Lines::new(text, &lexed).cover(c)]
     }
 
     #[test]
@@ -192,9 +225,9 @@ mod tests {
         ];
         for text in cases {
             for lexed in [super::super::hcl::lex(text), super::super::yaml::lex(text)] {
-                let starts = line_starts(text);
+                let lines = Lines::new(text, &lexed);
                 for c in &lexed.comments {
-                    let r = cover(text, &starts, &lexed, c);
+                    let r = lines.cover(c);
                     assert!(r.start <= r.end && r.end <= text.len(), "{text:?}");
                     let _ = parse_comment(&text[c.clone()]);
                 }
@@ -255,9 +288,9 @@ mod tests {
                 super::super::hcl::lex(&text),
                 super::super::yaml::lex(&text),
             ] {
-                let starts = line_starts(&text);
+                let lines = Lines::new(&text, &lexed);
                 for c in &lexed.comments {
-                    let r = cover(&text, &starts, &lexed, c);
+                    let r = lines.cover(c);
                     assert!(r.start <= r.end && r.end <= text.len(), "{text:?}");
                     let _ = parse_comment(&text[c.clone()]);
                 }

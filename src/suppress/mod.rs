@@ -86,13 +86,13 @@ pub fn inline_directives(sources: &SourceMap) -> Vec<Directive> {
         } else {
             yaml::lex(&file.text)
         };
-        let starts = directive::line_starts(&file.text);
+        let lines = directive::Lines::new(&file.text, &lexed);
         for comment in &lexed.comments {
             let text = &file.text[comment.clone()];
             let Some(parsed) = parse_comment(text) else {
                 continue;
             };
-            let covered = directive::cover(&file.text, &starts, &lexed, comment);
+            let covered = lines.cover(comment);
             out.push(Directive {
                 kind: SuppressionKind::Inline,
                 rules: parsed.rules,
@@ -128,22 +128,27 @@ pub fn apply(
             }
         }
     }
+    let by_file: HashMap<FileId, Ranges> = by_file
+        .into_iter()
+        .map(|(file, list)| (file, Ranges::new(directives, list)))
+        .collect();
     let mut used: Vec<Vec<bool>> = directives
         .iter()
         .map(|d| vec![false; d.rules.len()])
         .collect();
     for f in findings.iter_mut().filter(|f| !f.is_suppressed()) {
         let unit = unit_of(&f.pointer);
-        let candidates = by_file
-            .get(&f.location.span.file)
-            .into_iter()
-            .flatten()
-            .chain(
-                unit.and_then(|u| by_resource.get(&(u, f.resource.as_str())))
-                    .into_iter()
-                    .flatten(),
-            );
-        for &i in candidates {
+        let at = f.location.span;
+        let mut candidates: Vec<usize> = by_file
+            .get(&at.file)
+            .map(|r| r.holding(at.start))
+            .unwrap_or_default();
+        candidates.extend(
+            unit.and_then(|u| by_resource.get(&(u, f.resource.as_str())))
+                .into_iter()
+                .flatten(),
+        );
+        for i in candidates {
             let d = &directives[i];
             if d.reason.is_empty() || !covers(&d.scope, f) {
                 continue;
@@ -170,6 +175,49 @@ pub fn apply(
         }
     }
     out
+}
+
+/// The range directives of one file, sorted by start, with the farthest end reached so far: the
+/// directives holding an offset are found without looking at every directive of the file.
+struct Ranges {
+    /// (start, end, directive index), sorted.
+    sorted: Vec<(u32, u32, usize)>,
+    /// `reach[i]`: the largest end of `sorted[..=i]`.
+    reach: Vec<u32>,
+}
+
+impl Ranges {
+    fn new(directives: &[Directive], list: Vec<usize>) -> Ranges {
+        let mut sorted: Vec<(u32, u32, usize)> = list
+            .into_iter()
+            .filter_map(|i| match directives[i].scope {
+                Scope::Range(span) => Some((span.start, span.end, i)),
+                Scope::Resource { .. } => None,
+            })
+            .collect();
+        sorted.sort_unstable();
+        let reach = sorted
+            .iter()
+            .scan(0, |max, &(_, end, _)| {
+                *max = end.max(*max);
+                Some(*max)
+            })
+            .collect();
+        Ranges { sorted, reach }
+    }
+
+    /// The directives whose range holds `offset`.
+    fn holding(&self, offset: u32) -> Vec<usize> {
+        let n = self
+            .sorted
+            .partition_point(|&(start, _, _)| start <= offset);
+        (0..n)
+            .rev()
+            .take_while(|&i| self.reach[i] > offset)
+            .filter(|&i| self.sorted[i].1 > offset)
+            .map(|i| self.sorted[i].2)
+            .collect()
+    }
 }
 
 /// Whether a directive's scope holds a finding (the finding is known to be in its file or resource).
