@@ -3,10 +3,11 @@
 use crate::facts::Facts;
 use crate::rules::{Failure, Rule, Severity, render_message};
 use crate::source::{Position, SourceMap};
-use crate::value::Span;
+use crate::value::{FileId, Span};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
 
 /// A location as reports show it.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -118,12 +119,15 @@ impl SuppressionKind {
 }
 
 /// Builds findings from rule failures: one per (rule, source location), sorted by file and position.
+/// `root` is the scan root: fingerprints name files relative to it.
 pub fn build(
     failures: &[Failure],
     rules: &[Rule],
     facts: &Facts,
     sources: &SourceMap,
+    root: &Path,
 ) -> Vec<Finding> {
+    let mut places: HashMap<FileId, String> = HashMap::new();
     let mut by_location: BTreeMap<(String, Span), Finding> = BTreeMap::new();
     for failure in failures {
         let Some(rule) = rules.get(failure.rule) else {
@@ -149,9 +153,12 @@ pub fn build(
             })
             .collect();
         let location = Location::of(sources, fact.span);
+        let place = places
+            .entry(location.span.file)
+            .or_insert_with(|| fingerprint_place(sources, location.span.file, root));
         let fingerprint = fingerprint(
             &rule.meta.id,
-            &location.file,
+            place,
             &fact.resource,
             fact.kind,
             sources.snippet(fact.span),
@@ -173,6 +180,13 @@ pub fn build(
         );
     }
     let mut findings: Vec<Finding> = by_location.into_values().collect();
+    sort(&mut findings);
+    disambiguate_fingerprints(&mut findings);
+    findings
+}
+
+/// Report order: by file, position and rule.
+pub fn sort(findings: &mut [Finding]) {
     findings.sort_by(|a, b| {
         (&a.location.file, a.location.start, &a.rule).cmp(&(
             &b.location.file,
@@ -180,25 +194,59 @@ pub fn build(
             &b.rule,
         ))
     });
-    disambiguate_fingerprints(&mut findings);
-    findings
 }
 
-/// A fingerprint that survives unrelated edits: it hashes what the finding is about (rule, file,
-/// resource, kind of element, the element's text), never a line number.
-fn fingerprint(rule: &str, file: &str, resource: &str, kind: &str, snippet: &str) -> String {
-    let normalized: String = snippet.split_whitespace().collect::<Vec<_>>().join(" ");
+/// A fingerprint that survives unrelated edits: it hashes what the finding is about (rule, place,
+/// resource, kind of element, the element's text), never a line number. The text is compared
+/// without whitespace and quote characters, so reformatting (`terraform fmt` alignment, a policy
+/// re-indented, `'*'` written `"*"` in YAML) keeps the fingerprint; changing the text does not.
+pub fn fingerprint(rule: &str, place: &str, resource: &str, kind: &str, snippet: &str) -> String {
+    let normalized: String = snippet
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '"' && *c != '\'')
+        .collect();
     let mut h = Sha256::new();
-    for part in [rule, file, resource, kind, &normalized] {
+    for part in [rule, place, resource, kind, &normalized] {
         h.update(part.as_bytes());
         h.update([0]);
     }
     hex::encode(&h.finalize()[..16])
 }
 
+/// Where a finding is, as its fingerprint names it: for Terraform files (`.tf`, `.tf.json`,
+/// `.tfvars`) the module directory, so a resource moved to another file of its module keeps its
+/// fingerprints (a Terraform address is unique in its module); for templates and plans the file,
+/// which is the unit (a moved template is a new one). Paths are relative to the scan root (the
+/// Git work tree by default), so the directory passrole runs from does not matter.
+pub fn fingerprint_place(sources: &SourceMap, file: FileId, root: &Path) -> String {
+    let Some(f) = sources.get(file) else {
+        return String::new();
+    };
+    let relative = f
+        .path
+        .canonicalize()
+        .ok()
+        .and_then(|p| {
+            p.strip_prefix(root)
+                .ok()
+                .map(|p| p.to_string_lossy().replace('\\', "/"))
+        })
+        .unwrap_or_else(|| f.display.clone());
+    let name = relative.to_ascii_lowercase();
+    let terraform = [".tf", ".tf.json", ".tfvars", ".tfvars.json"]
+        .iter()
+        .any(|x| name.ends_with(x));
+    if terraform {
+        let dir = relative.rfind('/').map_or("", |i| &relative[..i]);
+        format!("module:{dir}")
+    } else {
+        format!("file:{relative}")
+    }
+}
+
 /// Two findings with the same fingerprint (the same text twice in one resource) get an occurrence
 /// suffix, in source order, so every fingerprint is unique.
-fn disambiguate_fingerprints(findings: &mut [Finding]) {
+pub fn disambiguate_fingerprints(findings: &mut [Finding]) {
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     for f in findings.iter_mut() {
         let n = seen.entry(f.fingerprint.clone()).or_insert(0);

@@ -3,6 +3,7 @@
 //! Pipeline (see `../shared/design.md`): discover → parse (per file) → resolve (per unit) → facts →
 //! rules (cfn-guard) → findings → report.
 
+pub mod baseline;
 pub mod config;
 pub mod discover;
 pub mod facts;
@@ -16,4 +17,5 @@ pub mod resolve;
 pub mod rules;
 pub mod scan;
 pub mod source;
+pub mod suppress;
 pub mod value;

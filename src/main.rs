@@ -63,6 +63,8 @@ enum Command {
         input: InputArgs,
         #[command(flatten)]
         config: ConfigArgs,
+        #[command(flatten)]
+        suppress: SuppressArgs,
         /// The Terraform configuration of the plans scanned: findings of a plan then point at the
         /// `.tf` source (default: the plan's own directory, when it holds `.tf` files).
         #[arg(long, value_name = "DIR")]
@@ -81,6 +83,8 @@ enum Command {
         report: ReportArgs,
         #[command(flatten)]
         config: ConfigArgs,
+        #[command(flatten)]
+        suppress: SuppressArgs,
         /// Arguments for `terraform plan`, after `--` (`passrole plan -- -var-file=prod.tfvars`).
         #[arg(last = true, value_name = "TERRAFORM ARGS")]
         args: Vec<String>,
@@ -209,6 +213,65 @@ impl ConfigArgs {
     }
 }
 
+/// Suppressions and the baseline (docs/suppressions.md).
+#[derive(Args)]
+struct SuppressArgs {
+    /// Report `passrole:ignore` comments and `Metadata` ignore entries that match no finding (PR091).
+    #[arg(long)]
+    report_unused_ignores: bool,
+    /// Leave out the findings whose fingerprint is in this baseline file (they count as suppressed).
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Write the findings of this scan to a baseline file (sorted JSON), then report as if scanning
+    /// with it.
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
+    /// List the baseline entries that match no finding any more (stale) on standard error (with
+    /// `--baseline` or passrole.toml's `baseline`).
+    #[arg(long)]
+    baseline_report: bool,
+}
+
+impl SuppressArgs {
+    /// These settings on top of `options`; the baseline is the flag's, else passrole.toml's.
+    fn apply(&self, options: ScanOptions, config: Option<&Config>) -> Result<ScanOptions, String> {
+        let options = ScanOptions {
+            report_unused_ignores: self.report_unused_ignores,
+            baseline: self
+                .baseline
+                .clone()
+                .or_else(|| config.and_then(|c| c.baseline.clone())),
+            write_baseline: self.write_baseline.clone(),
+            ..options
+        };
+        if self.baseline_report && options.baseline.is_none() {
+            return Err("--baseline-report needs a baseline: --baseline <FILE>, or `baseline` in passrole.toml".into());
+        }
+        Ok(options)
+    }
+
+    /// With `--baseline-report`: the stale entries of the baseline, on standard error.
+    fn report_stale(&self, result: &passrole::scan::ScanResult) {
+        let (true, Some(b)) = (self.baseline_report, &result.baseline) else {
+            return;
+        };
+        let mut s = format!(
+            "baseline {}: {} finding(s) matched, {} stale entr{}\n",
+            b.file,
+            b.matched,
+            b.stale.len(),
+            if b.stale.len() == 1 { "y" } else { "ies" }
+        );
+        for e in &b.stale {
+            s.push_str(&format!(
+                "stale: {} {} {} {}: {}\n",
+                e.fingerprint, e.rule, e.file, e.resource, e.message
+            ));
+        }
+        eprint!("{s}");
+    }
+}
+
 /// What may be read: the confinement root, ignore files, size limit.
 #[derive(Args)]
 struct InputArgs {
@@ -283,12 +346,14 @@ fn main() -> ExitCode {
             report,
             input,
             config,
+            suppress,
             source,
-        } => run_scan(paths, &report, input, &config, source),
+        } => run_scan(paths, &report, input, &config, &suppress, source),
         Command::Plan {
             terraform,
             report,
             config,
+            suppress,
             args,
         } => {
             let config = match config.load(&[PathBuf::from(".")], None) {
@@ -318,7 +383,12 @@ fn main() -> ExitCode {
                 ..Default::default()
             };
             report.apply(config.as_ref(), &mut options);
+            let options = match suppress.apply(options, config.as_ref()) {
+                Ok(o) => o,
+                Err(message) => return usage_error(&message),
+            };
             let result = scan(&options);
+            suppress.report_stale(&result);
             let code = report_and_code(&result, &report, report.threshold(config.as_ref()));
             drop(run);
             if plan_run::interrupted() {
@@ -370,7 +440,7 @@ fn main() -> ExitCode {
         Command::Rules { command } => match command {
             RulesCommand::List => {
                 let mut s = String::new();
-                for r in rules::builtin() {
+                for r in rules::builtin().into_iter().chain(rules::decided()) {
                     s.push_str(&format!(
                         "{}  {:<7}  {}\n",
                         r.meta.id,
@@ -383,6 +453,7 @@ fn main() -> ExitCode {
             }
             RulesCommand::Explain { id } => match rules::builtin()
                 .into_iter()
+                .chain(rules::decided())
                 .find(|r| r.meta.id.eq_ignore_ascii_case(&id))
             {
                 Some(rule) => {
@@ -404,6 +475,7 @@ fn run_scan(
     report: &ReportArgs,
     input: InputArgs,
     config: &ConfigArgs,
+    suppress: &SuppressArgs,
     source: Option<PathBuf>,
 ) -> ExitCode {
     let config = match config.load(&paths, input.root.as_deref()) {
@@ -416,9 +488,20 @@ fn run_scan(
     };
     report.apply(config.as_ref(), &mut options);
     options.source = source.or_else(|| config.as_ref().and_then(|c| c.source.clone()));
+    let options = match suppress.apply(options, config.as_ref()) {
+        Ok(o) => o,
+        Err(message) => return usage_error(&message),
+    };
     let result = scan(&options);
+    suppress.report_stale(&result);
     let threshold = report.threshold(config.as_ref());
     ExitCode::from(report_and_code(&result, report, threshold))
+}
+
+/// Flags that cannot be used together: the message, exit 2.
+fn usage_error(message: &str) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(2)
 }
 
 /// A configuration that cannot be used: the message, exit 2.

@@ -10,7 +10,7 @@ mod check;
 mod load;
 
 pub use check::{MAX_GUARD_NESTING, MAX_RULE_CHAIN, check_guard};
-pub use load::{MAX_RULE_BYTES, builtin, load_dir};
+pub use load::{MAX_RULE_BYTES, builtin, decided, load_dir};
 
 use crate::facts::{COLLECTIONS, Document, Facts, document_value};
 use crate::source::{ErrorKind, InputError};
@@ -75,6 +75,16 @@ pub struct Rule {
     pub origin: String,
 }
 
+/// The origin of passrole's own rules (PR090-PR092), which Rust decides rather than a Guard file.
+pub const DECIDED_ORIGIN: &str = "passrole";
+
+impl Rule {
+    /// A rule passrole decides itself (suppression problems), not run by the Guard engine.
+    pub fn is_decided(&self) -> bool {
+        self.origin == DECIDED_ORIGIN && self.guard.is_empty()
+    }
+}
+
 macro_rules! builtin_rules {
     ($($id:literal),* $(,)?) => {
         &[$(($id, include_str!(concat!("../rules/", $id, ".guard")), include_str!(concat!("../rules/", $id, ".toml")))),*]
@@ -86,6 +96,14 @@ const BUILTIN: &[(&str, &str, &str)] = builtin_rules!(
     "PR001", "PR002", "PR003", "PR004", "PR005", "PR010", "PR011", "PR012", "PR013", "PR014",
     "PR015", "PR016",
 );
+
+/// Rules that passrole decides itself, about suppressions (`crate::suppress`): metadata only, no
+/// Guard file. They are listed and explained like the others, and their ids are reserved.
+const DECIDED: &[(&str, &str)] = &[
+    ("PR090", include_str!("../rules/PR090.toml")),
+    ("PR091", include_str!("../rules/PR091.toml")),
+    ("PR092", include_str!("../rules/PR092.toml")),
+];
 
 /// One rule failure: the rule and the registered fact pointer it maps to.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]

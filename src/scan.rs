@@ -1,6 +1,7 @@
 //! The whole pipeline: discover → read and parse (parallel) → lower per unit → link → facts → rules →
 //! findings.
 
+use crate::baseline::{self, BaselineReport};
 use crate::config;
 use crate::discover::{Discovered, FileKind, StructuredKind, WalkOptions, classify_text, discover};
 use crate::facts::{self, Facts};
@@ -13,6 +14,7 @@ use crate::source::reader::{self, ReadError, Reader, decode_keeping, decode_loss
 use crate::source::terraform::{self, TfFile};
 use crate::source::{ErrorKind, InputError, SourceFile, SourceMap, display_path};
 use crate::source::{cloudformation, plan};
+use crate::suppress;
 use crate::value::FileId;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
@@ -33,6 +35,12 @@ pub struct ScanOptions {
     pub walk: WalkOptions,
     /// The size limit of one file (`--max-file-size`); default [`reader::DEFAULT_MAX_FILE_BYTES`].
     pub max_file_bytes: Option<u64>,
+    /// Report suppressions that match no finding (PR091, `--report-unused-ignores`).
+    pub report_unused_ignores: bool,
+    /// Findings whose fingerprint is in this file are suppressed (`--baseline FILE`).
+    pub baseline: Option<PathBuf>,
+    /// Write the findings of this scan as a baseline (`--write-baseline FILE`).
+    pub write_baseline: Option<PathBuf>,
     /// A directory passrole wrote itself (`passrole plan`'s temporary plan), readable whatever the
     /// root; it is not part of the root computation.
     pub own_dir: Option<PathBuf>,
@@ -83,6 +91,8 @@ pub struct ScanResult {
     pub errors: Vec<InputError>,
     /// Input files read and classified.
     pub files: usize,
+    /// What the baseline did, when one was read or written.
+    pub baseline: Option<BaselineReport>,
 }
 
 /// What a read input file is.
@@ -402,6 +412,8 @@ fn analyze(
         errors.push(e);
         facts::build(&[], catalog)
     });
+    // `Metadata` suppressions keep their spans only in the units.
+    let mut directives = suppress::metadata_directives(&units, &sources);
     // Nothing after this reads the units (findings come from the facts and the sources): free them
     // before the rule engine's peak.
     drop(units);
@@ -429,19 +441,57 @@ fn analyze(
             }
         }
     }
+    // passrole's own rules (PR090-PR092: suppressions) are selected and given severities like the
+    // others, but not run by the Guard engine: they go last, so failure indices stay valid.
+    rules.extend(rules::decided());
+    let known: Vec<String> = rules.iter().map(|r| r.meta.id.clone()).collect();
     config::check_allow_rules(&options.allow, &rules, &mut errors);
-    let rules = options.rule_settings.apply(rules, &mut errors);
+    let (mut rules, decided): (Vec<Rule>, Vec<Rule>) = options
+        .rule_settings
+        .apply(rules, &mut errors)
+        .into_iter()
+        .partition(|r| !r.is_decided());
     let (failures, rule_errors) = rules::evaluate(&rules, &facts);
     timer.mark("rules");
     errors.extend(rule_errors);
+    rules.extend(decided);
     let mut findings = isolate(".", "mapping rule failures to findings", || {
-        findings::build(&failures, &rules, &facts, &sources)
+        findings::build(&failures, &rules, &facts, &sources, reader.root())
     })
     .unwrap_or_else(|e| {
         errors.push(e);
         Vec::new()
     });
+    // Suppressions, in this order; a finding suppressed by an earlier step keeps that one.
+    // 1. In the source: `passrole:ignore` comments and CloudFormation `Metadata`.
+    let own = isolate(".", "reading the suppressions", || {
+        directives.extend(suppress::inline_directives(&sources));
+        suppress::apply(
+            &mut findings,
+            &directives,
+            &rules,
+            &known,
+            options.report_unused_ignores,
+            reader.root(),
+            &sources,
+        )
+    })
+    .unwrap_or_else(|e| {
+        errors.push(e);
+        Vec::new()
+    });
+    findings.extend(own);
+    findings::sort(&mut findings);
+    findings::disambiguate_fingerprints(&mut findings);
+    // 2. Approved exceptions in passrole.toml (`[[allow]]`).
     config::apply_allows(&options.allow, &mut findings, &facts);
+    // 3. The baseline.
+    let baseline = baseline::run(
+        &mut findings,
+        options.baseline.as_deref(),
+        options.write_baseline.as_deref(),
+        &mut errors,
+    );
     errors.sort_by(|a, b| (&a.file, a.position).cmp(&(&b.file, b.position)));
     ScanResult {
         sources,
@@ -450,6 +500,7 @@ fn analyze(
         findings,
         errors,
         files,
+        baseline,
     }
 }
 

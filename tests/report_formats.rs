@@ -100,7 +100,7 @@ fn sarif_of_every_fixture_validates_and_matches_the_json_report() {
             assert_eq!(r["ruleId"], f["rule"], "{dir}");
             assert_eq!(r["level"], f["severity"], "{dir}");
             assert_eq!(r["message"]["text"], f["message"], "{dir}");
-            assert_eq!(r["partialFingerprints"]["passrole/v1"], f["fingerprint"]);
+            assert_eq!(r["partialFingerprints"]["passrole/v2"], f["fingerprint"]);
             let index = r["ruleIndex"].as_u64().expect("ruleIndex") as usize;
             assert_eq!(rules[index]["id"], f["rule"], "{dir}: ruleIndex");
             let loc = &r["locations"][0]["physicalLocation"];
@@ -133,6 +133,61 @@ fn sarif_of_every_fixture_validates_and_matches_the_json_report() {
         checked += 1;
     }
     assert!(checked > 100, "only {checked} fixtures");
+}
+
+#[test]
+fn sarif_of_suppressed_findings_validates_and_carries_the_reasons() {
+    let root = std::env::current_dir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let baseline = dir.path().join("baseline.json");
+    let baseline = baseline.to_str().unwrap();
+    // Written first: then the scan has inline, metadata and baseline suppressions at once.
+    let args = ["scan", "--format", "sarif", "testdata/suppress/terraform"];
+    let out = passrole(
+        &[&args[..], &["--write-baseline", baseline]].concat(),
+        &root,
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let out = passrole(
+        &[
+            "scan",
+            "--format",
+            "sarif",
+            "--baseline",
+            baseline,
+            "testdata/suppress/terraform",
+            "testdata/suppress/cloudformation",
+        ],
+        &root,
+    );
+    let sarif = json_of(&out);
+    if let Some(v) = sarif_validator() {
+        let errors: Vec<String> = v.iter_errors(&sarif).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{}", errors.join("; "));
+    }
+    let suppressions: Vec<(String, String)> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["suppressions"].get(0))
+        .map(|s| {
+            (
+                s["kind"].as_str().unwrap().to_string(),
+                s["justification"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(suppressions.contains(&("inSource".into(), "block comment".into())));
+    assert!(suppressions.contains(&(
+        "inSource".into(),
+        "the pipeline role deploys every stack".into()
+    )));
+    assert!(
+        suppressions
+            .iter()
+            .any(|(k, why)| k == "external" && why.starts_with("in the baseline ")),
+        "{suppressions:?}"
+    );
 }
 
 #[test]
@@ -289,11 +344,17 @@ fn the_github_problem_matcher_reads_gcc_lines() {
     let out = passrole(&["scan", "--format", "gcc", "testdata"], &root);
     let report = json_of(&passrole(&["scan", "--format", "json", "testdata"], &root));
     let lines: Vec<&str> = std::str::from_utf8(&out.stdout).unwrap().lines().collect();
-    let findings = report["findings"].as_array().unwrap();
+    // gcc prints the findings that are not suppressed.
+    let findings: Vec<&Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f.get("suppression").is_none())
+        .collect();
     let errors = report["errors"].as_array().unwrap();
     assert_eq!(lines.len(), findings.len() + errors.len());
     let mut notes = 0;
-    for (line, f) in lines.iter().zip(findings) {
+    for (line, f) in lines.iter().zip(&findings) {
         let matched: Vec<_> = compiled
             .iter()
             .filter_map(|(re, m)| re.captures(line).map(|c| (c, *m)))

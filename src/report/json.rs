@@ -25,7 +25,7 @@ pub fn render(result: &ScanResult) -> Value {
             Value::Object(o)
         })
         .collect();
-    json!({
+    let mut report = json!({
         "version": 1,
         "tool": {"name": "passrole", "version": env!("CARGO_PKG_VERSION")},
         "findings": result.findings,
@@ -36,5 +36,9 @@ pub fn render(result: &ScanResult) -> Value {
             "errors": result.errors.len(),
             "suppressed": super::suppressed(result),
         },
-    })
+    });
+    if let (Some(b), Some(o)) = (&result.baseline, report.as_object_mut()) {
+        o.insert("baseline".into(), json!(b));
+    }
+    report
 }

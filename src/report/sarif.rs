@@ -17,7 +17,7 @@ use serde_json::{Map, Value, json};
 pub const SRCROOT: &str = "%SRCROOT%";
 
 /// The key of `partialFingerprints`; bump the version if the fingerprint scheme changes.
-pub const FINGERPRINT_KEY: &str = "passrole/v1";
+pub const FINGERPRINT_KEY: &str = "passrole/v2";
 
 const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 

@@ -7,7 +7,7 @@
 //! built-in rules and the other user rules still run.
 
 use super::check::check_guard;
-use super::{BUILTIN, Rule, RuleMeta, Severity};
+use super::{BUILTIN, DECIDED, DECIDED_ORIGIN, Rule, RuleMeta, Severity};
 use crate::source::reader::{ReadError, Reader};
 use crate::source::{ErrorKind, InputError, Position, display_path};
 use std::collections::{HashMap, HashSet};
@@ -29,6 +29,18 @@ pub fn builtin() -> Vec<Rule> {
         .collect()
 }
 
+/// The rules passrole decides itself (suppression problems): no Guard text, origin `passrole`.
+pub fn decided() -> Vec<Rule> {
+    DECIDED
+        .iter()
+        .map(|(id, meta)| Rule {
+            meta: toml::from_str(meta).unwrap_or_else(|e| panic!("built-in rule {id}: {e}")),
+            guard: String::new(),
+            origin: DECIDED_ORIGIN.into(),
+        })
+        .collect()
+}
+
 /// Loads the `*.guard` files of a directory, each with an optional `.toml` metadata file beside it;
 /// without metadata the rule ID is the file stem and the severity `warning`. Returns the rules that
 /// could be loaded and one error per file that could not.
@@ -44,7 +56,11 @@ pub fn load_dir(dir: &Path) -> (Vec<Rule>, Vec<InputError>) {
             );
         }
     };
-    let builtin_ids: HashSet<&str> = BUILTIN.iter().map(|(id, _, _)| *id).collect();
+    let builtin_ids: HashSet<&str> = BUILTIN
+        .iter()
+        .map(|(id, _, _)| *id)
+        .chain(DECIDED.iter().map(|(id, _)| *id))
+        .collect();
     let mut seen: HashMap<String, String> = HashMap::new();
     let mut rules = Vec::new();
     let mut errors = Vec::new();
