@@ -315,8 +315,8 @@ fn reads(sections: &[&str], pointer: &str) -> bool {
             .is_some_and(|s| sections.contains(&s))
 }
 
-/// The unit index of a pointer `/units/N/...`.
-fn unit_of(pointer: &str) -> Option<usize> {
+/// The unit index of a facts pointer (`/units/3/grants/0` → 3).
+pub(crate) fn unit_of(pointer: &str) -> Option<usize> {
     pointer
         .strip_prefix("/units/")?
         .split('/')

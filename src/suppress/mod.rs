@@ -17,7 +17,7 @@ pub use directive::{MARKER, Parsed, parse_body, parse_comment};
 pub use metadata::metadata_directives;
 
 use crate::findings::{self, Finding, Location, Suppression, SuppressionKind};
-use crate::rules::Rule;
+use crate::rules::{Rule, unit_of};
 use crate::source::SourceMap;
 use crate::value::{FileId, Span};
 use std::collections::HashMap;
@@ -232,16 +232,6 @@ fn covers(scope: &Scope, f: &Finding) -> bool {
         }
         Scope::Resource { .. } => true,
     }
-}
-
-/// The unit index of a facts pointer (`/units/3/grants/0` → 3).
-fn unit_of(pointer: &str) -> Option<usize> {
-    pointer
-        .strip_prefix("/units/")?
-        .split('/')
-        .next()?
-        .parse()
-        .ok()
 }
 
 /// What is wrong with a directive: (rule id, message) for each problem.
