@@ -3,6 +3,7 @@
 //! Pipeline (see `../shared/design.md`): discover → parse (per file) → resolve (per unit) → facts →
 //! rules (cfn-guard) → findings → report.
 
+pub mod context;
 pub mod discover;
 pub mod facts;
 pub mod findings;

@@ -64,7 +64,8 @@ enum Command {
     /// Run `terraform plan` and `terraform show -json` here, then scan the plan with the `.tf` files.
     ///
     /// terraform's own output is streamed through (its standard output goes to standard error with
-    /// `--format json`, `sarif` and `gcc`). The exit code is terraform's when it fails, else the scan's.
+    /// `--format json`, `sarif` and `gcc`). Exit codes: 1 findings, 2 input errors, 3 terraform
+    /// failed (standard error says which command, with its exit code).
     Plan {
         /// The terraform program (`tofu` for OpenTofu, or a path); default: `PASSROLE_TERRAFORM`,
         /// else `terraform`.
@@ -118,6 +119,11 @@ struct InputArgs {
     /// The size limit of one input file, in bytes (plans may be up to 8 times larger).
     #[arg(long, value_name = "BYTES", default_value_t = passrole::source::reader::DEFAULT_MAX_FILE_BYTES)]
     max_file_size: u64,
+    /// The name of standard input (the path `-`): its type by extension (`main.tf`, `app.yaml`)
+    /// and the name findings point at; a `.tf` name is scanned with the rest of its module.
+    /// Without it standard input must be a plan or a CloudFormation template.
+    #[arg(long, value_name = "NAME")]
+    stdin_filename: Option<PathBuf>,
 }
 
 impl InputArgs {
@@ -129,6 +135,7 @@ impl InputArgs {
                 respect_gitignore: self.respect_gitignore,
             },
             max_file_bytes: Some(self.max_file_size),
+            stdin_filename: self.stdin_filename,
             ..Default::default()
         }
     }
@@ -154,8 +161,9 @@ fn main() -> ExitCode {
             let result = scan(&ScanOptions {
                 rule_dirs: report.rules,
                 source,
-                ..input.options(paths)
+                ..input.options(paths.clone())
             });
+            warn_if_nothing_scanned(&result, &paths);
             ExitCode::from(report_and_code(&result, report.format, report.fail_on))
         }
         Command::Plan {
@@ -172,16 +180,7 @@ fn main() -> ExitCode {
             // The temporary plan is removed when `run` is dropped, before the process exits.
             let run = match plan_run::run(&terraform, &args, !matches!(format, Format::Human)) {
                 Ok(run) => run,
-                Err(e) => {
-                    match &e {
-                        plan_run::PlanError::Io(m) => eprintln!("error: {m}"),
-                        plan_run::PlanError::Terraform(code) => {
-                            eprintln!("error: {terraform} failed (exit code {code})")
-                        }
-                        plan_run::PlanError::Interrupted => eprintln!("interrupted"),
-                    }
-                    return exit_code(e.exit_code());
-                }
+                Err(e) => return plan_failed(&e, format),
             };
             let result = scan(&ScanOptions {
                 paths: vec![run.json()],
@@ -240,6 +239,27 @@ fn main() -> ExitCode {
     }
 }
 
+/// A scan that read no input says so on standard error: a gate pointed at the wrong directory
+/// must not look like a clean one. The exit code stays 0 (as ruff's): a path that does not exist,
+/// or a named file that is not an input, is an error already (2).
+fn warn_if_nothing_scanned(result: &passrole::scan::ScanResult, paths: &[PathBuf]) {
+    if result.files > 0 || !result.errors.is_empty() {
+        return;
+    }
+    let shown: Vec<String> = if paths.is_empty() {
+        vec![".".to_string()]
+    } else {
+        paths
+            .iter()
+            .map(|p| passrole::source::display_path(p))
+            .collect()
+    };
+    eprintln!(
+        "warning: no Terraform, CloudFormation or plan file found in {}",
+        shown.join(", ")
+    );
+}
+
 /// Prints the report of a scan and returns the exit code: 2 for input errors, 1 for findings at or
 /// above `fail_on`, else 0.
 fn report_and_code(result: &passrole::scan::ScanResult, format: Format, fail_on: FailOn) -> u8 {
@@ -266,9 +286,30 @@ fn pretty(value: &impl serde::Serialize) -> String {
     s
 }
 
-/// An exit code of a child process as ours (codes beyond 255 are not representable).
-fn exit_code(code: i32) -> ExitCode {
-    ExitCode::from(u8::try_from(code).unwrap_or(1))
+/// `passrole plan` without a plan: the reason on standard error, and for the machine formats a
+/// report whose only entry is that error (a SARIF run whose invocation failed, a JSON report with an
+/// `errors` entry of kind `terraform` or `io`), so that an upload step finds a valid file. Exit 3
+/// when terraform failed, 2 when it could not be run, 130 on Ctrl-C.
+fn plan_failed(e: &plan_run::PlanError, format: Format) -> ExitCode {
+    if *e == plan_run::PlanError::Interrupted {
+        eprintln!("interrupted");
+        return ExitCode::from(e.exit_code());
+    }
+    eprintln!("error: {e}");
+    if !matches!(format, Format::Human) {
+        let mut result = passrole::scan::scan_texts(Vec::new());
+        result.errors.push(passrole::source::InputError {
+            file: ".".into(),
+            kind: match e {
+                plan_run::PlanError::Terraform { .. } => passrole::source::ErrorKind::Terraform,
+                _ => passrole::source::ErrorKind::Io,
+            },
+            message: e.to_string(),
+            position: None,
+        });
+        report_and_code(&result, format, FailOn::Error);
+    }
+    ExitCode::from(e.exit_code())
 }
 
 /// Writes to stdout; a closed pipe (`passrole ... | head`) is not an error.

@@ -1,7 +1,9 @@
 //! The whole pipeline: discover → read and parse (parallel) → lower per unit → link → facts → rules →
 //! findings.
 
-use crate::discover::{Discovered, FileKind, StructuredKind, WalkOptions, classify_text, discover};
+use crate::discover::{
+    Discovered, FileKind, Found, StructuredKind, WalkOptions, classify_text, discover,
+};
 use crate::facts::{self, Facts};
 use crate::findings::{self, Finding};
 use crate::isolate::isolate;
@@ -14,7 +16,7 @@ use crate::source::{ErrorKind, InputError, SourceFile, SourceMap, display_path};
 use crate::source::{cloudformation, plan};
 use crate::value::FileId;
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 #[derive(Clone, Debug, Default)]
@@ -35,6 +37,9 @@ pub struct ScanOptions {
     /// A directory passrole wrote itself (`passrole plan`'s temporary plan), readable whatever the
     /// root; it is not part of the root computation.
     pub own_dir: Option<PathBuf>,
+    /// The name standard input (`-` among the paths) is scanned as (`--stdin-filename`): its kind
+    /// by extension, and for a `.tf` file the module directory it belongs to.
+    pub stdin_filename: Option<PathBuf>,
 }
 
 impl ScanOptions {
@@ -43,12 +48,23 @@ impl ScanOptions {
         let root = match &self.root {
             Some(r) => r.clone(),
             None => {
+                // Standard input and pipes (`<(...)`, an error) do not widen the root.
                 let mut named: Vec<PathBuf> = paths
                     .iter()
                     .filter(|p| !self.own_dir.as_ref().is_some_and(|d| p.starts_with(d)))
+                    .filter(|p| {
+                        p.as_os_str() != STDIN
+                            && std::fs::metadata(p).is_ok_and(|m| m.is_file() || m.is_dir())
+                    })
                     .cloned()
                     .collect();
                 named.extend(self.source.iter().cloned());
+                if paths.iter().any(|p| p.as_os_str() == STDIN) {
+                    named.extend(self.stdin_filename.iter().cloned());
+                }
+                if named.is_empty() {
+                    named.push(PathBuf::from("."));
+                }
                 reader::common_root(&named)
             }
         };
@@ -63,6 +79,9 @@ impl ScanOptions {
         reader
     }
 }
+
+/// The path that means standard input.
+pub const STDIN: &str = "-";
 
 /// Everything a report needs.
 pub struct ScanResult {
@@ -107,11 +126,79 @@ fn read_input(reader: &Reader, d: &Discovered) -> Result<Option<String>, InputEr
         other => other,
     }
     .map_err(|e| e.to_input_error(&d.path, ""))?;
+    decode_input(bytes, d)
+}
+
+/// The text of an input's bytes, or None for JSON/YAML found by the walk that is not text and does
+/// not look like a template or plan. A named file that is not text is an error saying what it is.
+fn decode_input(bytes: Vec<u8>, d: &Discovered) -> Result<Option<String>, InputError> {
+    let structured = d.kind == FileKind::Structured;
+    let named = d.found.is_named();
+    if named && structured && crate::discover::is_zip(&bytes) {
+        return Err(not_input(d, crate::discover::BINARY_PLAN.to_string()));
+    }
     match decode_keeping(bytes) {
         Ok(text) => Ok(Some(text)),
-        Err((_, bytes)) if structured && classify_text(&decode_lossy(&bytes)).is_none() => Ok(None),
+        Err((_, bytes))
+            if structured && !named && classify_text(&decode_lossy(&bytes)).is_none() =>
+        {
+            Ok(None)
+        }
         Err((message, _)) => Err(ReadError::Encoding(message).to_input_error(&d.path, "")),
     }
+}
+
+fn not_input(d: &Discovered, message: String) -> InputError {
+    InputError {
+        file: shown_name(d),
+        kind: ErrorKind::Input,
+        message,
+        position: None,
+    }
+}
+
+/// The error for a named JSON/YAML file (or standard input) that is not a template or plan.
+fn not_recognised(d: &Discovered, text: &str, options: &ScanOptions) -> InputError {
+    let message = if d.found == Found::Stdin && options.stdin_filename.is_none() {
+        "standard input is neither a CloudFormation template nor a Terraform plan (JSON), which \
+         is what it is read as without --stdin-filename; for Terraform name it: \
+         --stdin-filename main.tf"
+            .to_string()
+    } else {
+        crate::discover::not_input_message(&d.path, text)
+    };
+    not_input(d, message)
+}
+
+/// How an input is named in reports: standard input without `--stdin-filename` is `-`.
+fn shown_name(d: &Discovered) -> String {
+    display_path(&d.path)
+}
+
+/// Standard input as one input: its name (`--stdin-filename`, else `-`), its kind by that name's
+/// extension, else by content (a plan or a template; Terraform needs the name), and its text.
+fn stdin_input(options: &ScanOptions, reader: &Reader) -> (Discovered, Result<String, InputError>) {
+    let path = options
+        .stdin_filename
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(STDIN));
+    let kind = crate::discover::classify_path(&path).unwrap_or(FileKind::Structured);
+    let d = Discovered {
+        path,
+        kind,
+        found: Found::Stdin,
+    };
+    let bytes = reader::read_stdin_limited(
+        &mut std::io::stdin().lock(),
+        reader.max_file_bytes,
+        reader.max_plan_bytes,
+        |head| classify_text(&decode_lossy(head)) == Some(StructuredKind::Plan),
+    );
+    let text = bytes
+        .map_err(|e| e.to_input_error(&d.path, "standard input"))
+        .and_then(|bytes| decode_input(bytes, &d))
+        .map(Option::unwrap_or_default);
+    (d, text)
 }
 
 /// The `.tf` files below `root` (`.terraform/modules` included, `.gitignore` not applied: fetched
@@ -236,14 +323,46 @@ pub fn scan(options: &ScanOptions) -> ScanResult {
     };
     let timer = Timer::new();
     let reader = options.reader(&paths);
-    let (discovered, walk_errors) = discover(&paths, &reader, options.walk);
+    let (on_disk, stdin): (Vec<PathBuf>, Vec<PathBuf>) =
+        paths.into_iter().partition(|p| p.as_os_str() != STDIN);
+    if stdin.len() > 1 {
+        errors.push(InputError {
+            file: STDIN.to_string(),
+            kind: ErrorKind::Input,
+            message: "standard input is named more than once: it is read once".into(),
+            position: None,
+        });
+    }
+    if let Some(source) = &options.source {
+        check_source_dir(source, &reader, &mut errors);
+    }
+    let (mut discovered, walk_errors) = discover(&on_disk, &reader, options.walk);
     errors.extend(
         walk_errors
             .into_iter()
             .map(|w| w.error.to_input_error(&w.path, "")),
     );
+    let mut stdin_text = None;
+    if !stdin.is_empty() {
+        let (d, text) = stdin_input(options, &reader);
+        // Standard input named as a file on disk stands for that file.
+        discovered
+            .retain(|f| crate::discover::identity(&f.path) != crate::discover::identity(&d.path));
+        discovered.push(d);
+        stdin_text = Some(text);
+    }
+    let walked: Vec<PathBuf> = on_disk.iter().filter(|p| p.is_dir()).cloned().collect();
+    discovered.extend(crate::context::context_files(
+        &discovered,
+        &walked,
+        &reader,
+        options.walk,
+    ));
 
-    let texts: Vec<_> = discovered
+    let (stdin_input, discovered): (Vec<Discovered>, Vec<Discovered>) = discovered
+        .into_iter()
+        .partition(|d| d.found == Found::Stdin);
+    let mut texts: Vec<_> = discovered
         .into_par_iter()
         .filter_map(|d| match read_input(&reader, &d) {
             Ok(None) => None,
@@ -251,7 +370,23 @@ pub fn scan(options: &ScanOptions) -> ScanResult {
             Err(e) => Some((d, Err(e))),
         })
         .collect();
+    texts.extend(stdin_input.into_iter().zip(stdin_text));
     analyze(texts, &reader, options, errors, timer)
+}
+
+/// `--source DIR` must be a directory inside the root, as `--rules DIR` must exist.
+fn check_source_dir(source: &Path, reader: &Reader, errors: &mut Vec<InputError>) {
+    let what = "the plan's configuration directory (--source)";
+    match reader.resolve(source) {
+        Ok(dir) if dir.is_dir() => {}
+        Ok(_) => errors.push(InputError {
+            file: display_path(source),
+            kind: ErrorKind::Io,
+            message: format!("{what}: not a directory"),
+            position: None,
+        }),
+        Err(e) => errors.push(e.to_input_error(source, what)),
+    }
 }
 
 /// Scans files given as text (for fuzzing and editors): each is classified by its path as if it had
@@ -262,7 +397,10 @@ pub fn scan_texts(files: Vec<(PathBuf, String)>) -> ScanResult {
     let texts = files
         .into_iter()
         .filter_map(|(path, text)| {
-            crate::discover::classify_path(&path).map(|kind| (Discovered { path, kind }, Ok(text)))
+            crate::discover::classify_path(&path).map(|kind| {
+                let found = Found::Walked;
+                (Discovered { path, kind, found }, Ok(text))
+            })
         })
         .collect();
     analyze(
@@ -285,13 +423,23 @@ fn analyze(
     let catalog = Catalog::builtin();
     let mut sources = SourceMap::default();
     let mut inputs = Vec::new();
+    // The inputs whose findings are reported wherever they are (all but context), and the
+    // directories of context files, whose units report only findings that touch those inputs.
+    let mut reported_files = HashSet::new();
+    let mut context_dirs = HashSet::new();
     for (d, text) in texts {
+        if d.found == Found::Context {
+            context_dirs.insert(terraform::load::normalize(&crate::context::dir_of(&d.path)));
+        }
         match text {
             Ok(text) => {
                 let kind = match d.kind {
                     FileKind::TerraformJson => {
                         // Rewritten as HCL; the JSON file is what reports show.
                         let orig = sources.add(SourceFile::new(d.path.clone(), text));
+                        if d.found != Found::Context {
+                            reported_files.insert(orig);
+                        }
                         let shown = display_path(&d.path);
                         let what = format!("reading the Terraform JSON {shown}");
                         match isolate(&shown, &what, || {
@@ -312,17 +460,35 @@ fn analyze(
                     FileKind::Structured => match classify_text(&text) {
                         Some(StructuredKind::CloudFormation) => Input::CloudFormation,
                         Some(StructuredKind::Plan) => Input::Plan,
+                        // Named, it had to be an input: say what it is instead.
+                        None if d.found.is_named() => {
+                            errors.push(not_recognised(&d, &text, options));
+                            continue;
+                        }
                         // Other YAML/JSON (CI configs, package.json, ...) is not input.
                         None => continue,
                     },
                 };
                 let id = sources.add(SourceFile::new(d.path.clone(), text));
+                if d.found != Found::Context {
+                    reported_files.insert(id);
+                }
                 inputs.push((id, kind, d.path.clone()));
             }
             Err(e) => errors.push(e),
         }
     }
-    let files = inputs.len();
+    // Context files are read, not scanned: they are not counted.
+    let files = inputs
+        .iter()
+        .filter(|(id, _, _)| {
+            reported_files.contains(id)
+                || sources
+                    .get(*id)
+                    .and_then(|f| f.origin.as_ref())
+                    .is_some_and(|o| reported_files.contains(&o.file))
+        })
+        .count();
     let plan_configs = plan_configs(
         &inputs,
         &mut sources,
@@ -369,6 +535,11 @@ fn analyze(
         errors.push(e);
         terraform::Workspace::default()
     });
+    let context_roots: Vec<bool> = workspace
+        .roots
+        .iter()
+        .map(|r| context_dirs.contains(r))
+        .collect();
     let mut units = lower_terraform(&workspace, &sources, catalog, &mut errors);
     units.extend(lower_structured(
         &inputs,
@@ -419,13 +590,22 @@ fn analyze(
     let (failures, rule_errors) = rules::evaluate(&rules, &facts);
     timer.mark("rules");
     errors.extend(rule_errors);
-    let findings = isolate(".", "mapping rule failures to findings", || {
+    let mut findings = isolate(".", "mapping rule failures to findings", || {
         findings::build(&failures, &rules, &facts, &sources)
     })
     .unwrap_or_else(|e| {
         errors.push(e);
         Vec::new()
     });
+    // Units rooted in a context directory report only what touches a named or walked file.
+    // Terraform units come first, one per root, in `workspace.roots` order.
+    let context_units: HashSet<usize> = context_roots
+        .iter()
+        .enumerate()
+        .filter(|(_, in_context)| **in_context)
+        .map(|(i, _)| i)
+        .collect();
+    findings.retain(|f| crate::context::is_reported(f, &context_units, &reported_files));
     errors.sort_by(|a, b| (&a.file, a.position).cmp(&(&b.file, b.position)));
     ScanResult {
         sources,

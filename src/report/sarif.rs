@@ -250,7 +250,10 @@ fn finding(f: &Finding, rules: &[&RuleMeta]) -> Value {
         if let Some(p) = s.location.as_ref().and_then(physical_location) {
             o.insert("location".into(), json!({ "physicalLocation": p }));
         }
-        o.insert("properties".into(), json!({ "passroleKind": s.kind.as_str() }));
+        o.insert(
+            "properties".into(),
+            json!({ "passroleKind": s.kind.as_str() }),
+        );
         r.insert("suppressions".into(), json!([Value::Object(o)]));
     }
     Value::Object(r)
