@@ -140,9 +140,15 @@ pub fn is_zip(bytes: &[u8]) -> bool {
     bytes.starts_with(b"PK\x03\x04")
 }
 
+/// A JSON document starts with `[`, or `{` then a key or `}`; YAML may start with `{{` (a Go
+/// template) or a flow mapping of plain keys.
 fn looks_like_json(text: &str) -> bool {
-    text.trim_start_matches(['\u{FEFF}', ' ', '\t', '\r', '\n'])
-        .starts_with(['{', '['])
+    let ws = ['\u{FEFF}', ' ', '\t', '\r', '\n'];
+    let text = text.trim_start_matches(ws);
+    match text.strip_prefix('{') {
+        Some(rest) => rest.trim_start_matches(ws).starts_with(['"', '}']),
+        None => text.starts_with('['),
+    }
 }
 
 /// The keys of a JSON text's top-level object, found by tracking strings and nesting (no parse:
