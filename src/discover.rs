@@ -424,13 +424,9 @@ fn named_path(start: &Path, reader: &Reader) -> Result<bool, ReadError> {
         .iter()
         .any(|p| start.to_str().is_some_and(|s| s.starts_with(p)));
     let hint = "use `-` to read standard input (with --stdin-filename NAME to say what it is)";
-    if descriptor {
-        return Err(ReadError::Special(format!(
-            "standard input or an open file descriptor, not a file to read by name; {hint}"
-        )));
-    }
     if !(meta.is_file() || meta.is_dir()) {
-        let what = if special_is_pipe(&meta) {
+        // An anonymous pipe (`<(...)`, `cmd | passrole scan /dev/stdin`) is a FIFO too.
+        let what = if descriptor && special_is_fifo(&meta) {
             "a pipe"
         } else {
             crate::source::reader::special_kind(&meta)
@@ -439,11 +435,16 @@ fn named_path(start: &Path, reader: &Reader) -> Result<bool, ReadError> {
             "not a regular file: {what}; {hint}"
         )));
     }
+    if descriptor {
+        return Err(ReadError::Special(format!(
+            "standard input or an open file descriptor, not a file to read by name; {hint}"
+        )));
+    }
     reader.resolve(start)?;
     Ok(meta.is_dir())
 }
 
-fn special_is_pipe(meta: &std::fs::Metadata) -> bool {
+fn special_is_fifo(meta: &std::fs::Metadata) -> bool {
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileTypeExt;

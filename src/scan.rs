@@ -195,7 +195,19 @@ fn stdin_input(options: &ScanOptions, reader: &Reader) -> (Discovered, Result<St
         |head| classify_text(&decode_lossy(head)) == Some(StructuredKind::Plan),
     );
     let text = bytes
-        .map_err(|e| e.to_input_error(&d.path, "standard input"))
+        .map_err(|e| match e {
+            // Standard input has no size: how much was read is not how large it is.
+            ReadError::TooLarge { limit, .. } => InputError {
+                file: shown_name(&d),
+                kind: ErrorKind::Limit,
+                message: format!(
+                    "standard input is more than the limit of {limit} bytes (--max-file-size): \
+                     not read"
+                ),
+                position: None,
+            },
+            e => e.to_input_error(&d.path, "standard input"),
+        })
         .and_then(|bytes| decode_input(bytes, &d))
         .map(Option::unwrap_or_default);
     (d, text)

@@ -247,7 +247,10 @@ fn a_failed_terraform_writes_a_sarif_run_whose_invocation_failed() {
     assert_eq!(out.status.code(), Some(3));
     let sarif = json(&out);
     if let Some(validator) = sarif_validator() {
-        let errors: Vec<String> = validator.iter_errors(&sarif).map(|e| e.to_string()).collect();
+        let errors: Vec<String> = validator
+            .iter_errors(&sarif)
+            .map(|e| e.to_string())
+            .collect();
         assert!(errors.is_empty(), "{errors:?}");
     }
     let run = &sarif["runs"][0];
