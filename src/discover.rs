@@ -424,23 +424,28 @@ fn named_path(start: &Path, reader: &Reader) -> Result<bool, ReadError> {
         .iter()
         .any(|p| start.to_str().is_some_and(|s| s.starts_with(p)));
     let hint = "use `-` to read standard input (with --stdin-filename NAME to say what it is)";
-    if !(meta.is_file() || meta.is_dir()) {
-        // An anonymous pipe (`<(...)`, `cmd | passrole scan /dev/stdin`) is a FIFO too.
-        let what = if descriptor && special_is_fifo(&meta) {
-            "a pipe"
+    let special = !(meta.is_file() || meta.is_dir());
+    if descriptor {
+        // An anonymous pipe (`<(...)`, `cmd | passrole scan /dev/stdin`) is a FIFO.
+        return Err(ReadError::Special(if special {
+            let what = if special_is_fifo(&meta) {
+                "a pipe"
+            } else {
+                crate::source::reader::special_kind(&meta)
+            };
+            format!("not a regular file: {what}; {hint}")
         } else {
-            crate::source::reader::special_kind(&meta)
-        };
+            format!("standard input or an open file descriptor, not a file to read by name; {hint}")
+        }));
+    }
+    // Confinement first: what lies outside the root is not described.
+    reader.resolve(start)?;
+    if special {
+        let what = crate::source::reader::special_kind(&meta);
         return Err(ReadError::Special(format!(
             "not a regular file: {what}; {hint}"
         )));
     }
-    if descriptor {
-        return Err(ReadError::Special(format!(
-            "standard input or an open file descriptor, not a file to read by name; {hint}"
-        )));
-    }
-    reader.resolve(start)?;
     Ok(meta.is_dir())
 }
 
