@@ -8,6 +8,7 @@ pub mod discover;
 pub mod facts;
 pub mod findings;
 pub mod iam;
+mod inputs;
 pub mod isolate;
 pub mod model;
 pub mod plan_run;

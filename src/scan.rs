@@ -1,16 +1,16 @@
 //! The whole pipeline: discover → read and parse (parallel) → lower per unit → link → facts → rules →
 //! findings.
 
-use crate::discover::{
-    Discovered, FileKind, Found, StructuredKind, WalkOptions, classify_text, discover,
-};
+use crate::discover::{Discovered, Found, WalkOptions, discover};
 use crate::facts::{self, Facts};
 use crate::findings::{self, Finding};
+pub use crate::inputs::STDIN;
+use crate::inputs::{Classified, Input, check_source_dir, classify, read_input, stdin_input};
 use crate::isolate::isolate;
 use crate::model::Unit;
 use crate::resolve::{self, catalog::Catalog};
 use crate::rules::{self, Rule};
-use crate::source::reader::{self, ReadError, Reader, decode_keeping, decode_lossy};
+use crate::source::reader::{self, ReadError, Reader};
 use crate::source::terraform::{self, TfFile};
 use crate::source::{ErrorKind, InputError, SourceFile, SourceMap, display_path};
 use crate::source::{cloudformation, plan};
@@ -80,9 +80,6 @@ impl ScanOptions {
     }
 }
 
-/// The path that means standard input.
-pub const STDIN: &str = "-";
-
 /// Everything a report needs.
 pub struct ScanResult {
     pub sources: SourceMap,
@@ -92,125 +89,6 @@ pub struct ScanResult {
     pub errors: Vec<InputError>,
     /// Input files read and classified.
     pub files: usize,
-}
-
-/// What a read input file is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Input {
-    Terraform,
-    TerraformVars,
-    CloudFormation,
-    Plan,
-}
-
-/// Reads an input file through the reader: its text, or None for a JSON/YAML file that is not input.
-/// A structured file over the size limit is read when its head says it is a plan (plans may be
-/// larger), up to the plan limit. A structured file that is not valid text is reported when, decoded
-/// with replacement characters, it still looks like a template or a plan; other YAML/JSON (a stray
-/// Latin-1 data file) is not input. Files that cannot be read at all (too large, a FIFO, outside the
-/// root) are always reported: nothing says what they are.
-fn read_input(reader: &Reader, d: &Discovered) -> Result<Option<String>, InputError> {
-    let structured = d.kind == FileKind::Structured;
-    let bytes = match reader.read_bytes_limited(&d.path, reader.max_file_bytes) {
-        Err(too_large @ ReadError::TooLarge { .. }) if structured => {
-            // Plans put `format_version` and `planned_values` first: the head says what it is.
-            let head = reader
-                .read_head(&d.path, 64 * 1024)
-                .map_err(|e| e.to_input_error(&d.path, ""))?;
-            if classify_text(&decode_lossy(&head)) == Some(StructuredKind::Plan) {
-                reader.read_bytes_limited(&d.path, reader.max_plan_bytes)
-            } else {
-                Err(too_large)
-            }
-        }
-        other => other,
-    }
-    .map_err(|e| e.to_input_error(&d.path, ""))?;
-    decode_input(bytes, d)
-}
-
-/// The text of an input's bytes, or None for JSON/YAML found by the walk that is not text and does
-/// not look like a template or plan. A named file that is not text is an error saying what it is.
-fn decode_input(bytes: Vec<u8>, d: &Discovered) -> Result<Option<String>, InputError> {
-    let structured = d.kind == FileKind::Structured;
-    let named = d.found.is_named();
-    if named && structured && crate::discover::is_zip(&bytes) {
-        return Err(not_input(d, crate::discover::BINARY_PLAN.to_string()));
-    }
-    match decode_keeping(bytes) {
-        Ok(text) => Ok(Some(text)),
-        Err((_, bytes))
-            if structured && !named && classify_text(&decode_lossy(&bytes)).is_none() =>
-        {
-            Ok(None)
-        }
-        Err((message, _)) => Err(ReadError::Encoding(message).to_input_error(&d.path, "")),
-    }
-}
-
-fn not_input(d: &Discovered, message: String) -> InputError {
-    InputError {
-        file: shown_name(d),
-        kind: ErrorKind::Input,
-        message,
-        position: None,
-    }
-}
-
-/// The error for a named JSON/YAML file (or standard input) that is not a template or plan.
-fn not_recognised(d: &Discovered, text: &str, options: &ScanOptions) -> InputError {
-    let message = if d.found == Found::Stdin && options.stdin_filename.is_none() {
-        "standard input is neither a CloudFormation template nor a Terraform plan (JSON), which \
-         is what it is read as without --stdin-filename; for Terraform name it: \
-         --stdin-filename main.tf"
-            .to_string()
-    } else {
-        crate::discover::not_input_message(&d.path, text)
-    };
-    not_input(d, message)
-}
-
-/// How an input is named in reports: standard input without `--stdin-filename` is `-`.
-fn shown_name(d: &Discovered) -> String {
-    display_path(&d.path)
-}
-
-/// Standard input as one input: its name (`--stdin-filename`, else `-`), its kind by that name's
-/// extension, else by content (a plan or a template; Terraform needs the name), and its text.
-fn stdin_input(options: &ScanOptions, reader: &Reader) -> (Discovered, Result<String, InputError>) {
-    let path = options
-        .stdin_filename
-        .clone()
-        .unwrap_or_else(|| PathBuf::from(STDIN));
-    let kind = crate::discover::classify_path(&path).unwrap_or(FileKind::Structured);
-    let d = Discovered {
-        path,
-        kind,
-        found: Found::Stdin,
-    };
-    let bytes = reader::read_stdin_limited(
-        &mut std::io::stdin().lock(),
-        reader.max_file_bytes,
-        reader.max_plan_bytes,
-        |head| classify_text(&decode_lossy(head)) == Some(StructuredKind::Plan),
-    );
-    let text = bytes
-        .map_err(|e| match e {
-            // Standard input has no size: how much was read is not how large it is.
-            ReadError::TooLarge { limit, .. } => InputError {
-                file: shown_name(&d),
-                kind: ErrorKind::Limit,
-                message: format!(
-                    "standard input is more than the limit of {limit} bytes (--max-file-size): \
-                     not read"
-                ),
-                position: None,
-            },
-            e => e.to_input_error(&d.path, "standard input"),
-        })
-        .and_then(|bytes| decode_input(bytes, &d))
-        .map(Option::unwrap_or_default);
-    (d, text)
 }
 
 /// The `.tf` files below `root` (`.terraform/modules` included, `.gitignore` not applied: fetched
@@ -386,21 +264,6 @@ pub fn scan(options: &ScanOptions) -> ScanResult {
     analyze(texts, &reader, options, errors, timer)
 }
 
-/// `--source DIR` must be a directory inside the root, as `--rules DIR` must exist.
-fn check_source_dir(source: &Path, reader: &Reader, errors: &mut Vec<InputError>) {
-    let what = "the plan's configuration directory (--source)";
-    match reader.resolve(source) {
-        Ok(dir) if dir.is_dir() => {}
-        Ok(_) => errors.push(InputError {
-            file: display_path(source),
-            kind: ErrorKind::Io,
-            message: format!("{what}: not a directory"),
-            position: None,
-        }),
-        Err(e) => errors.push(e.to_input_error(source, what)),
-    }
-}
-
 /// Scans files given as text (for fuzzing and editors): each is classified by its path as if it had
 /// been found on disk; nothing else is read.
 pub fn scan_texts(files: Vec<(PathBuf, String)>) -> ScanResult {
@@ -434,73 +297,12 @@ fn analyze(
 ) -> ScanResult {
     let catalog = Catalog::builtin();
     let mut sources = SourceMap::default();
-    let mut inputs = Vec::new();
-    // The inputs whose findings are reported wherever they are (all but context), and the
-    // directories of context files, whose units report only findings that touch those inputs.
-    let mut reported_files = HashSet::new();
-    let mut context_dirs = HashSet::new();
-    for (d, text) in texts {
-        if d.found == Found::Context {
-            context_dirs.insert(terraform::load::normalize(&crate::context::dir_of(&d.path)));
-        }
-        match text {
-            Ok(text) => {
-                let kind = match d.kind {
-                    FileKind::TerraformJson => {
-                        // Rewritten as HCL; the JSON file is what reports show.
-                        let orig = sources.add(SourceFile::new(d.path.clone(), text));
-                        if d.found != Found::Context {
-                            reported_files.insert(orig);
-                        }
-                        let shown = display_path(&d.path);
-                        let what = format!("reading the Terraform JSON {shown}");
-                        match isolate(&shown, &what, || {
-                            terraform::json_to_hcl(orig, &sources, catalog)
-                        })
-                        .and_then(|r| r)
-                        {
-                            Ok(synth) => {
-                                let id = sources.add(synth);
-                                inputs.push((id, Input::Terraform, d.path.clone()));
-                            }
-                            Err(e) => errors.push(e),
-                        }
-                        continue;
-                    }
-                    FileKind::Terraform => Input::Terraform,
-                    FileKind::TerraformVars => Input::TerraformVars,
-                    FileKind::Structured => match classify_text(&text) {
-                        Some(StructuredKind::CloudFormation) => Input::CloudFormation,
-                        Some(StructuredKind::Plan) => Input::Plan,
-                        // Named, it had to be an input: say what it is instead.
-                        None if d.found.is_named() => {
-                            errors.push(not_recognised(&d, &text, options));
-                            continue;
-                        }
-                        // Other YAML/JSON (CI configs, package.json, ...) is not input.
-                        None => continue,
-                    },
-                };
-                let id = sources.add(SourceFile::new(d.path.clone(), text));
-                if d.found != Found::Context {
-                    reported_files.insert(id);
-                }
-                inputs.push((id, kind, d.path.clone()));
-            }
-            Err(e) => errors.push(e),
-        }
-    }
-    // Context files are read, not scanned: they are not counted.
-    let files = inputs
-        .iter()
-        .filter(|(id, _, _)| {
-            reported_files.contains(id)
-                || sources
-                    .get(*id)
-                    .and_then(|f| f.origin.as_ref())
-                    .is_some_and(|o| reported_files.contains(&o.file))
-        })
-        .count();
+    let Classified {
+        inputs,
+        reported_files,
+        context_dirs,
+        files,
+    } = classify(texts, options, &mut sources, &mut errors, catalog);
     let plan_configs = plan_configs(
         &inputs,
         &mut sources,
