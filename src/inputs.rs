@@ -65,13 +65,17 @@ fn decode_input(bytes: Vec<u8>, d: &Discovered) -> Result<Option<String>, InputE
         {
             Ok(None)
         }
+        // Named with a name that says nothing (`notes`, `image.png`) and not text: not an input.
+        Err(_) if named && crate::discover::classify_path(&d.path).is_none() => {
+            Err(not_input(d, crate::discover::NOT_INPUT.to_string()))
+        }
         Err((message, _)) => Err(ReadError::Encoding(message).to_input_error(&d.path, "")),
     }
 }
 
 fn not_input(d: &Discovered, message: String) -> InputError {
     InputError {
-        file: shown_name(d),
+        file: display_path(&d.path),
         kind: ErrorKind::Input,
         message,
         position: None,
@@ -89,11 +93,6 @@ fn not_recognised(d: &Discovered, text: &str, options: &ScanOptions) -> InputErr
         crate::discover::not_input_message(&d.path, text)
     };
     not_input(d, message)
-}
-
-/// How an input is named in reports: standard input without `--stdin-filename` is `-`.
-fn shown_name(d: &Discovered) -> String {
-    display_path(&d.path)
 }
 
 /// Standard input as one input: its name (`--stdin-filename`, else `-`), its kind by that name's
@@ -122,7 +121,7 @@ pub(crate) fn stdin_input(
         .map_err(|e| match e {
             // Standard input has no size: how much was read is not how large it is.
             ReadError::TooLarge { limit, .. } => InputError {
-                file: shown_name(&d),
+                file: display_path(&d.path),
                 kind: ErrorKind::Limit,
                 message: format!(
                     "standard input is more than the limit of {limit} bytes (--max-file-size): \

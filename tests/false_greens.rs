@@ -178,6 +178,11 @@ fn a_named_file_that_is_not_an_input_is_an_error() {
     .unwrap();
     std::fs::write(dir.path().join("notes.txt"), "resource \"x\" \"y\" {}\n").unwrap();
     std::fs::write(dir.path().join("package.json"), "{\"name\": \"x\"}\n").unwrap();
+    std::fs::write(
+        dir.path().join("image.png"),
+        b"\x89PNG\r\n\x1a\n\xff\xfe\x00",
+    )
+    .unwrap();
     let out = passrole(
         dir.path(),
         &[
@@ -187,13 +192,16 @@ fn a_named_file_that_is_not_an_input_is_an_error() {
             "notes.yaml",
             "notes.txt",
             "package.json",
+            "image.png",
         ],
         None,
     );
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
         stdout(&out),
-        "notes.txt: error: not a Terraform (.tf, .tf.json, .tfvars), CloudFormation or Terraform \
+        "image.png: error: not a Terraform (.tf, .tf.json, .tfvars), CloudFormation or Terraform \
+         plan JSON file: not scanned [input]\n\
+         notes.txt: error: not a Terraform (.tf, .tf.json, .tfvars), CloudFormation or Terraform \
          plan JSON file: not scanned [input]\n\
          notes.yaml: error: YAML but not a CloudFormation template (top-level \
          AWSTemplateFormatVersion, or Resources with AWS:: types) or a Terraform plan: not \
