@@ -9,14 +9,20 @@
 //! only the directories on a call path to a named file are parsed and evaluated. A `source` that is
 //! not a module call (a provisioner's) only adds a directory to read, never a finding.
 //!
-//! Templates and plans are their own context: a named template is scanned alone, and an
-//! `Fn::ImportValue` of an export defined in a template that was not named is unknown (a PR005 or
-//! PR016 note), as it is for any export outside the scan.
+//! A named CloudFormation template that imports values (`Fn::ImportValue`) is scanned with the
+//! templates of the root that export values (found by reading the root's JSON/YAML files for
+//! `Export`, only when a named template imports something), so that an imported role is checked as
+//! `scan .` checks it; their own findings are reported only where they touch a named file. A plan
+//! is its own context.
 
-use crate::discover::{Discovered, FileKind, Found, WalkOptions, discover, identity};
+use crate::discover::{
+    Discovered, FileKind, Found, StructuredKind, WalkOptions, classify_text, discover, identity,
+};
 use crate::findings::Finding;
+use crate::source::InputError;
 use crate::source::reader::Reader;
 use crate::value::FileId;
+use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -91,6 +97,47 @@ pub fn context_files(
         }
     }
     crate::discover::dedupe(out)
+}
+
+/// The templates of the root that export values, read as context when a named template (not in a
+/// walked directory) imports one: `(file, text)` pairs to add to the texts read.
+pub fn exporting_templates(
+    texts: &[(Discovered, Result<String, InputError>)],
+    walked: &[PathBuf],
+    reader: &Reader,
+    options: WalkOptions,
+) -> Vec<(Discovered, Result<String, InputError>)> {
+    let walked: Vec<PathBuf> = walked
+        .iter()
+        .filter_map(|d| d.canonicalize().ok())
+        .collect();
+    let imports = texts.iter().any(|(d, text)| {
+        d.found.is_named()
+            && d.kind == FileKind::Structured
+            && text.as_ref().is_ok_and(|t| t.contains("ImportValue"))
+            && !dir_of(&d.path)
+                .canonicalize()
+                .is_ok_and(|dir| walked.iter().any(|w| dir.starts_with(w)))
+    });
+    if !imports {
+        return Vec::new();
+    }
+    let known: HashSet<PathBuf> = texts.iter().map(|(d, _)| identity(&d.path)).collect();
+    let (files, _) = discover(&[reader.root().to_path_buf()], reader, options);
+    files
+        .into_par_iter()
+        .filter(|f| f.kind == FileKind::Structured && !known.contains(&identity(&f.path)))
+        .filter_map(|f| {
+            // Unreadable files are `scan .`'s to report; only what can be read is context.
+            let text = reader.read_text(&f.path).ok()?;
+            let exports = text.contains("Export")
+                && classify_text(&text) == Some(StructuredKind::CloudFormation);
+            exports.then(|| {
+                let found = Found::Context;
+                (Discovered { found, ..f }, Ok(text))
+            })
+        })
+        .collect()
 }
 
 /// The directories inside the root whose local module calls reach one of `dirs`, transitively.

@@ -156,9 +156,10 @@ pub(crate) struct Classified {
     pub inputs: Vec<(FileId, Input, PathBuf)>,
     /// The inputs whose findings are reported wherever they are: all but context.
     pub reported_files: HashSet<FileId>,
-    /// The directories of context files: their units report only findings that touch
+    /// The names of the units built from context (Terraform directories holding a context file,
+    /// context templates), as `Unit::name`: they report only findings that touch
     /// `reported_files`.
-    pub context_dirs: HashSet<PathBuf>,
+    pub context_units: HashSet<String>,
     /// Input files scanned (context files are read, not scanned: not counted).
     pub files: usize,
 }
@@ -174,10 +175,14 @@ pub(crate) fn classify(
 ) -> Classified {
     let mut inputs = Vec::new();
     let mut reported_files = HashSet::new();
-    let mut context_dirs = HashSet::new();
+    let mut context_units = HashSet::new();
     for (d, text) in texts {
         if d.found == Found::Context {
-            context_dirs.insert(terraform::load::normalize(&crate::context::dir_of(&d.path)));
+            let unit = match d.kind {
+                FileKind::Structured => d.path.clone(),
+                _ => terraform::load::normalize(&crate::context::dir_of(&d.path)),
+            };
+            context_units.insert(display_path(&unit));
         }
         match text {
             Ok(text) => {
@@ -239,7 +244,7 @@ pub(crate) fn classify(
     Classified {
         inputs,
         reported_files,
-        context_dirs,
+        context_units,
         files,
     }
 }

@@ -7,7 +7,7 @@ use crate::findings::{self, Finding};
 pub use crate::inputs::STDIN;
 use crate::inputs::{Classified, Input, check_source_dir, classify, read_input, stdin_input};
 use crate::isolate::isolate;
-use crate::model::Unit;
+use crate::model::{Unit, UnitKind};
 use crate::resolve::{self, catalog::Catalog};
 use crate::rules::{self, Rule};
 use crate::source::reader::{self, ReadError, Reader};
@@ -261,6 +261,8 @@ pub fn scan(options: &ScanOptions) -> ScanResult {
         })
         .collect();
     texts.extend(stdin_input.into_iter().zip(stdin_text));
+    let exporters = crate::context::exporting_templates(&texts, &walked, &reader, options.walk);
+    texts.extend(exporters);
     analyze(texts, &reader, options, errors, timer)
 }
 
@@ -300,7 +302,7 @@ fn analyze(
     let Classified {
         inputs,
         reported_files,
-        context_dirs,
+        context_units,
         files,
     } = classify(texts, options, &mut sources, &mut errors, catalog);
     let plan_configs = plan_configs(
@@ -349,11 +351,6 @@ fn analyze(
         errors.push(e);
         terraform::Workspace::default()
     });
-    let context_roots: Vec<bool> = workspace
-        .roots
-        .iter()
-        .map(|r| context_dirs.contains(r))
-        .collect();
     let mut units = lower_terraform(&workspace, &sources, catalog, &mut errors);
     units.extend(lower_structured(
         &inputs,
@@ -374,6 +371,13 @@ fn analyze(
         errors.push(e);
         facts::build(&[], catalog)
     });
+    // The units built from context, by index in the facts (`/units/N/...`).
+    let context_units: HashSet<usize> = units
+        .iter()
+        .enumerate()
+        .filter(|(_, u)| u.kind != UnitKind::Plan && context_units.contains(&u.name))
+        .map(|(i, _)| i)
+        .collect();
     // Nothing after this reads the units (findings come from the facts and the sources): free them
     // before the rule engine's peak.
     drop(units);
@@ -411,14 +415,7 @@ fn analyze(
         errors.push(e);
         Vec::new()
     });
-    // Units rooted in a context directory report only what touches a named or walked file.
-    // Terraform units come first, one per root, in `workspace.roots` order.
-    let context_units: HashSet<usize> = context_roots
-        .iter()
-        .enumerate()
-        .filter(|(_, in_context)| **in_context)
-        .map(|(i, _)| i)
-        .collect();
+    // Units built from context report only what touches a named or walked file.
     findings.retain(|f| crate::context::is_reported(f, &context_units, &reported_files));
     errors.sort_by(|a, b| (&a.file, a.position).cmp(&(&b.file, b.position)));
     ScanResult {

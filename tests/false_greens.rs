@@ -462,3 +462,58 @@ fn a_missing_source_directory_is_an_error() {
         stdout(&out)
     );
 }
+
+#[test]
+fn a_named_template_is_scanned_with_the_templates_it_imports_from() {
+    let dir = repo();
+    std::fs::create_dir(dir.path().join("stacks")).unwrap();
+    // The exporting stack has a finding of its own (PR010 at line 9): not about app.yaml.
+    std::fs::write(
+        dir.path().join("stacks/network.yaml"),
+        format!(
+            "{PASS_STAR_YAML}  SharedRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - {{Effect: Allow, Principal: {{Service: ecs-tasks.amazonaws.com}}, Action: sts:AssumeRole}}
+Outputs:
+  SharedRoleArn:
+    Value: !GetAtt SharedRole.Arn
+    Export:
+      Name: shared-role-arn
+"
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("stacks/fn.yaml"),
+        "Resources:
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties:
+      Role: !ImportValue shared-role-arn
+",
+    )
+    .unwrap();
+    let out = passrole(dir.path(), &["scan", "--format", "json", "stacks"], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        findings(&json(&out)),
+        [
+            finding("PR001", "stacks/fn.yaml", 5),
+            finding("PR010", "stacks/network.yaml", 9)
+        ]
+    );
+    // Named alone: the import is resolved through the exporting template, whose own finding is
+    // not reported.
+    let out = passrole(
+        dir.path(),
+        &["scan", "--format", "json", "stacks/fn.yaml"],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let report = json(&out);
+    assert_eq!(findings(&report), [finding("PR001", "stacks/fn.yaml", 5)]);
+    assert_eq!(report["summary"]["files"], 1);
+}
