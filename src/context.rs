@@ -114,7 +114,10 @@ pub fn exporting_templates(
     let imports = texts.iter().any(|(d, text)| {
         d.found.is_named()
             && d.kind == FileKind::Structured
-            && text.as_ref().is_ok_and(|t| t.contains("ImportValue"))
+            && text.as_ref().is_ok_and(|t| {
+                t.contains("ImportValue")
+                    && classify_text(t) == Some(StructuredKind::CloudFormation)
+            })
             && !dir_of(&d.path)
                 .canonicalize()
                 .is_ok_and(|dir| walked.iter().any(|w| dir.starts_with(w)))

@@ -199,7 +199,7 @@ fn yaml_outline(text: &str) -> (Vec<String>, Option<usize>) {
     let mut template_line = None;
     // The indentation of the line that opened the block scalar being skipped.
     let mut block: Option<usize> = None;
-    for (n, line) in text.lines().enumerate() {
+    for (n, line) in text.trim_start_matches('\u{FEFF}').lines().enumerate() {
         let body = line.trim_start_matches(' ');
         let indent = line.len() - body.len();
         let body = body.trim_end();

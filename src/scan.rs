@@ -249,7 +249,7 @@ pub fn scan(options: &ScanOptions) -> ScanResult {
         options.walk,
     ));
 
-    let (stdin_input, discovered): (Vec<Discovered>, Vec<Discovered>) = discovered
+    let (stdin_entry, discovered): (Vec<Discovered>, Vec<Discovered>) = discovered
         .into_iter()
         .partition(|d| d.found == Found::Stdin);
     let mut texts: Vec<_> = discovered
@@ -260,7 +260,7 @@ pub fn scan(options: &ScanOptions) -> ScanResult {
             Err(e) => Some((d, Err(e))),
         })
         .collect();
-    texts.extend(stdin_input.into_iter().zip(stdin_text));
+    texts.extend(stdin_entry.into_iter().zip(stdin_text));
     let exporters = crate::context::exporting_templates(&texts, &walked, &reader, options.walk);
     texts.extend(exporters);
     analyze(texts, &reader, options, errors, timer)
