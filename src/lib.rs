@@ -5,10 +5,12 @@
 
 pub mod baseline;
 pub mod config;
+pub mod context;
 pub mod discover;
 pub mod facts;
 pub mod findings;
 pub mod iam;
+mod inputs;
 pub mod isolate;
 pub mod model;
 pub mod plan_run;

@@ -73,7 +73,8 @@ enum Command {
     /// Run `terraform plan` and `terraform show -json` here, then scan the plan with the `.tf` files.
     ///
     /// terraform's own output is streamed through (its standard output goes to standard error with
-    /// `--format json`, `sarif` and `gcc`). The exit code is terraform's when it fails, else the scan's.
+    /// `--format json`, `sarif` and `gcc`). Exit codes: 1 findings, 2 input errors, 3 terraform
+    /// failed (standard error says which command, with its exit code).
     Plan {
         /// The terraform program (`tofu` for OpenTofu, or a path); default: `PASSROLE_TERRAFORM`,
         /// else `terraform`.
@@ -294,6 +295,11 @@ struct InputArgs {
     /// repeated; added to `exclude` of passrole.toml).
     #[arg(long, value_name = "GLOB")]
     exclude: Vec<String>,
+    /// The name of standard input (the path `-`): its type by extension (`main.tf`, `app.yaml`)
+    /// and the name findings point at; a `.tf` name is scanned with the rest of its module.
+    /// Without it standard input must be a plan or a CloudFormation template.
+    #[arg(long, value_name = "NAME")]
+    stdin_filename: Option<PathBuf>,
 }
 
 impl InputArgs {
@@ -325,6 +331,7 @@ impl InputArgs {
             walk: passrole::discover::WalkOptions { respect_gitignore },
             max_file_bytes: Some(self.max_file_size),
             exclude,
+            stdin_filename: self.stdin_filename,
             ..Default::default()
         })
     }
@@ -365,16 +372,7 @@ fn main() -> ExitCode {
             // The temporary plan is removed when `run` is dropped, before the process exits.
             let run = match plan_run::run(&terraform, &args, !matches!(format, Format::Human)) {
                 Ok(run) => run,
-                Err(e) => {
-                    match &e {
-                        plan_run::PlanError::Io(m) => eprintln!("error: {m}"),
-                        plan_run::PlanError::Terraform(code) => {
-                            eprintln!("error: {terraform} failed (exit code {code})")
-                        }
-                        plan_run::PlanError::Interrupted => eprintln!("interrupted"),
-                    }
-                    return exit_code(e.exit_code());
-                }
+                Err(e) => return plan_failed(&e, &report),
             };
             let mut options = ScanOptions {
                 paths: vec![run.json()],
@@ -469,6 +467,27 @@ fn main() -> ExitCode {
     }
 }
 
+/// A scan that read no input says so on standard error: a gate pointed at the wrong directory
+/// must not look like a clean one. The exit code stays 0 (as ruff's): a path that does not exist,
+/// or a named file that is not an input, is an error already (2).
+fn warn_if_nothing_scanned(result: &passrole::scan::ScanResult, paths: &[PathBuf]) {
+    if result.files > 0 || !result.errors.is_empty() {
+        return;
+    }
+    let shown: Vec<String> = if paths.is_empty() {
+        vec![".".to_string()]
+    } else {
+        paths
+            .iter()
+            .map(|p| passrole::source::display_path(p))
+            .collect()
+    };
+    eprintln!(
+        "warning: no Terraform, CloudFormation or plan file found in {}",
+        shown.join(", ")
+    );
+}
+
 /// `passrole scan`: passrole.toml, then the flags over it, then the scan and its report.
 fn run_scan(
     paths: Vec<PathBuf>,
@@ -493,6 +512,7 @@ fn run_scan(
         Err(message) => return usage_error(&message),
     };
     let result = scan(&options);
+    warn_if_nothing_scanned(&result, &options.paths);
     suppress.report_stale(&result);
     let threshold = report.threshold(config.as_ref());
     ExitCode::from(report_and_code(&result, report, threshold))
@@ -543,9 +563,30 @@ fn pretty(value: &impl serde::Serialize) -> String {
     s
 }
 
-/// An exit code of a child process as ours (codes beyond 255 are not representable).
-fn exit_code(code: i32) -> ExitCode {
-    ExitCode::from(u8::try_from(code).unwrap_or(1))
+/// `passrole plan` without a plan: the reason on standard error, and for the machine formats a
+/// report whose only entry is that error (a SARIF run whose invocation failed, a JSON report with an
+/// `errors` entry of kind `terraform` or `io`), so that an upload step finds a valid file. Exit 3
+/// when terraform failed, 2 when it could not be run, 130 on Ctrl-C.
+fn plan_failed(e: &plan_run::PlanError, report: &ReportArgs) -> ExitCode {
+    if *e == plan_run::PlanError::Interrupted {
+        eprintln!("interrupted");
+        return ExitCode::from(e.exit_code());
+    }
+    eprintln!("error: {e}");
+    if !matches!(report.format, Format::Human) {
+        let mut result = passrole::scan::scan_texts(Vec::new());
+        result.errors.push(passrole::source::InputError {
+            file: ".".into(),
+            kind: match e {
+                plan_run::PlanError::Terraform { .. } => passrole::source::ErrorKind::Terraform,
+                _ => passrole::source::ErrorKind::Io,
+            },
+            message: e.to_string(),
+            position: None,
+        });
+        report_and_code(&result, report, None);
+    }
+    ExitCode::from(e.exit_code())
 }
 
 /// Writes to stdout; a closed pipe (`passrole ... | head`) is not an error. Other write errors

@@ -40,20 +40,40 @@ impl PlanRun {
 /// Why no plan JSON was produced.
 #[derive(Debug, PartialEq, Eq)]
 pub enum PlanError {
-    /// terraform ran and failed: pass its exit code through.
-    Terraform(i32),
+    /// terraform ran and failed: which command (`terraform plan`, `terraform show -json`, with
+    /// the program's name as given) and its exit code.
+    Terraform { command: String, code: i32 },
     /// Ctrl-C or SIGTERM.
     Interrupted,
     /// terraform could not be started, or the temporary directory could not be made.
     Io(String),
 }
 
+/// The exit code of `passrole plan` when terraform failed: neither findings (1) nor input errors
+/// (2), whatever terraform's own code was (terraform exits 1 on errors, like passrole on findings).
+pub const TERRAFORM_FAILED: u8 = 3;
+
 impl PlanError {
-    pub fn exit_code(&self) -> i32 {
+    pub fn exit_code(&self) -> u8 {
         match self {
-            PlanError::Terraform(code) => *code,
+            PlanError::Terraform { .. } => TERRAFORM_FAILED,
             PlanError::Interrupted => 130,
             PlanError::Io(_) => 2,
+        }
+    }
+}
+
+impl std::fmt::Display for PlanError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PlanError::Terraform { command, code } => {
+                write!(
+                    f,
+                    "`{command}` failed with exit code {code}: no plan to scan"
+                )
+            }
+            PlanError::Interrupted => write!(f, "interrupted"),
+            PlanError::Io(m) => write!(f, "{m}"),
         }
     }
 }
@@ -137,7 +157,10 @@ pub fn run(terraform: &str, args: &[String], stdout_to_stderr: bool) -> Result<P
     let detailed = args.iter().any(|a| a == "-detailed-exitcode");
     let code = exit_code(status);
     if !(code == 0 || (detailed && code == 2)) {
-        return Err(PlanError::Terraform(code));
+        return Err(PlanError::Terraform {
+            command: format!("{terraform} plan"),
+            code,
+        });
     }
 
     let json = std::fs::File::create(run.json())
@@ -153,7 +176,10 @@ pub fn run(terraform: &str, args: &[String], stdout_to_stderr: bool) -> Result<P
         return Err(PlanError::Interrupted);
     }
     if !status.success() {
-        return Err(PlanError::Terraform(exit_code(status)));
+        return Err(PlanError::Terraform {
+            command: format!("{terraform} show -json"),
+            code: exit_code(status),
+        });
     }
     Ok(run)
 }

@@ -3,21 +3,23 @@
 
 use crate::baseline::{self, BaselineReport};
 use crate::config;
-use crate::discover::{Discovered, FileKind, StructuredKind, WalkOptions, classify_text, discover};
+use crate::discover::{Discovered, Found, WalkOptions, discover};
 use crate::facts::{self, Facts};
 use crate::findings::{self, Finding};
+pub use crate::inputs::STDIN;
+use crate::inputs::{Classified, Input, check_source_dir, classify, read_input, stdin_input};
 use crate::isolate::isolate;
-use crate::model::Unit;
+use crate::model::{Unit, UnitKind};
 use crate::resolve::{self, catalog::Catalog};
 use crate::rules::{self, Rule};
-use crate::source::reader::{self, ReadError, Reader, decode_keeping, decode_lossy};
+use crate::source::reader::{self, ReadError, Reader};
 use crate::source::terraform::{self, TfFile};
 use crate::source::{ErrorKind, InputError, SourceFile, SourceMap, display_path};
 use crate::source::{cloudformation, plan};
 use crate::suppress;
 use crate::value::FileId;
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 #[derive(Clone, Debug, Default)]
@@ -53,6 +55,9 @@ pub struct ScanOptions {
     pub exclude: config::Excludes,
     /// Approved exceptions (`[[allow]]`): matching findings are kept as suppressed.
     pub allow: Vec<config::Allow>,
+    /// The name standard input (`-` among the paths) is scanned as (`--stdin-filename`): its kind
+    /// by extension, and for a `.tf` file the module directory it belongs to.
+    pub stdin_filename: Option<PathBuf>,
 }
 
 impl ScanOptions {
@@ -61,12 +66,23 @@ impl ScanOptions {
         let root = match &self.root {
             Some(r) => r.clone(),
             None => {
+                // Standard input and pipes (`<(...)`, an error) do not widen the root.
                 let mut named: Vec<PathBuf> = paths
                     .iter()
                     .filter(|p| !self.own_dir.as_ref().is_some_and(|d| p.starts_with(d)))
+                    .filter(|p| {
+                        p.as_os_str() != STDIN
+                            && std::fs::metadata(p).is_ok_and(|m| m.is_file() || m.is_dir())
+                    })
                     .cloned()
                     .collect();
                 named.extend(self.source.iter().cloned());
+                if paths.iter().any(|p| p.as_os_str() == STDIN) {
+                    named.extend(self.stdin_filename.iter().cloned());
+                }
+                if named.is_empty() {
+                    named.push(PathBuf::from("."));
+                }
                 reader::common_root(&named)
             }
         };
@@ -93,45 +109,6 @@ pub struct ScanResult {
     pub files: usize,
     /// What the baseline did, when one was read or written.
     pub baseline: Option<BaselineReport>,
-}
-
-/// What a read input file is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Input {
-    Terraform,
-    TerraformVars,
-    CloudFormation,
-    Plan,
-}
-
-/// Reads an input file through the reader: its text, or None for a JSON/YAML file that is not input.
-/// A structured file over the size limit is read when its head says it is a plan (plans may be
-/// larger), up to the plan limit. A structured file that is not valid text is reported when, decoded
-/// with replacement characters, it still looks like a template or a plan; other YAML/JSON (a stray
-/// Latin-1 data file) is not input. Files that cannot be read at all (too large, a FIFO, outside the
-/// root) are always reported: nothing says what they are.
-fn read_input(reader: &Reader, d: &Discovered) -> Result<Option<String>, InputError> {
-    let structured = d.kind == FileKind::Structured;
-    let bytes = match reader.read_bytes_limited(&d.path, reader.max_file_bytes) {
-        Err(too_large @ ReadError::TooLarge { .. }) if structured => {
-            // Plans put `format_version` and `planned_values` first: the head says what it is.
-            let head = reader
-                .read_head(&d.path, 64 * 1024)
-                .map_err(|e| e.to_input_error(&d.path, ""))?;
-            if classify_text(&decode_lossy(&head)) == Some(StructuredKind::Plan) {
-                reader.read_bytes_limited(&d.path, reader.max_plan_bytes)
-            } else {
-                Err(too_large)
-            }
-        }
-        other => other,
-    }
-    .map_err(|e| e.to_input_error(&d.path, ""))?;
-    match decode_keeping(bytes) {
-        Ok(text) => Ok(Some(text)),
-        Err((_, bytes)) if structured && classify_text(&decode_lossy(&bytes)).is_none() => Ok(None),
-        Err((message, _)) => Err(ReadError::Encoding(message).to_input_error(&d.path, "")),
-    }
 }
 
 /// The `.tf` files below `root` (`.terraform/modules` included, `.gitignore` not applied: fetched
@@ -256,7 +233,20 @@ pub fn scan(options: &ScanOptions) -> ScanResult {
     };
     let timer = Timer::new();
     let reader = options.reader(&paths);
-    let (mut discovered, walk_errors) = discover(&paths, &reader, options.walk);
+    let (on_disk, stdin): (Vec<PathBuf>, Vec<PathBuf>) =
+        paths.into_iter().partition(|p| p.as_os_str() != STDIN);
+    if stdin.len() > 1 {
+        errors.push(InputError {
+            file: STDIN.to_string(),
+            kind: ErrorKind::Input,
+            message: "standard input is named more than once: it is read once".into(),
+            position: None,
+        });
+    }
+    if let Some(source) = &options.source {
+        check_source_dir(source, &reader, &mut errors);
+    }
+    let (mut discovered, walk_errors) = discover(&on_disk, &reader, options.walk);
     // Excluded paths are dropped after the walk, with the walk's complaints about them.
     discovered.retain(|d| !options.exclude.excludes(&d.path, false));
     errors.extend(
@@ -265,8 +255,27 @@ pub fn scan(options: &ScanOptions) -> ScanResult {
             .filter(|w| !options.exclude.excludes(&w.path, w.path.is_dir()))
             .map(|w| w.error.to_input_error(&w.path, "")),
     );
+    let mut stdin_text = None;
+    if !stdin.is_empty() {
+        let (d, text) = stdin_input(options, &reader);
+        // Standard input named as a file on disk stands for that file.
+        discovered
+            .retain(|f| crate::discover::identity(&f.path) != crate::discover::identity(&d.path));
+        discovered.push(d);
+        stdin_text = Some(text);
+    }
+    let walked: Vec<PathBuf> = on_disk.iter().filter(|p| p.is_dir()).cloned().collect();
+    discovered.extend(crate::context::context_files(
+        &discovered,
+        &walked,
+        &reader,
+        options.walk,
+    ));
 
-    let texts: Vec<_> = discovered
+    let (stdin_entry, discovered): (Vec<Discovered>, Vec<Discovered>) = discovered
+        .into_iter()
+        .partition(|d| d.found == Found::Stdin);
+    let mut texts: Vec<_> = discovered
         .into_par_iter()
         .filter_map(|d| match read_input(&reader, &d) {
             Ok(None) => None,
@@ -274,6 +283,9 @@ pub fn scan(options: &ScanOptions) -> ScanResult {
             Err(e) => Some((d, Err(e))),
         })
         .collect();
+    texts.extend(stdin_entry.into_iter().zip(stdin_text));
+    let exporters = crate::context::exporting_templates(&texts, &walked, &reader, options.walk);
+    texts.extend(exporters);
     analyze(texts, &reader, options, errors, timer)
 }
 
@@ -285,7 +297,10 @@ pub fn scan_texts(files: Vec<(PathBuf, String)>) -> ScanResult {
     let texts = files
         .into_iter()
         .filter_map(|(path, text)| {
-            crate::discover::classify_path(&path).map(|kind| (Discovered { path, kind }, Ok(text)))
+            crate::discover::classify_path(&path).map(|kind| {
+                let found = Found::Walked;
+                (Discovered { path, kind, found }, Ok(text))
+            })
         })
         .collect();
     analyze(
@@ -307,45 +322,12 @@ fn analyze(
 ) -> ScanResult {
     let catalog = options.catalog.as_ref().unwrap_or(Catalog::builtin());
     let mut sources = SourceMap::default();
-    let mut inputs = Vec::new();
-    for (d, text) in texts {
-        match text {
-            Ok(text) => {
-                let kind = match d.kind {
-                    FileKind::TerraformJson => {
-                        // Rewritten as HCL; the JSON file is what reports show.
-                        let orig = sources.add(SourceFile::new(d.path.clone(), text));
-                        let shown = display_path(&d.path);
-                        let what = format!("reading the Terraform JSON {shown}");
-                        match isolate(&shown, &what, || {
-                            terraform::json_to_hcl(orig, &sources, catalog)
-                        })
-                        .and_then(|r| r)
-                        {
-                            Ok(synth) => {
-                                let id = sources.add(synth);
-                                inputs.push((id, Input::Terraform, d.path.clone()));
-                            }
-                            Err(e) => errors.push(e),
-                        }
-                        continue;
-                    }
-                    FileKind::Terraform => Input::Terraform,
-                    FileKind::TerraformVars => Input::TerraformVars,
-                    FileKind::Structured => match classify_text(&text) {
-                        Some(StructuredKind::CloudFormation) => Input::CloudFormation,
-                        Some(StructuredKind::Plan) => Input::Plan,
-                        // Other YAML/JSON (CI configs, package.json, ...) is not input.
-                        None => continue,
-                    },
-                };
-                let id = sources.add(SourceFile::new(d.path.clone(), text));
-                inputs.push((id, kind, d.path.clone()));
-            }
-            Err(e) => errors.push(e),
-        }
-    }
-    let files = inputs.len();
+    let Classified {
+        inputs,
+        reported_files,
+        context_units,
+        files,
+    } = classify(texts, options, &mut sources, &mut errors, catalog);
     let plan_configs = plan_configs(
         &inputs,
         &mut sources,
@@ -414,6 +396,13 @@ fn analyze(
     });
     // `Metadata` suppressions keep their spans only in the units.
     let mut directives = suppress::metadata_directives(&units, &sources);
+    // The units built from context, by index in the facts (`/units/N/...`).
+    let context_units: HashSet<usize> = units
+        .iter()
+        .enumerate()
+        .filter(|(_, u)| u.kind != UnitKind::Plan && context_units.contains(&u.name))
+        .map(|(i, _)| i)
+        .collect();
     // Nothing after this reads the units (findings come from the facts and the sources): free them
     // before the rule engine's peak.
     drop(units);
@@ -485,6 +474,9 @@ fn analyze(
     findings::disambiguate_fingerprints(&mut findings);
     // 2. Approved exceptions in passrole.toml (`[[allow]]`).
     config::apply_allows(&options.allow, &mut findings, &facts);
+    // Units built from context report only what touches a named or walked file (before the
+    // baseline: a baseline written from a scan of named files holds what that scan reports).
+    findings.retain(|f| crate::context::is_reported(f, &context_units, &reported_files));
     // 3. The baseline.
     let baseline = baseline::run(
         &mut findings,

@@ -540,7 +540,14 @@ fn init_writes_a_file_that_scan_accepts_and_never_overwrites_it() {
     let (report, code) = scan_json(&["--config", written.to_str().unwrap(), INFRA]);
     assert_eq!(code, 1);
     assert_eq!(reported(&report).len(), 3);
-    // Each commented `key = value` line, uncommented alone, is accepted too.
+    // Each commented `key = value` line, uncommented alone, is accepted too (the baseline and the
+    // source directory it names exist: missing ones are errors).
+    std::fs::create_dir(tmp.path().join("infra")).unwrap();
+    std::fs::write(
+        tmp.path().join("passrole-baseline.json"),
+        "{\"version\": 1, \"entries\": []}\n",
+    )
+    .unwrap();
     for line in text
         .lines()
         .filter(|l| l.starts_with("# ") && l.contains(" = "))

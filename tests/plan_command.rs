@@ -176,18 +176,49 @@ fn human_output_streams_terraform_stdout_through() {
     assert_cleaned(&fake);
 }
 
+/// The official SARIF schema, when this checkout has it (see `tests/report_formats.rs`).
+fn sarif_validator() -> Option<jsonschema::Validator> {
+    let path = std::env::var("PASSROLE_SARIF_SCHEMA")
+        .unwrap_or_else(|_| "../shared/data/schemas/sarif-schema-2.1.0.json".into());
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        eprintln!("skipped SARIF schema validation: {path} is absent");
+        return None;
+    };
+    // The schema's `language` pattern has a stray `]` the regex check rejects: escaped, same meaning.
+    let text = text.replace("{2}]?$", "{2}\\\\]?$");
+    let schema: serde_json::Value = serde_json::from_str(&text).unwrap();
+    Some(jsonschema::validator_for(&schema).unwrap())
+}
+
 #[test]
-fn terraform_failures_pass_their_exit_code_through() {
+fn terraform_failures_exit_3_and_say_which_command_failed() {
     let cwd = std::fs::canonicalize("testdata/plan-enrich").unwrap();
-    for (var, code) in [("FAKE_PLAN_EXIT", 3), ("FAKE_SHOW_EXIT", 4)] {
+    for (var, code, command) in [
+        ("FAKE_PLAN_EXIT", 1, "terraform plan"),
+        // A code that is passrole's own "input errors" must not read as one.
+        ("FAKE_PLAN_EXIT", 2, "terraform plan"),
+        ("FAKE_SHOW_EXIT", 4, "terraform show -json"),
+    ] {
         let fake = Fake::new("terraform");
         let out = fake
             .command(&cwd, &["plan", "--format", "json"])
             .env(var, code.to_string())
             .output()
             .unwrap();
-        assert_eq!(out.status.code(), Some(code), "{var}");
-        assert!(out.stdout.is_empty() || var == "FAKE_SHOW_EXIT");
+        assert_eq!(out.status.code(), Some(3), "{var}={code}");
+        let message = format!("`{command}` failed with exit code {code}: no plan to scan");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains(&format!("error: {message}\n")),
+            "{var}={code}: {stderr}"
+        );
+        let report = json(&out);
+        assert_eq!(report["findings"], serde_json::json!([]));
+        assert_eq!(
+            report["errors"],
+            serde_json::json!([{"file": ".", "kind": "terraform", "message": message}])
+        );
+        assert_eq!(report["summary"]["files"], 0);
         assert_cleaned(&fake);
     }
     // -detailed-exitcode's 2 means "changes present": scanned as a success.
@@ -202,6 +233,66 @@ fn terraform_failures_pass_their_exit_code_through() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert_cleaned(&fake);
+}
+
+#[test]
+fn a_failed_terraform_writes_a_sarif_run_whose_invocation_failed() {
+    let cwd = std::fs::canonicalize("testdata/plan-enrich").unwrap();
+    let fake = Fake::new("tofu");
+    let out = fake
+        .command(&cwd, &["plan", "--terraform", "tofu", "--format", "sarif"])
+        .env("FAKE_PLAN_EXIT", "1")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let sarif = json(&out);
+    if let Some(validator) = sarif_validator() {
+        let errors: Vec<String> = validator
+            .iter_errors(&sarif)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{errors:?}");
+    }
+    let run = &sarif["runs"][0];
+    assert_eq!(run["results"], serde_json::json!([]));
+    let invocation = &run["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], false);
+    let notes = invocation["toolExecutionNotifications"].as_array().unwrap();
+    assert_eq!(notes.len(), 1);
+    assert_eq!(
+        notes[0]["message"]["text"],
+        "`tofu plan` failed with exit code 1: no plan to scan"
+    );
+    assert_cleaned(&fake);
+
+    // gcc: one error line; human: the error on standard error only.
+    let fake = Fake::new("terraform");
+    let out = fake
+        .command(&cwd, &["plan", "--format", "gcc"])
+        .env("FAKE_SHOW_EXIT", "5")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        ".: error: `terraform show -json` failed with exit code 5: no plan to scan [terraform]\n"
+    );
+    let fake = Fake::new("terraform");
+    let out = fake
+        .command(&cwd, &["plan"])
+        .env("FAKE_PLAN_EXIT", "1")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    // Only terraform's own output on stdout (streamed through), no empty report.
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "Plan: 3 to add, 0 to change, 0 to destroy.\n"
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .ends_with("error: `terraform plan` failed with exit code 1: no plan to scan\n")
+    );
 }
 
 #[test]
@@ -230,6 +321,11 @@ fn the_terraform_program_is_chosen_by_flag_or_environment() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with("error: cannot run `no-such-terraform plan`: "),
+        "{stderr}"
+    );
 }
 
 #[test]

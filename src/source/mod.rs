@@ -162,6 +162,11 @@ pub enum ErrorKind {
     Outside,
     /// A panic inside passrole while handling one unit: a bug, reported for that unit only.
     Internal,
+    /// A file named on the command line (or standard input) that is not a Terraform, CloudFormation
+    /// or plan file.
+    Input,
+    /// `passrole plan`: terraform could not produce the plan.
+    Terraform,
 }
 
 impl ErrorKind {
@@ -175,6 +180,8 @@ impl ErrorKind {
             ErrorKind::Config => "config",
             ErrorKind::Outside => "outside",
             ErrorKind::Internal => "internal",
+            ErrorKind::Input => "input",
+            ErrorKind::Terraform => "terraform",
         }
     }
 }

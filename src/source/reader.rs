@@ -42,6 +42,9 @@ pub enum ReadError {
     Walk(String),
     /// Not UTF-8 / UTF-16 text.
     Encoding(String),
+    /// A path named on the command line that is no file to read (a pipe such as `<(...)`, a device,
+    /// `/dev/stdin`): what it is and what to do instead.
+    Special(String),
 }
 
 impl ReadError {
@@ -53,7 +56,8 @@ impl ReadError {
             ReadError::NotFound
             | ReadError::NotRegular(_)
             | ReadError::Io(_)
-            | ReadError::Walk(_) => ErrorKind::Io,
+            | ReadError::Walk(_)
+            | ReadError::Special(_) => ErrorKind::Io,
         }
     }
 
@@ -74,7 +78,7 @@ impl ReadError {
                 "the file is {size} bytes, more than the limit of {limit} (--max-file-size): not read"
             ),
             ReadError::Io(e) => format!("cannot read the file: {e}"),
-            ReadError::Encoding(m) | ReadError::Walk(m) => m.clone(),
+            ReadError::Encoding(m) | ReadError::Walk(m) | ReadError::Special(m) => m.clone(),
         }
     }
 
@@ -224,20 +228,62 @@ fn check_regular(meta: &std::fs::Metadata) -> Result<(), ReadError> {
     if t.is_dir() {
         return Err(ReadError::NotRegular("a directory"));
     }
+    Err(ReadError::NotRegular(special_kind(meta)))
+}
+
+/// What a file that is neither a regular file nor a directory is, in words.
+pub fn special_kind(meta: &std::fs::Metadata) -> &'static str {
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
         if t.is_fifo() {
-            return Err(ReadError::NotRegular("a named pipe (FIFO)"));
+            return "a named pipe (FIFO)";
         }
         if t.is_char_device() || t.is_block_device() {
-            return Err(ReadError::NotRegular("a device"));
+            return "a device";
         }
         if t.is_socket() {
-            return Err(ReadError::NotRegular("a socket"));
+            return "a socket";
         }
     }
-    Err(ReadError::NotRegular("a special file"))
+    let _ = meta;
+    "a special file"
+}
+
+/// Reads standard input, at most `limit` bytes; when there is more and the first 64 KiB say it is a
+/// plan (plans may be larger), up to `plan_limit`. The same limits as a file, checked while reading
+/// (standard input has no size to check first).
+pub fn read_stdin_limited(
+    input: &mut impl Read,
+    limit: u64,
+    plan_limit: u64,
+    is_plan: impl Fn(&[u8]) -> bool,
+) -> Result<Vec<u8>, ReadError> {
+    let mut bytes = Vec::new();
+    input
+        .by_ref()
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(ReadError::Io)?;
+    if bytes.len() as u64 <= limit {
+        return Ok(bytes);
+    }
+    let head = &bytes[..bytes.len().min(64 * 1024)];
+    let limit = if is_plan(head) { plan_limit } else { limit };
+    let read = bytes.len() as u64;
+    input
+        .by_ref()
+        .take(limit.saturating_add(1).saturating_sub(read))
+        .read_to_end(&mut bytes)
+        .map_err(ReadError::Io)?;
+    if bytes.len() as u64 > limit {
+        return Err(ReadError::TooLarge {
+            size: bytes.len() as u64,
+            limit,
+        });
+    }
+    Ok(bytes)
 }
 
 #[cfg(unix)]

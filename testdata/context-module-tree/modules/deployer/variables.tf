@@ -1,0 +1,3 @@
+variable "pass_resource" {
+  type = string
+}
