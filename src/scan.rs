@@ -345,17 +345,16 @@ fn analyze(
             let parsed = isolate(&source.display, &what, || {
                 terraform::parse_file(*id, source)
             });
-            Some((path.parent().map(Path::to_path_buf), parsed.and_then(|r| r)))
+            // `main.tf` named in its own directory belongs to the module `.`, as the files of the
+            // directory read for its context do.
+            Some((crate::context::dir_of(path), parsed.and_then(|r| r)))
         })
         .collect();
     // Terraform: the `.tf` files of one directory form one module.
     let mut modules: BTreeMap<PathBuf, Vec<TfFile>> = BTreeMap::new();
     for (dir, result) in parsed {
         match result {
-            Ok(file) => modules
-                .entry(dir.unwrap_or_default())
-                .or_default()
-                .push(file),
+            Ok(file) => modules.entry(dir).or_default().push(file),
             Err(e) => errors.push(e),
         }
     }

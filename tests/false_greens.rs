@@ -431,6 +431,35 @@ fn a_named_tf_file_is_scanned_in_its_module_tree() {
 }
 
 #[test]
+fn a_file_named_from_its_own_directory_is_scanned_with_its_module() {
+    // `scan main.tf` run in the module's directory: the file's directory is `.`, the same module
+    // as its neighbours read for context (they were once two modules, one hiding the other).
+    let dir = Path::new("testdata/example");
+    for (args, stdin) in [
+        (vec!["scan", "--format", "json", "main.tf"], None),
+        (
+            vec![
+                "scan",
+                "--format",
+                "json",
+                "--stdin-filename",
+                "main.tf",
+                "-",
+            ],
+            Some(std::fs::read("testdata/example/main.tf").unwrap()),
+        ),
+    ] {
+        let out = passrole(dir, &args, stdin.as_deref());
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", stderr(&out));
+        assert_eq!(
+            findings(&json(&out)),
+            [finding("PR001", "main.tf", 38)],
+            "{args:?}"
+        );
+    }
+}
+
+#[test]
 fn a_missing_source_directory_is_an_error() {
     let dir = repo();
     let out = passrole(
