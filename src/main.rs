@@ -4,6 +4,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use passrole::config::{self, Config};
 use passrole::plan_run;
 use passrole::report;
+use passrole::report::output::{OutputSpec, plan_outputs, write_report};
 use passrole::rules::{self, Severity};
 use passrole::scan::{ScanOptions, scan};
 use passrole::source::InputError;
@@ -20,16 +21,6 @@ use std::process::ExitCode;
 struct Cli {
     #[command(subcommand)]
     command: Command,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum Format {
-    Human,
-    Json,
-    /// SARIF 2.1.0 (GitHub code scanning).
-    Sarif,
-    /// `path:line:col: severity: message [RULE]` lines for editors' problem matchers.
-    Gcc,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -117,9 +108,11 @@ enum Command {
 /// What `scan` and `plan` share: the rules run, the report printed, and the exit code's threshold.
 #[derive(Args)]
 struct ReportArgs {
-    /// Output format.
-    #[arg(long, value_enum, default_value = "human")]
-    format: Format,
+    /// A report to write: `human` (default), `json`, `sarif` or `gcc`; `FORMAT=FILE` writes it
+    /// to FILE. Repeat it to write several reports from one scan (`--format gcc --format
+    /// sarif=passrole.sarif`); at most one goes to standard output.
+    #[arg(long, value_name = "FORMAT[=FILE]")]
+    format: Vec<OutputSpec>,
     /// A directory of extra Guard rule files (`*.guard`, with optional `*.toml` metadata beside).
     #[arg(long = "rules", value_name = "DIR")]
     rules: Vec<PathBuf>,
@@ -141,6 +134,11 @@ struct ReportArgs {
 }
 
 impl ReportArgs {
+    /// The reports to write (`--format`, `-o`).
+    fn outputs(&self) -> Result<Vec<OutputSpec>, String> {
+        plan_outputs(&self.format, self.output.as_deref())
+    }
+
     /// The exit code threshold: the flag, else the file's, else error (None: never fail).
     fn threshold(&self, config: Option<&Config>) -> Option<Severity> {
         self.fail_on
@@ -367,10 +365,17 @@ fn main() -> ExitCode {
                 Ok(c) => c,
                 Err(e) => return config_error(&e),
             };
-            let format = report.format;
+            let outputs = match report.outputs() {
+                Ok(o) => o,
+                Err(message) => return usage_error(&message),
+            };
+            // terraform's output goes to stderr when a program reads our standard output.
+            let machine = outputs
+                .iter()
+                .any(|o| o.path.is_none() && o.format.is_machine());
             let terraform = plan_run::terraform_program(terraform);
             // The temporary plan is removed when `run` is dropped, before the process exits.
-            let run = match plan_run::run(&terraform, &args, !matches!(format, Format::Human)) {
+            let run = match plan_run::run(&terraform, &args, machine) {
                 Ok(run) => run,
                 Err(e) => return plan_failed(&e, &report),
             };
@@ -409,7 +414,7 @@ fn main() -> ExitCode {
             };
             options.catalog = config.and_then(|c| c.catalog);
             let result = scan(&options);
-            if let Err(message) = emit(&pretty(&result.facts.document.to_value()), None) {
+            if let Err(message) = write_report(&pretty(&result.facts.document.to_value()), None) {
                 eprintln!("error: {message}");
                 return ExitCode::from(2);
             }
@@ -497,6 +502,10 @@ fn run_scan(
     suppress: &SuppressArgs,
     source: Option<PathBuf>,
 ) -> ExitCode {
+    // Reports that cannot all be written are refused before the scan, not after it.
+    if let Err(message) = report.outputs() {
+        return usage_error(&message);
+    }
     let config = match config.load(&paths, input.root.as_deref()) {
         Ok(c) => c,
         Err(e) => return config_error(&e),
@@ -537,14 +546,23 @@ fn report_and_code(
     report: &ReportArgs,
     threshold: Option<Severity>,
 ) -> u8 {
-    let text = match report.format {
-        Format::Json => pretty(&report::json::render(result)),
-        Format::Sarif => pretty(&report::sarif::render(result)),
-        Format::Gcc => report::gcc::render(result),
-        Format::Human => report::human::render(result),
+    let outputs = match report.outputs() {
+        Ok(o) => o,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return 2;
+        }
     };
-    if let Err(message) = emit(&text, report.output.as_deref()) {
-        eprintln!("error: {message}");
+    let mut written = true;
+    // Every report is written even when one fails: the SARIF upload must not lose its file
+    // because the terminal went away.
+    for o in &outputs {
+        if let Err(message) = write_report(&o.format.render(result), o.path.as_deref()) {
+            eprintln!("error: {message}");
+            written = false;
+        }
+    }
+    if !written {
         return 2;
     }
     if !result.errors.is_empty() {
@@ -573,7 +591,7 @@ fn plan_failed(e: &plan_run::PlanError, report: &ReportArgs) -> ExitCode {
         return ExitCode::from(e.exit_code());
     }
     eprintln!("error: {e}");
-    if !matches!(report.format, Format::Human) {
+    if report.format.iter().any(|o| o.format.is_machine()) {
         let mut result = passrole::scan::scan_texts(Vec::new());
         result.errors.push(passrole::source::InputError {
             file: ".".into(),
@@ -593,46 +611,4 @@ fn plan_failed(e: &plan_run::PlanError, report: &ReportArgs) -> ExitCode {
 /// are ignored here: this prints help text, not a report.
 fn print(text: &str) {
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
-}
-
-/// Writes a report to `output`, else to standard output. A closed pipe (`passrole ... | head`)
-/// is not an error; any other failure (a full disk, `> /dev/full`) is, so CI never passes on a
-/// report that was not written. A file is written beside its destination and renamed over it:
-/// a failed write leaves no half report.
-fn emit(text: &str, output: Option<&Path>) -> Result<(), String> {
-    match output {
-        None => {
-            let mut out = std::io::stdout().lock();
-            match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-                    Err(format!("writing the report: {e}"))
-                }
-                _ => Ok(()),
-            }
-        }
-        Some(path) => {
-            let shown = passrole::source::display_path(path);
-            let fail = |e: &dyn std::fmt::Display| format!("writing the report to {shown}: {e}");
-            let dir = match path.parent() {
-                Some(p) if !p.as_os_str().is_empty() => p,
-                _ => Path::new("."),
-            };
-            // A missing directory is said plainly (tempfile's error names its temporary file).
-            std::fs::metadata(dir).map_err(|e| fail(&e))?;
-            let mut file = tempfile::NamedTempFile::new_in(dir).map_err(|e| fail(&e))?;
-            // Temporary files are private (0600); a report is as readable as any file written.
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::PermissionsExt;
-                let _ = file
-                    .as_file()
-                    .set_permissions(std::fs::Permissions::from_mode(0o644));
-            }
-            file.write_all(text.as_bytes())
-                .and_then(|()| file.as_file().sync_all())
-                .map_err(|e| fail(&e))?;
-            file.persist(path).map_err(|e| fail(&e.error))?;
-            Ok(())
-        }
-    }
 }

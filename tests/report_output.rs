@@ -78,3 +78,49 @@ fn a_closed_pipe_is_quiet() {
     assert_eq!(out.status.code(), Some(1), "the findings' exit code");
     assert_eq!(stderr(&out), "");
 }
+
+#[test]
+fn one_scan_writes_several_reports() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sarif = tmp.path().join("p.sarif");
+    let json = tmp.path().join("p.json");
+    let sarif_arg = format!("sarif={}", sarif.display());
+    let json_arg = format!("json={}", json.display());
+    let out = passrole(&[
+        "scan", "--format", "gcc", "--format", &sarif_arg, "--format", &json_arg, INFRA,
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    // The gcc lines on standard output, the same three findings in each file.
+    let gcc = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(gcc.lines().count(), 3, "{gcc}");
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(report["findings"].as_array().unwrap().len(), 3);
+    let log: Value = serde_json::from_str(&std::fs::read_to_string(&sarif).unwrap()).unwrap();
+    assert_eq!(log["runs"][0]["results"].as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn reports_that_would_collide_are_refused_before_scanning() {
+    for (args, message) in [
+        (
+            vec!["--format", "json", "--format", "gcc"],
+            "error: more than one --format writes to standard output: give all but one a file (`--format sarif=passrole.sarif`)\n",
+        ),
+        (
+            vec!["--format", "json=r", "--format", "sarif=r"],
+            "error: two reports would be written to r\n",
+        ),
+        (
+            vec!["--format", "sarif=s", "-o", "g"],
+            "error: -o/--output names the file of the report written to standard output, but every --format has its own file\n",
+        ),
+    ] {
+        let mut all = vec!["scan"];
+        all.extend(args.iter().copied());
+        all.push(INFRA);
+        let out = passrole(&all);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert_eq!(stderr(&out), message, "{args:?}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+}

@@ -3,10 +3,64 @@
 pub mod gcc;
 pub mod human;
 pub mod json;
+pub mod output;
 pub mod sarif;
 
 use crate::rules::Severity;
 use crate::scan::ScanResult;
+
+/// A report format (`--format`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// miette diagnostics with code frames (the default).
+    Human,
+    /// The machine contract (`schemas/passrole-report.schema.json`).
+    Json,
+    /// SARIF 2.1.0 (GitHub code scanning).
+    Sarif,
+    /// `path:line:col: severity: message [RULE]` lines for editors' problem matchers.
+    Gcc,
+}
+
+impl Format {
+    pub const ALL: &'static [Format] = &[Format::Human, Format::Json, Format::Sarif, Format::Gcc];
+
+    /// The name `--format` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Human => "human",
+            Format::Json => "json",
+            Format::Sarif => "sarif",
+            Format::Gcc => "gcc",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Format> {
+        Format::ALL.iter().copied().find(|f| f.name() == name)
+    }
+
+    /// Whether the format is read by a program (terraform's own output then goes to stderr).
+    pub fn is_machine(self) -> bool {
+        !matches!(self, Format::Human)
+    }
+
+    /// The report of `result` in this format.
+    pub fn render(self, result: &ScanResult) -> String {
+        match self {
+            Format::Json => pretty(&json::render(result)),
+            Format::Sarif => pretty(&sarif::render(result)),
+            Format::Gcc => gcc::render(result),
+            Format::Human => human::render(result),
+        }
+    }
+}
+
+/// A JSON document as written: indented, with a final newline.
+fn pretty(value: &impl serde::Serialize) -> String {
+    let mut s = serde_json::to_string_pretty(value).unwrap_or_default();
+    s.push('\n');
+    s
+}
 
 /// Findings at or above `fail_on` that are not suppressed: they make the exit code 1.
 pub fn failing(result: &ScanResult, fail_on: Severity) -> usize {
