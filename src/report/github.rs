@@ -63,7 +63,10 @@ impl Workspace {
         }
         // Either side may name the checkout through a symlink (`/tmp` on macOS): try both forms.
         let roots = [root.clone(), root.canonicalize().unwrap_or_default()];
-        let bases = [self.cwd.clone(), self.cwd.canonicalize().unwrap_or_default()];
+        let bases = [
+            self.cwd.clone(),
+            self.cwd.canonicalize().unwrap_or_default(),
+        ];
         for base in &bases {
             let full = normalize(&base.join(file));
             for root in roots.iter().filter(|r| !r.as_os_str().is_empty()) {
@@ -116,6 +119,14 @@ impl Level {
             Level::Notice => "notice",
         }
     }
+
+    /// The word of the other reports (`note`, not `notice`).
+    fn word(self) -> &'static str {
+        match self {
+            Level::Notice => "note",
+            other => other.command(),
+        }
+    }
 }
 
 /// One annotation: a finding or an input error.
@@ -129,6 +140,8 @@ pub struct Annotation {
     pub title: String,
     /// The message, possibly of several lines.
     pub message: String,
+    /// What the annotation adds after the message: related locations, the fix.
+    pub detail: String,
 }
 
 impl Annotation {
@@ -156,15 +169,16 @@ impl Annotation {
         }
         props.push(format!("title={}", escape_property(&self.title)));
         format!(
-            "::{} {}::{}",
+            "::{} {}::{}{}",
             self.level.command(),
             props.join(","),
-            escape_data(&self.message)
+            escape_data(&self.message),
+            escape_data(&self.detail)
         )
     }
 
     /// The annotation as a plain log line (for those GitHub would not show): `error main.tf:3:5
-    /// PR001 title: message`, on one line.
+    /// PR001 title: message`, on one line, without the detail.
     pub fn plain(&self) -> String {
         let mut place = if self.file.is_empty() {
             "passrole".to_string()
@@ -177,7 +191,7 @@ impl Annotation {
         let message = self.message.split_whitespace().collect::<Vec<_>>();
         format!(
             "{} {place} {}: {}",
-            self.level.command(),
+            self.level.word(),
             self.title,
             message.join(" ")
         )
@@ -206,12 +220,12 @@ pub fn rule_title(result: &ScanResult, rule: &str) -> String {
 
 /// A finding's annotation: the message, then its related locations and the fix.
 pub fn finding(result: &ScanResult, f: &Finding, ws: &Workspace) -> Annotation {
-    let mut message = f.message.clone();
+    let mut detail = String::new();
     if !f.related.is_empty() {
-        message.push('\n');
+        detail.push('\n');
         for r in &f.related {
             let at = ws.path(&r.location.file);
-            message.push_str(&format!(
+            detail.push_str(&format!(
                 "\n{}: {at}:{}:{}",
                 r.message, r.location.start.line, r.location.start.column
             ));
@@ -219,8 +233,8 @@ pub fn finding(result: &ScanResult, f: &Finding, ws: &Workspace) -> Annotation {
     }
     let help = unwrap_paragraphs(&f.help);
     if !help.is_empty() {
-        message.push_str("\n\nFix: ");
-        message.push_str(&help);
+        detail.push_str("\n\nFix: ");
+        detail.push_str(&help);
     }
     Annotation {
         level: Level::of(f.severity),
@@ -228,7 +242,8 @@ pub fn finding(result: &ScanResult, f: &Finding, ws: &Workspace) -> Annotation {
         start: Some(f.location.start),
         end: Some(f.location.end),
         title: rule_title(result, &f.rule),
-        message,
+        message: f.message.clone(),
+        detail,
     }
 }
 
@@ -246,6 +261,7 @@ pub fn error(e: &InputError, ws: &Workspace) -> Annotation {
         end: None,
         title: format!("passrole input error ({})", e.kind.as_str()),
         message: e.message.clone(),
+        detail: String::new(),
     }
 }
 
@@ -347,6 +363,7 @@ pub fn render_in(result: &ScanResult, ws: &Workspace) -> String {
             hidden,
             parts.join(", ")
         ),
+        detail: String::new(),
     };
     out.push_str(&trailer.command());
     out.push('\n');
@@ -378,16 +395,14 @@ mod tests {
             end: at(n, 5),
             title: "PR010 t".into(),
             message: "m".into(),
+            detail: String::new(),
         }
     }
 
     #[test]
     fn data_and_properties_are_escaped() {
         assert_eq!(escape_data("50%\r\nnext: a, b"), "50%25%0D%0Anext: a, b");
-        assert_eq!(
-            escape_property("a%b:c,d\ne"),
-            "a%25b%3Ac%2Cd%0Ae"
-        );
+        assert_eq!(escape_property("a%b:c,d\ne"), "a%25b%3Ac%2Cd%0Ae");
     }
 
     #[test]
@@ -395,18 +410,22 @@ mod tests {
         let mut a = annotation(Level::Warning, 3);
         a.file = "dir,x/a:b.tf".into();
         a.message = "two\nlines".into();
+        a.detail = "\n\nFix: x".into();
         assert_eq!(
             a.command(),
-            "::warning file=dir%2Cx/a%3Ab.tf,line=3,col=1,endLine=3,endColumn=5,title=PR010 t::two%0Alines"
+            "::warning file=dir%2Cx/a%3Ab.tf,line=3,col=1,endLine=3,endColumn=5,title=PR010 t::two%0Alines%0A%0AFix: x"
         );
         a.end = at(7, 2);
         assert_eq!(
             a.command(),
-            "::warning file=dir%2Cx/a%3Ab.tf,line=3,endLine=7,title=PR010 t::two%0Alines"
+            "::warning file=dir%2Cx/a%3Ab.tf,line=3,endLine=7,title=PR010 t::two%0Alines%0A%0AFix: x"
         );
         a.start = None;
         a.file = String::new();
-        assert_eq!(a.command(), "::warning title=PR010 t::two%0Alines");
+        assert_eq!(
+            a.command(),
+            "::warning title=PR010 t::two%0Alines%0A%0AFix: x"
+        );
         assert_eq!(a.plain(), "warning passrole PR010 t: two lines");
     }
 

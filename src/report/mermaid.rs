@@ -63,7 +63,11 @@ pub fn pass_diagram<'a>(
         match collection {
             "pass_edges" => {
                 if let Some(role) = text(document.field(&base, "role")) {
-                    involved.edges.entry((unit, role)).or_default().insert(index);
+                    involved
+                        .edges
+                        .entry((unit, role))
+                        .or_default()
+                        .insert(index);
                     involved.flagged_edges.insert((unit, index));
                 }
             }
@@ -160,7 +164,14 @@ fn draw(document: &Document, involved: &Involved, max_bytes: usize) -> Diagram {
             unit_nodes = Nodes::default();
         }
         let id = format!("u{unit}r{shown}");
-        let block = draw_role(document, involved, (*unit, role, &id), passes, &mut unit_nodes, links);
+        let block = draw_role(
+            document,
+            involved,
+            (*unit, role, &id),
+            passes,
+            &mut unit_nodes,
+            links,
+        );
         // Room for the closing `end` and the style lines.
         if text.len() + head.len() + block.text.len() + 300 > max_bytes {
             break;
@@ -185,7 +196,11 @@ fn draw(document: &Document, involved: &Involved, max_bytes: usize) -> Diagram {
     }
     if !red_links.is_empty() {
         let list: Vec<String> = red_links.iter().map(usize::to_string).collect();
-        let _ = writeln!(text, "  linkStyle {} stroke:#cf222e,stroke-width:3px", list.join(","));
+        let _ = writeln!(
+            text,
+            "  linkStyle {} stroke:#cf222e,stroke-width:3px",
+            list.join(",")
+        );
     }
     Diagram {
         text,
@@ -315,7 +330,10 @@ mod tests {
     #[test]
     fn labels_cannot_end_early() {
         assert_eq!(label("a\"b]c"), "\"a#34;b]c\"");
-        assert_eq!(label("x|y`z<br>#1&\n"), "\"x#124;y#96;z#60;br#62;#35;1#38; \"");
+        assert_eq!(
+            label("x|y`z<br>#1&\n"),
+            "\"x#124;y#96;z#60;br#62;#35;1#38; \""
+        );
     }
 
     #[test]
@@ -324,7 +342,10 @@ mod tests {
             element_of("/units/2/pass_edges/13/trusts_service"),
             Some((2, "pass_edges", 13, vec!["trusts_service"]))
         );
-        assert_eq!(element_of("/units/0/roles/1"), Some((0, "roles", 1, vec![])));
+        assert_eq!(
+            element_of("/units/0/roles/1"),
+            Some((0, "roles", 1, vec![]))
+        );
         assert_eq!(element_of("/units/x"), None);
     }
 }

@@ -105,7 +105,9 @@ pub fn append(path: &Path, result: &ScanResult, annotations: bool) -> Result<(),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => 0,
         Err(e) => return Err(fail(e)),
     };
-    let budget = STEP_SUMMARY_LIMIT.saturating_sub(existing).saturating_sub(1);
+    let budget = STEP_SUMMARY_LIMIT
+        .saturating_sub(existing)
+        .saturating_sub(1);
     let mut text = render_in(result, &Context::from_env(budget, annotations));
     if existing > 0 {
         text.insert(0, '\n');
@@ -232,8 +234,9 @@ fn rule_table(result: &ScanResult) -> String {
     if per_rule.is_empty() {
         return String::new();
     }
-    let mut out =
-        String::from("| Rule | Severity | Title | Findings | Suppressed |\n|---|---|---|--:|--:|\n");
+    let mut out = String::from(
+        "| Rule | Severity | Title | Findings | Suppressed |\n|---|---|---|--:|--:|\n",
+    );
     for (rule, (severity, reported, suppressed)) in per_rule {
         let title = result
             .rules
@@ -257,8 +260,9 @@ fn findings_section(reported: &[&Finding], ctx: &Context, budget: usize) -> Stri
     if reported.is_empty() {
         return String::new();
     }
-    let mut out =
-        String::from("### Findings\n\n| Severity | Rule | Location | Message |\n|---|---|---|---|\n");
+    let mut out = String::from(
+        "### Findings\n\n| Severity | Rule | Location | Message |\n|---|---|---|---|\n",
+    );
     let mut listed = 0;
     for f in reported.iter().take(MAX_ROWS) {
         let place = ctx.workspace.path(&f.location.file);
@@ -266,7 +270,12 @@ fn findings_section(reported: &[&Finding], ctx: &Context, budget: usize) -> Stri
             "| {} | {} | {} | {} |\n",
             f.severity.as_str(),
             cell(&f.rule),
-            location(ctx, &place, Some(f.location.start.line), f.location.end.line),
+            location(
+                ctx,
+                &place,
+                Some(f.location.start.line),
+                f.location.end.line
+            ),
             cell(&f.message)
         );
         if out.len() + row.len() > budget {
@@ -278,9 +287,14 @@ fn findings_section(reported: &[&Finding], ctx: &Context, budget: usize) -> Stri
     if listed < reported.len() {
         let _ = writeln!(
             out,
-            "\n… and {} more: not listed here, to keep the summary under GitHub's 1 MiB limit. \
+            "\n… and {} more {}: not listed here, to keep the summary under GitHub's 1 MiB limit. \
              This step's log, the SARIF report (code scanning) and the JSON report list every finding.",
-            plural(reported.len() - listed, "finding")
+            reported.len() - listed,
+            if reported.len() - listed == 1 {
+                "finding"
+            } else {
+                "findings"
+            }
         );
     }
     out.push('\n');
@@ -312,8 +326,13 @@ fn errors_section(result: &ScanResult, ctx: &Context, budget: usize) -> String {
     if listed < result.errors.len() {
         let _ = writeln!(
             out,
-            "\n… and {} more: see the step's log or the JSON report.",
-            plural(result.errors.len() - listed, "input error")
+            "\n… and {} more input {}: see the step's log or the JSON report.",
+            result.errors.len() - listed,
+            if result.errors.len() - listed == 1 {
+                "error"
+            } else {
+                "errors"
+            }
         );
     }
     out.push('\n');
@@ -445,7 +464,10 @@ mod tests {
             cell("a|b\r\nc <img src=x> [x](http://e) `c` *s* aws_iam_role _x_ \\"),
             "a\\|b<br>c &lt;img src=x&gt; \\[x\\](http://e) \\`c\\` \\*s\\* aws_iam_role \\_x\\_ \\\\"
         );
-        assert_eq!(cell(&"x".repeat(MAX_CELL_CHARS + 5)).chars().count(), MAX_CELL_CHARS + 1);
+        assert_eq!(
+            cell(&"x".repeat(MAX_CELL_CHARS + 5)).chars().count(),
+            MAX_CELL_CHARS + 1
+        );
     }
 
     #[test]
