@@ -64,8 +64,8 @@ enum Command {
     /// Run `terraform plan` and `terraform show -json` here, then scan the plan with the `.tf` files.
     ///
     /// terraform's own output is streamed through (its standard output goes to standard error with
-    /// `--format json`, `sarif` and `gcc`). Exit codes: 1 findings, 2 input errors, 3 terraform
-    /// failed (standard error says which command, with its exit code).
+    /// `--format json`, `sarif`, `gcc`, `github` and `markdown`). Exit codes: 1 findings, 2 input
+    /// errors, 3 terraform failed (standard error says which command, with its exit code).
     Plan {
         /// The terraform program (`tofu` for OpenTofu, or a path); default: `PASSROLE_TERRAFORM`,
         /// else `terraform`.
