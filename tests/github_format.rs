@@ -139,8 +139,8 @@ fn the_summary_escapes_table_cells_and_diagram_labels() {
         "| error | PR001 | a%b,c:d.yaml:15 | Fn\\|\\`&lt;b&gt;<br>next passes Role\"\\]%,:x to AWS \
          Lambda, but the role's trust policy does not trust lambda.amazonaws.com (it trusts: \
          ec2.amazonaws.com) |",
-        "  subgraph u0[\"a%b,c:d.yaml\"]",
-        "    u0r0[\"Role#34;]%,:x\"]",
+        "  subgraph u0[\"a#37;b,c:d.yaml\"]",
+        "    u0r0[\"Role#34;]#37;,:x\"]",
         "    u0r0 -->|\"Fn#124;#96;#60;b#62; next.Role\"| u0s0",
     ] {
         assert!(lines.contains(&expected), "no line {expected:?} in\n{text}");

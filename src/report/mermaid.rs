@@ -5,8 +5,9 @@
 //!
 //! Node ids are generated (`u0r1`, `u0s2`, `u0p3`), never taken from the input, and every label is
 //! quoted with Mermaid's entity codes for the characters that end a label or a Markdown fence
-//! (`"`, `#`, `&`, `<`, `>`, `` ` ``, `|`), so hostile names cannot break the diagram out of its
-//! block.
+//! (`"`, `#`, `&`, `<`, `>`, `` ` ``, `|`) and for `%` (Mermaid reads `%%{init: …}%%` as a
+//! configuration directive even inside a label), so hostile names cannot break the diagram out of
+//! its block or reconfigure it.
 
 use crate::facts::Document;
 use crate::findings::Finding;
@@ -309,6 +310,8 @@ pub fn label(s: &str) -> String {
         match c {
             '"' => out.push_str("#34;"),
             '#' => out.push_str("#35;"),
+            // `%%{init: ...}%%` is a directive wherever it appears, even inside a label.
+            '%' => out.push_str("#37;"),
             '&' => out.push_str("#38;"),
             '<' => out.push_str("#60;"),
             '>' => out.push_str("#62;"),
@@ -330,6 +333,7 @@ mod tests {
     #[test]
     fn labels_cannot_end_early() {
         assert_eq!(label("a\"b]c"), "\"a#34;b]c\"");
+        assert_eq!(label("%%{init: {}}%%"), "\"#37;#37;{init: {}}#37;#37;\"");
         assert_eq!(
             label("x|y`z<br>#1&\n"),
             "\"x#124;y#96;z#60;br#62;#35;1#38; \""
