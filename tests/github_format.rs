@@ -325,3 +325,47 @@ fn thousands_of_findings_stay_under_the_summary_limit_and_say_what_was_cut() {
     );
     assert!(text.contains("… and 1200 more findings: not listed here"));
 }
+
+#[test]
+fn the_summary_counts_baselined_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = root().join(PASS_EDGES);
+    let fixture = fixture.to_str().unwrap();
+    let write = [
+        "scan",
+        "--format",
+        "json",
+        "--write-baseline",
+        "b.json",
+        fixture,
+    ];
+    let out = passrole(&write, dir.path(), &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "every finding is in the baseline"
+    );
+    let scan = [
+        "scan",
+        "--format",
+        "markdown",
+        "--baseline",
+        "b.json",
+        fixture,
+    ];
+    let text = stdout(&passrole(&scan, dir.path(), &[]));
+    let lines: Vec<&str> = text.lines().take(3).collect();
+    assert_eq!(
+        lines,
+        [
+            "## passrole: no findings",
+            "",
+            "Scanned 1 file. 3 findings suppressed (3 baseline). Baseline b.json: 3 findings \
+             matched, 0 stale entries.",
+        ]
+    );
+    assert!(
+        !text.contains("### Findings") && !text.contains("```mermaid"),
+        "{text}"
+    );
+}
