@@ -64,8 +64,8 @@ enum Command {
     /// Run `terraform plan` and `terraform show -json` here, then scan the plan with the `.tf` files.
     ///
     /// terraform's own output is streamed through (its standard output goes to standard error with
-    /// `--format json`, `sarif` and `gcc`). Exit codes: 1 findings, 2 input errors, 3 terraform
-    /// failed (standard error says which command, with its exit code).
+    /// `--format json`, `sarif`, `gcc`, `github` and `markdown`). Exit codes: 1 findings, 2 input
+    /// errors, 3 terraform failed (standard error says which command, with its exit code).
     Plan {
         /// The terraform program (`tofu` for OpenTofu, or a path); default: `PASSROLE_TERRAFORM`,
         /// else `terraform`.
@@ -108,7 +108,8 @@ enum Command {
 /// What `scan` and `plan` share: the rules run, the report printed, and the exit code's threshold.
 #[derive(Args)]
 struct ReportArgs {
-    /// A report to write: `human` (default), `json`, `sarif` or `gcc`; `FORMAT=FILE` writes it
+    /// A report to write: `human` (default), `json`, `sarif`, `gcc`, `github` (annotations, and
+    /// the job summary when GITHUB_STEP_SUMMARY is set) or `markdown`; `FORMAT=FILE` writes it
     /// to FILE. Repeat it to write several reports from one scan (`--format gcc --format
     /// sarif=passrole.sarif`); at most one goes to standard output.
     #[arg(long, value_name = "FORMAT[=FILE]")]
@@ -561,6 +562,12 @@ fn report_and_code(
             eprintln!("error: {message}");
             written = false;
         }
+    }
+    // The job summary goes with the annotations (`--format github`, GITHUB_STEP_SUMMARY set).
+    let formats: Vec<report::Format> = outputs.iter().map(|o| o.format).collect();
+    if let Err(message) = report::summary::append_step_summary(result, &formats) {
+        eprintln!("error: {message}");
+        written = false;
     }
     if !written {
         return 2;

@@ -1,10 +1,13 @@
 //! Reports: the same scan result printed for people and for machines.
 
 pub mod gcc;
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod mermaid;
 pub mod output;
 pub mod sarif;
+pub mod summary;
 
 use crate::rules::Severity;
 use crate::scan::ScanResult;
@@ -20,10 +23,22 @@ pub enum Format {
     Sarif,
     /// `path:line:col: severity: message [RULE]` lines for editors' problem matchers.
     Gcc,
+    /// GitHub Actions workflow commands (annotations); with `GITHUB_STEP_SUMMARY` set, the job
+    /// summary too.
+    Github,
+    /// The job summary's Markdown (counts, findings table, Mermaid diagram of the roles passed).
+    Markdown,
 }
 
 impl Format {
-    pub const ALL: &'static [Format] = &[Format::Human, Format::Json, Format::Sarif, Format::Gcc];
+    pub const ALL: &'static [Format] = &[
+        Format::Human,
+        Format::Json,
+        Format::Sarif,
+        Format::Gcc,
+        Format::Github,
+        Format::Markdown,
+    ];
 
     /// The name `--format` takes.
     pub fn name(self) -> &'static str {
@@ -32,6 +47,8 @@ impl Format {
             Format::Json => "json",
             Format::Sarif => "sarif",
             Format::Gcc => "gcc",
+            Format::Github => "github",
+            Format::Markdown => "markdown",
         }
     }
 
@@ -50,6 +67,8 @@ impl Format {
             Format::Json => pretty(&json::render(result)),
             Format::Sarif => pretty(&sarif::render(result)),
             Format::Gcc => gcc::render(result),
+            Format::Github => github::render(result),
+            Format::Markdown => summary::render(result),
             Format::Human => human::render(result),
         }
     }
