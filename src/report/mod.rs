@@ -5,6 +5,7 @@ pub mod human;
 pub mod json;
 pub mod output;
 pub mod sarif;
+pub mod style;
 
 use crate::rules::Severity;
 use crate::scan::ScanResult;
@@ -51,6 +52,17 @@ impl Format {
             Format::Sarif => pretty(&sarif::render(result)),
             Format::Gcc => gcc::render(result),
             Format::Human => human::render(result),
+        }
+    }
+}
+
+impl Format {
+    /// The report of `result` as written to a destination drawn in `style` (`style::Style::detect`):
+    /// only the human report has colour and a width.
+    pub fn render_styled(self, result: &ScanResult, style: &style::Style) -> String {
+        match self {
+            Format::Human => human::render_with(result, style),
+            other => other.render(result),
         }
     }
 }
