@@ -86,10 +86,11 @@ fn once_preamble(roff: &str) -> String {
     let mut seen = [false; 2];
     let mut out = String::with_capacity(roff.len());
     for line in roff.lines() {
-        if let Some(i) = PREAMBLE.iter().position(|p| *p == line) {
-            if std::mem::replace(&mut seen[i], true) {
-                continue;
-            }
+        // A preamble line is kept the first time only.
+        if let Some(i) = PREAMBLE.iter().position(|p| *p == line)
+            && std::mem::replace(&mut seen[i], true)
+        {
+            continue;
         }
         out.push_str(line);
         out.push('\n');
