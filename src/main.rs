@@ -114,7 +114,11 @@ enum Command {
         #[command(subcommand)]
         command: RulesCommand,
     },
-    /// Print the completion script of a shell (`passrole completions bash > ~/.local/share/bash-completion/completions/passrole`).
+    /// Print the completion script of a shell: bash, zsh, fish, powershell or elvish.
+    ///
+    /// bash: `passrole completions bash > ~/.local/share/bash-completion/completions/passrole`;
+    /// zsh: `passrole completions zsh > _passrole` in a directory of `$fpath`; fish: `passrole
+    /// completions fish > ~/.config/fish/completions/passrole.fish`.
     Completions { shell: clap_complete::Shell },
     /// Print the man page, in roff (`passrole man > passrole.1`).
     Man,
