@@ -1,10 +1,14 @@
 //! The `passrole` command line. Only argument handling lives here; everything else is in the library.
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+mod conventions;
+
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use conventions::{ColorWhen, ThreadArgs};
 use passrole::config::{self, Config};
 use passrole::plan_run;
 use passrole::report;
 use passrole::report::output::{OutputSpec, plan_outputs, write_report};
+use passrole::report::style::Style;
 use passrole::rules::{self, Severity};
 use passrole::scan::{ScanOptions, scan};
 use passrole::source::InputError;
@@ -15,7 +19,8 @@ use std::process::ExitCode;
 #[derive(Parser)]
 #[command(
     name = "passrole",
-    version,
+    // With the commit when built from a Git checkout (build.rs).
+    version = env!("PASSROLE_VERSION"),
     about = "Finds iam:PassRole mistakes in Terraform, CloudFormation and Terraform plans"
 )]
 struct Cli {
@@ -60,6 +65,8 @@ enum Command {
         /// `.tf` source (default: the plan's own directory, when it holds `.tf` files).
         #[arg(long, value_name = "DIR")]
         source: Option<PathBuf>,
+        #[command(flatten)]
+        threads: ThreadArgs,
     },
     /// Run `terraform plan` and `terraform show -json` here, then scan the plan with the `.tf` files.
     ///
@@ -77,6 +84,8 @@ enum Command {
         config: ConfigArgs,
         #[command(flatten)]
         suppress: SuppressArgs,
+        #[command(flatten)]
+        threads: ThreadArgs,
         /// Arguments for `terraform plan`, after `--` (`passrole plan -- -var-file=prod.tfvars`).
         #[arg(last = true, value_name = "TERRAFORM ARGS")]
         args: Vec<String>,
@@ -88,6 +97,8 @@ enum Command {
         input: InputArgs,
         #[command(flatten)]
         config: ConfigArgs,
+        #[command(flatten)]
+        threads: ThreadArgs,
     },
     /// Write a commented starting passrole.toml (every key, with its default).
     Init {
@@ -103,6 +114,26 @@ enum Command {
         #[command(subcommand)]
         command: RulesCommand,
     },
+    /// Print the completion script of a shell: bash, zsh, fish, powershell or elvish.
+    ///
+    /// bash: `passrole completions bash > ~/.local/share/bash-completion/completions/passrole`;
+    /// zsh: `passrole completions zsh > _passrole` in a directory of `$fpath`; fish: `passrole
+    /// completions fish > ~/.config/fish/completions/passrole.fish`.
+    Completions { shell: clap_complete::Shell },
+    /// Print the man page, in roff (`passrole man > passrole.1`).
+    Man,
+}
+
+impl Command {
+    /// The `-j/--threads` of the commands that scan.
+    fn threads(&self) -> Option<&ThreadArgs> {
+        match self {
+            Command::Scan { threads, .. }
+            | Command::Plan { threads, .. }
+            | Command::Model { threads, .. } => Some(threads),
+            _ => None,
+        }
+    }
 }
 
 /// What `scan` and `plan` share: the rules run, the report printed, and the exit code's threshold.
@@ -132,6 +163,10 @@ struct ReportArgs {
     /// Write the report to FILE instead of standard output.
     #[arg(short = 'o', long, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Colour in the human report: `auto` on a terminal, unless `NO_COLOR` is set (non-empty) or
+    /// `TERM=dumb`; `FORCE_COLOR` turns it on. The flag wins over the environment.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
+    color: ColorWhen,
 }
 
 impl ReportArgs {
@@ -346,6 +381,9 @@ enum RulesCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(Err(message)) = cli.command.threads().map(ThreadArgs::apply) {
+        return usage_error(&message);
+    }
     match cli.command {
         Command::Scan {
             paths,
@@ -354,6 +392,7 @@ fn main() -> ExitCode {
             config,
             suppress,
             source,
+            ..
         } => run_scan(paths, &report, input, &config, &suppress, source),
         Command::Plan {
             terraform,
@@ -361,6 +400,7 @@ fn main() -> ExitCode {
             config,
             suppress,
             args,
+            ..
         } => {
             let config = match config.load(&[PathBuf::from(".")], None) {
                 Ok(c) => c,
@@ -404,6 +444,7 @@ fn main() -> ExitCode {
             paths,
             input,
             config,
+            ..
         } => {
             let config = match config.load(&paths, input.root.as_deref()) {
                 Ok(c) => c,
@@ -470,6 +511,14 @@ fn main() -> ExitCode {
                 }
             },
         },
+        Command::Completions { shell } => {
+            print(&conventions::completions(shell, Cli::command()));
+            ExitCode::SUCCESS
+        }
+        Command::Man => {
+            print(&conventions::man_page(Cli::command()));
+            ExitCode::SUCCESS
+        }
     }
 }
 
@@ -558,7 +607,9 @@ fn report_and_code(
     // Every report is written even when one fails: the SARIF upload must not lose its file
     // because the terminal went away.
     for o in &outputs {
-        if let Err(message) = write_report(&o.format.render(result), o.path.as_deref()) {
+        let style = Style::detect(report.color.into(), o.path.is_none());
+        let text = o.format.render_styled(result, &style);
+        if let Err(message) = write_report(&text, o.path.as_deref()) {
             eprintln!("error: {message}");
             written = false;
         }

@@ -48,7 +48,7 @@ fn write_then_scan_with_the_baseline_after_unrelated_edits_and_a_real_change() {
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     assert_eq!(
         stdout(&out),
-        "1 files scanned: 0 errors, 0 warnings, 0 notes (2 suppressed); 0 input errors\n"
+        "1 file scanned: 0 errors, 0 warnings, 0 notes (2 suppressed); 0 input errors\n"
     );
     let baseline: Value = serde_json::from_str(&read(d, "baseline.json")).unwrap();
     let entries = baseline["entries"].as_array().unwrap();
@@ -78,7 +78,7 @@ fn write_then_scan_with_the_baseline_after_unrelated_edits_and_a_real_change() {
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     assert_eq!(
         stdout(&out),
-        "1 files scanned: 0 errors, 0 warnings, 0 notes (2 suppressed); 0 input errors\n"
+        "1 file scanned: 0 errors, 0 warnings, 0 notes (2 suppressed); 0 input errors\n"
     );
 
     // Another resource pattern is another finding: reported, and the old entry is stale.

@@ -202,7 +202,7 @@ fn suppressed_findings_leave_human_output_and_exit_code_but_stay_in_json() {
     assert_eq!(out.status.code(), Some(0), "{stdout}");
     assert_eq!(
         stdout,
-        "1 files scanned: 0 errors, 0 warnings, 0 notes (2 suppressed); 0 input errors\n"
+        "1 file scanned: 0 errors, 0 warnings, 0 notes (2 suppressed); 0 input errors\n"
     );
     let out = passrole(
         &[

@@ -1,10 +1,11 @@
 //! The default report for people: each finding as a miette diagnostic (rule code, message, the code
 //! frame of the offending expression with a label, related locations as their own frames, and a
-//! `help:`), then input errors and a summary line. Colour only on a terminal without `NO_COLOR`.
+//! `help:`), then input errors and a summary line. Colour and width: `super::style`.
 //!
 //! Code frames show one line, and of a long line only a window around the span, so a one-line plan
 //! of 100 MB costs no more than a short line.
 
+use super::style::{ColorChoice, Style};
 use crate::findings::{Finding, Location};
 use crate::rules::Severity;
 use crate::scan::ScanResult;
@@ -14,16 +15,16 @@ use miette::{
     MietteSpanContents, SourceCode, SourceSpan, SpanContents,
 };
 use std::fmt::{self, Write};
-use std::io::IsTerminal;
 
-/// Renders the report, with colour when standard output is a terminal and `NO_COLOR` is not set.
+/// Renders the report for standard output, in colour and at the width that
+/// [`Style::detect`] finds there with `--color auto`.
 pub fn render(result: &ScanResult) -> String {
-    let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    render_with(result, colour)
+    render_with(result, &Style::detect(ColorChoice::Auto, true))
 }
 
-pub fn render_with(result: &ScanResult, colour: bool) -> String {
-    let theme = if colour {
+/// Renders the report in `style`.
+pub fn render_with(result: &ScanResult, style: &Style) -> String {
+    let theme = if style.colour {
         GraphicalTheme::unicode()
     } else {
         GraphicalTheme::unicode_nocolor()
@@ -31,7 +32,7 @@ pub fn render_with(result: &ScanResult, colour: bool) -> String {
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_links(false)
         .with_show_related_as_nested(true)
-        .with_width(120);
+        .with_width(style.width);
     let mut out = String::new();
     for f in super::reported(result) {
         // The label under the offending expression says what is wrong: the rule's title.
@@ -51,22 +52,52 @@ pub fn render_with(result: &ScanResult, colour: bool) -> String {
         let _ = writeln!(out, "error[{}]: {e}\n", e.kind.as_str());
     }
     let count = |s: Severity| super::reported(result).filter(|f| f.severity == s).count();
-    let suppressed = super::suppressed(result);
-    let suppressed = if suppressed > 0 {
-        format!(" ({suppressed} suppressed)")
+    out.push_str(&summary_line(&Counts {
+        files: result.files,
+        errors: count(Severity::Error),
+        warnings: count(Severity::Warning),
+        notes: count(Severity::Note),
+        suppressed: super::suppressed(result),
+        input_errors: result.errors.len(),
+    }));
+    out
+}
+
+/// What the summary line counts.
+struct Counts {
+    files: usize,
+    errors: usize,
+    warnings: usize,
+    notes: usize,
+    suppressed: usize,
+    input_errors: usize,
+}
+
+/// `2 files scanned: 1 error, 0 warnings, 1 note (2 suppressed); 0 input errors`, with a newline.
+/// Every count is always there (a script may read the line); the suppressed count only when some are.
+fn summary_line(c: &Counts) -> String {
+    let suppressed = if c.suppressed > 0 {
+        format!(" ({} suppressed)", c.suppressed)
     } else {
         String::new()
     };
-    let _ = writeln!(
-        out,
-        "{} files scanned: {} errors, {} warnings, {} notes{suppressed}; {} input errors",
-        result.files,
-        count(Severity::Error),
-        count(Severity::Warning),
-        count(Severity::Note),
-        result.errors.len()
-    );
-    out
+    format!(
+        "{} scanned: {}, {}, {}{suppressed}; {}\n",
+        counted(c.files, "file"),
+        counted(c.errors, "error"),
+        counted(c.warnings, "warning"),
+        counted(c.notes, "note"),
+        counted(c.input_errors, "input error"),
+    )
+}
+
+/// `1 note`, `0 notes`, `2 notes`.
+fn counted(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }
 
 /// A finding as miette sees it.
@@ -90,7 +121,9 @@ struct RelatedDiagnostic {
 impl FindingDiagnostic {
     fn new(f: &Finding, sources: &SourceMap, label: String) -> FindingDiagnostic {
         FindingDiagnostic {
-            code: f.rule.clone(),
+            // The severity as a word, as rustc and gcc print it: without colour, miette's symbols
+            // (×, ⚠, ☞) are the only other sign of it, and words can be searched for.
+            code: format!("{}[{}]", f.severity.as_str(), f.rule),
             severity: f.severity,
             message: format!("{} ({})", f.message, f.resource),
             help: f.help.lines().next().map(str::to_string),
@@ -295,6 +328,33 @@ mod tests {
         let id = sources.add(SourceFile::new(PathBuf::from("main.tf"), text.to_string()));
         let loc = Location::of(&sources, Span::new(id, start, end));
         Frame::of(&loc, &sources, "here".into()).unwrap()
+    }
+
+    fn counts(files: usize, each: usize, suppressed: usize) -> Counts {
+        Counts {
+            files,
+            errors: each,
+            warnings: each,
+            notes: each,
+            suppressed,
+            input_errors: each,
+        }
+    }
+
+    #[test]
+    fn the_summary_line_says_one_in_the_singular() {
+        assert_eq!(
+            summary_line(&counts(1, 1, 1)),
+            "1 file scanned: 1 error, 1 warning, 1 note (1 suppressed); 1 input error\n"
+        );
+        assert_eq!(
+            summary_line(&counts(0, 0, 0)),
+            "0 files scanned: 0 errors, 0 warnings, 0 notes; 0 input errors\n"
+        );
+        assert_eq!(
+            summary_line(&counts(2, 3, 4)),
+            "2 files scanned: 3 errors, 3 warnings, 3 notes (4 suppressed); 3 input errors\n"
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod json;
 pub mod mermaid;
 pub mod output;
 pub mod sarif;
+pub mod style;
 pub mod summary;
 
 use crate::rules::Severity;
@@ -70,6 +71,17 @@ impl Format {
             Format::Github => github::render(result),
             Format::Markdown => summary::render(result),
             Format::Human => human::render(result),
+        }
+    }
+}
+
+impl Format {
+    /// The report of `result` as written to a destination drawn in `style` (`style::Style::detect`):
+    /// only the human report has colour and a width.
+    pub fn render_styled(self, result: &ScanResult, style: &style::Style) -> String {
+        match self {
+            Format::Human => human::render_with(result, style),
+            other => other.render(result),
         }
     }
 }
