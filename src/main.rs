@@ -64,7 +64,7 @@ enum Command {
     /// Run `terraform plan` and `terraform show -json` here, then scan the plan with the `.tf` files.
     ///
     /// terraform's own output is streamed through (its standard output goes to standard error with
-    /// `--format json`, `sarif` and `gcc`). Exit codes: 1 findings, 2 input errors, 3 terraform
+    /// a machine-read `--format` on standard output). Exit codes: 1 findings, 2 input errors, 3 terraform
     /// failed (standard error says which command, with its exit code).
     Plan {
         /// The terraform program (`tofu` for OpenTofu, or a path); default: `PASSROLE_TERRAFORM`,
@@ -108,7 +108,8 @@ enum Command {
 /// What `scan` and `plan` share: the rules run, the report printed, and the exit code's threshold.
 #[derive(Args)]
 struct ReportArgs {
-    /// A report to write: `human` (default), `json`, `sarif` or `gcc`; `FORMAT=FILE` writes it
+    /// A report to write: `human` (default), `json`, `sarif`, `gcc`, `junit` or `gitlab`;
+    /// `FORMAT=FILE` writes it
     /// to FILE. Repeat it to write several reports from one scan (`--format gcc --format
     /// sarif=passrole.sarif`); at most one goes to standard output.
     #[arg(long, value_name = "FORMAT[=FILE]")]
@@ -131,12 +132,28 @@ struct ReportArgs {
     /// Write the report to FILE instead of standard output.
     #[arg(short = 'o', long, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// The SARIF analysis category (`runs[0].automationDetails.id`), so that several passrole runs
+    /// on one commit (one per directory) keep their own code scanning alerts (default:
+    /// `passrole/` and the scanned paths).
+    #[arg(long, value_name = "NAME")]
+    sarif_category: Option<String>,
 }
 
 impl ReportArgs {
     /// The reports to write (`--format`, `-o`).
     fn outputs(&self) -> Result<Vec<OutputSpec>, String> {
         plan_outputs(&self.format, self.output.as_deref())
+    }
+
+    /// What the reports of a scan of `paths` need beyond the result.
+    fn render_options(&self, paths: &[PathBuf]) -> report::RenderOptions {
+        report::RenderOptions {
+            sarif_category: Some(
+                self.sarif_category
+                    .clone()
+                    .unwrap_or_else(|| report::sarif::default_category(paths)),
+            ),
+        }
     }
 
     /// The exit code threshold: the flag, else the file's, else error (None: never fail).
@@ -392,7 +409,7 @@ fn main() -> ExitCode {
             };
             let result = scan(&options);
             suppress.report_stale(&result);
-            let code = report_and_code(&result, &report, report.threshold(config.as_ref()));
+            let code = report_and_code(&result, &report, &[], report.threshold(config.as_ref()));
             drop(run);
             if plan_run::interrupted() {
                 return ExitCode::from(130);
@@ -524,7 +541,7 @@ fn run_scan(
     warn_if_nothing_scanned(&result, &options.paths);
     suppress.report_stale(&result);
     let threshold = report.threshold(config.as_ref());
-    ExitCode::from(report_and_code(&result, report, threshold))
+    ExitCode::from(report_and_code(&result, report, &options.paths, threshold))
 }
 
 /// Flags that cannot be used together: the message, exit 2.
@@ -544,8 +561,10 @@ fn config_error(e: &InputError) -> ExitCode {
 fn report_and_code(
     result: &passrole::scan::ScanResult,
     report: &ReportArgs,
+    paths: &[PathBuf],
     threshold: Option<Severity>,
 ) -> u8 {
+    let render_options = report.render_options(paths);
     let outputs = match report.outputs() {
         Ok(o) => o,
         Err(message) => {
@@ -557,7 +576,10 @@ fn report_and_code(
     // Every report is written even when one fails: the SARIF upload must not lose its file
     // because the terminal went away.
     for o in &outputs {
-        if let Err(message) = write_report(&o.format.render(result), o.path.as_deref()) {
+        if let Err(message) = write_report(
+            &o.format.render_with(result, &render_options),
+            o.path.as_deref(),
+        ) {
             eprintln!("error: {message}");
             written = false;
         }
@@ -602,7 +624,7 @@ fn plan_failed(e: &plan_run::PlanError, report: &ReportArgs) -> ExitCode {
             message: e.to_string(),
             position: None,
         });
-        report_and_code(&result, report, None);
+        report_and_code(&result, report, &[], None);
     }
     ExitCode::from(e.exit_code())
 }

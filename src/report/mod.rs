@@ -1,9 +1,12 @@
 //! Reports: the same scan result printed for people and for machines.
 
 pub mod gcc;
+pub mod gitlab;
 pub mod human;
 pub mod json;
+pub mod junit;
 pub mod output;
+pub mod repository;
 pub mod sarif;
 
 use crate::rules::Severity;
@@ -20,10 +23,28 @@ pub enum Format {
     Sarif,
     /// `path:line:col: severity: message [RULE]` lines for editors' problem matchers.
     Gcc,
+    /// JUnit XML (Jenkins, GitLab, Azure Pipelines test reports).
+    Junit,
+    /// GitLab Code Quality JSON.
+    Gitlab,
+}
+
+/// What a report needs beyond the scan result.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RenderOptions {
+    /// SARIF `runs[0].automationDetails.id` (see [`sarif::automation_id`]); None: `passrole/`.
+    pub sarif_category: Option<String>,
 }
 
 impl Format {
-    pub const ALL: &'static [Format] = &[Format::Human, Format::Json, Format::Sarif, Format::Gcc];
+    pub const ALL: &'static [Format] = &[
+        Format::Human,
+        Format::Json,
+        Format::Sarif,
+        Format::Gcc,
+        Format::Junit,
+        Format::Gitlab,
+    ];
 
     /// The name `--format` takes.
     pub fn name(self) -> &'static str {
@@ -32,6 +53,8 @@ impl Format {
             Format::Json => "json",
             Format::Sarif => "sarif",
             Format::Gcc => "gcc",
+            Format::Junit => "junit",
+            Format::Gitlab => "gitlab",
         }
     }
 
@@ -44,13 +67,23 @@ impl Format {
         !matches!(self, Format::Human)
     }
 
-    /// The report of `result` in this format.
+    /// The report of `result` in this format, with the default options.
     pub fn render(self, result: &ScanResult) -> String {
+        self.render_with(result, &RenderOptions::default())
+    }
+
+    /// The report of `result` in this format.
+    pub fn render_with(self, result: &ScanResult, options: &RenderOptions) -> String {
         match self {
             Format::Json => pretty(&json::render(result)),
-            Format::Sarif => pretty(&sarif::render(result)),
+            Format::Sarif => pretty(&sarif::render_with(
+                result,
+                options.sarif_category.as_deref(),
+            )),
             Format::Gcc => gcc::render(result),
             Format::Human => human::render(result),
+            Format::Junit => junit::render(result),
+            Format::Gitlab => pretty(&gitlab::render(result)),
         }
     }
 }

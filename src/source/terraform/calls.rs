@@ -160,6 +160,12 @@ fn walk(
                 r.load(ws, t, sources, errors)
                     .map_err(|reason| format!("module.{name}: {reason}"))
             });
+            if let (Ok(t), Some(span)) = (
+                &target,
+                ws.dirs.get(&dir).and_then(|m| call_header(m, &name)),
+            ) {
+                sources.record_module_call(t, span);
+            }
             if let Ok(t) = &target
                 && visited.insert(t.clone())
             {
@@ -222,6 +228,20 @@ fn call_span(module: &super::load::ModuleDir, name: &str) -> Option<Span> {
                 let r = b.span().unwrap_or(0..0);
                 Span::new(f.file, r.start, r.end)
             })
+    })
+}
+
+/// The span of the header (`module "NAME"`) of the first `module "NAME"` block of a directory:
+/// where a report shows a finding of that module when it cannot show the module's own file.
+fn call_header(module: &super::load::ModuleDir, name: &str) -> Option<Span> {
+    use hcl_edit::Span as _;
+    module.files.iter().find_map(|f| {
+        let block = f.body.blocks().find(|b| {
+            b.ident.as_str() == "module" && b.labels.first().is_some_and(|l| l.as_str() == name)
+        })?;
+        let start = block.ident.span()?.start;
+        let end = block.labels.first()?.span()?.end;
+        Some(Span::new(f.file, start, end))
     })
 }
 
