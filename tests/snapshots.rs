@@ -60,11 +60,20 @@ fn sarif() {
     let mut v = json_report("sarif");
     redact(&mut v, "/runs/0/tool/driver/version", "[version]");
     redact(&mut v, "/runs/0/tool/driver/semanticVersion", "[version]");
-    redact(&mut v, "/runs/0/originalUriBaseIds/%SRCROOT%/uri", "file:///[cwd]/");
+    redact(
+        &mut v,
+        "/runs/0/originalUriBaseIds/%SRCROOT%/uri",
+        "file:///[cwd]/",
+    );
     // The rules' descriptions and help are the rules' own text (tests/report_formats.rs checks
     // them); the snapshot keeps their IDs, which `ruleIndex` refers to.
     let rules = v.pointer_mut("/runs/0/tool/driver/rules").unwrap();
-    let ids: Vec<Value> = rules.as_array().unwrap().iter().map(|r| r["id"].clone()).collect();
+    let ids: Vec<Value> = rules
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].clone())
+        .collect();
     *rules = Value::Array(ids);
     insta::assert_json_snapshot!("sarif", v);
 }
