@@ -688,3 +688,65 @@ fn sarif_automation_details_name_the_scanned_paths_or_the_category_flag() {
     let sarif = json_of(&passrole(&["scan", "--format", "sarif"], &dir));
     assert_eq!(sarif["runs"][0]["automationDetails"]["id"], "passrole/");
 }
+
+/// Copies a directory tree (the fixtures are small).
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn plan_findings_in_fetched_modules_are_at_the_module_call_too() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(Path::new("testdata/mod-fetched-grant"), dir.path());
+    let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:PassRole","Resource":"*"}]}"#;
+    let address = "module.deployer.module.policy.aws_iam_policy.deployer";
+    let plan = serde_json::json!({
+        "format_version": "1.2",
+        "terraform_version": "1.5.7",
+        "planned_values": {"root_module": {"child_modules": [{
+            "address": "module.deployer",
+            "child_modules": [{
+                "address": "module.deployer.module.policy",
+                "resources": [{
+                    "address": address, "mode": "managed", "type": "aws_iam_policy",
+                    "name": "deployer", "provider_name": "registry.terraform.io/hashicorp/aws",
+                    "values": {"name": "deployer", "policy": policy},
+                }],
+            }],
+        }]}},
+        "configuration": {"root_module": {"module_calls": {"deployer": {
+            "source": "example-org/deployer/aws",
+            "module": {"module_calls": {"policy": {
+                "source": "./modules/policy",
+                "module": {"resources": [{
+                    "address": "aws_iam_policy.deployer", "mode": "managed",
+                    "type": "aws_iam_policy", "name": "deployer",
+                }]},
+            }}},
+        }}}},
+    });
+    std::fs::write(dir.path().join("plan.json"), plan.to_string()).unwrap();
+    let gcc = passrole(&["scan", "--format", "gcc", "plan.json"], dir.path());
+    let gcc = String::from_utf8(gcc.stdout).unwrap();
+    assert!(
+        gcc.starts_with(".terraform/modules/deployer/modules/policy/main.tf:8:18: error: "),
+        "{gcc}"
+    );
+    let gitlab = json_of(&passrole(
+        &["scan", "--format", "gitlab", "plan.json"],
+        dir.path(),
+    ));
+    assert_eq!(
+        gitlab[0]["location"],
+        serde_json::json!({"path": "main.tf", "lines": {"begin": 4}})
+    );
+}

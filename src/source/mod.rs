@@ -123,14 +123,18 @@ impl SourceMap {
 
     /// Records that `dir` is the directory the `module` block at `call` loads; the first call
     /// recorded for a directory is kept.
+    /// Directories are known by their resolved path: the Terraform load and the plan's
+    /// configuration name them differently.
     pub fn record_module_call(&mut self, dir: &Path, call: Span) {
-        self.module_calls.entry(dir.to_path_buf()).or_insert(call);
+        let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+        self.module_calls.entry(dir).or_insert(call);
     }
 
     /// The `module` block that loads the directory of `file`, if one was recorded.
     pub fn module_call_of(&self, file: FileId) -> Option<Span> {
         let dir = self.get(file)?.path.parent()?;
-        self.module_calls.get(dir).copied()
+        let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+        self.module_calls.get(&dir).copied()
     }
 
     /// The span in the file the user wrote: spans of synthesized files are mapped back.

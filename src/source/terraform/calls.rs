@@ -7,7 +7,9 @@
 //! the scan, and cut when each unit's module tree is built (see `eval::instances`), where a call's
 //! ancestors are known.
 
-use super::load::{Workspace, is_local, load_dir, module_calls, modules_json, normalize};
+use super::load::{
+    Workspace, call_header, is_local, load_dir, module_calls, modules_json, normalize,
+};
 use crate::source::reader::Reader;
 use crate::source::{ErrorKind, InputError, SourceMap};
 use crate::value::Span;
@@ -162,7 +164,7 @@ fn walk(
             });
             if let (Ok(t), Some(span)) = (
                 &target,
-                ws.dirs.get(&dir).and_then(|m| call_header(m, &name)),
+                ws.dirs.get(&dir).and_then(|m| call_header(&m.files, &name)),
             ) {
                 sources.record_module_call(t, span);
             }
@@ -228,20 +230,6 @@ fn call_span(module: &super::load::ModuleDir, name: &str) -> Option<Span> {
                 let r = b.span().unwrap_or(0..0);
                 Span::new(f.file, r.start, r.end)
             })
-    })
-}
-
-/// The span of the header (`module "NAME"`) of the first `module "NAME"` block of a directory:
-/// where a report shows a finding of that module when it cannot show the module's own file.
-fn call_header(module: &super::load::ModuleDir, name: &str) -> Option<Span> {
-    use hcl_edit::Span as _;
-    module.files.iter().find_map(|f| {
-        let block = f.body.blocks().find(|b| {
-            b.ident.as_str() == "module" && b.labels.first().is_some_and(|l| l.as_str() == name)
-        })?;
-        let start = block.ident.span()?.start;
-        let end = block.labels.first()?.span()?.end;
-        Some(Span::new(f.file, start, end))
     })
 }
 
