@@ -361,3 +361,22 @@ fn plan_findings_in_fetched_modules_are_at_the_module_call_too() {
         serde_json::json!({"path": "main.tf", "lines": {"begin": 4}})
     );
 }
+
+#[test]
+fn gitlab_paths_start_at_the_repository_root_wherever_passrole_runs() {
+    let repo = tempfile::tempdir().unwrap();
+    std::fs::create_dir(repo.path().join(".git")).unwrap();
+    let infra = repo.path().join("infra");
+    copy_tree(Path::new("testdata/pr010-fail"), &infra);
+    let gitlab = json_of(&passrole(&["scan", "--format", "gitlab", "."], &infra));
+    assert_eq!(
+        gitlab[0]["location"],
+        serde_json::json!({"path": "infra/main.tf", "lines": {"begin": 10}})
+    );
+    // From the root, the same path.
+    let gitlab = json_of(&passrole(
+        &["scan", "--format", "gitlab", "infra"],
+        repo.path(),
+    ));
+    assert_eq!(gitlab[0]["location"]["path"], "infra/main.tf");
+}

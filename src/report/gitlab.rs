@@ -11,9 +11,9 @@
 //! - `check_name` is the rule ID (`PR001`), or `input-error/<kind>` for an input error.
 //! - `fingerprint` is the finding's own (stable across runs and unique per finding); an input
 //!   error's is a hash of its kind, file, position and message.
-//! - `location.path` is relative to the repository root as the scan shows it (run passrole from the
-//!   root); findings in modules fetched by `terraform init` are moved to the module call
-//!   ([`super::repository`]). `description` starts with the rule ID, since the widget shows only it.
+//! - `location.path` is relative to the root of the Git work tree around the current directory
+//!   (GitLab links paths from the repository root, wherever passrole ran); findings in modules
+//!   fetched by `terraform init` are moved to the module call ([`super::repository`]). `description` starts with the rule ID, since the widget shows only it.
 
 use crate::findings::Finding;
 use crate::rules::Severity;
@@ -30,6 +30,13 @@ pub fn render(result: &ScanResult) -> Value {
         .map(|f| finding(&super::repository::in_repository(&result.sources, f)))
         .collect();
     issues.extend(result.errors.iter().map(input_error));
+    let paths = super::repository::RepositoryPaths::here();
+    for issue in &mut issues {
+        if let Some(path) = issue["location"]["path"].as_str() {
+            let shown = paths.show(path);
+            issue["location"]["path"] = json!(shown);
+        }
+    }
     make_fingerprints_unique(&mut issues);
     Value::Array(issues)
 }

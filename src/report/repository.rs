@@ -11,6 +11,7 @@
 use crate::findings::{Finding, Location, RelatedLocation};
 use crate::source::SourceMap;
 use std::borrow::Cow;
+use std::path::{Component, Path, PathBuf};
 
 /// More nested fetched modules than any real configuration has (the load cuts module trees at 32).
 const MAX_CALL_DEPTH: usize = 64;
@@ -55,9 +56,96 @@ fn call_location(sources: &SourceMap, loc: &Location) -> Option<Location> {
     None
 }
 
+/// Report paths (relative to the current directory) as paths from the root of the Git work tree
+/// around the current directory, which is how GitLab links a Code Quality `location.path`:
+/// `main.tf` scanned from `repo/infra` is `infra/main.tf`.
+pub struct RepositoryPaths {
+    /// The current directory relative to the work tree's root; None outside a work tree.
+    cwd_in_repo: Option<PathBuf>,
+    /// The work tree's root (for absolute report paths).
+    root: Option<PathBuf>,
+}
+
+impl RepositoryPaths {
+    /// Looks for the work tree around the current directory (the nearest ancestor with `.git`).
+    pub fn here() -> RepositoryPaths {
+        let cwd = std::env::current_dir().ok();
+        let root = cwd.as_deref().and_then(|cwd| {
+            cwd.ancestors()
+                .find(|d| d.join(".git").symlink_metadata().is_ok())
+                .map(Path::to_path_buf)
+        });
+        let cwd_in_repo = match (&cwd, &root) {
+            (Some(cwd), Some(root)) => cwd.strip_prefix(root).ok().map(Path::to_path_buf),
+            _ => None,
+        };
+        RepositoryPaths { cwd_in_repo, root }
+    }
+
+    /// `file` from the work tree's root, with `/` separators; unchanged when there is no work tree
+    /// or the path leads out of it.
+    pub fn show(&self, file: &str) -> String {
+        let path = Path::new(file);
+        let joined = match (&self.root, &self.cwd_in_repo) {
+            (Some(root), _) if path.is_absolute() => {
+                path.strip_prefix(root).ok().map(Path::to_path_buf)
+            }
+            (_, Some(cwd)) => within(&cwd.join(path)),
+            _ => None,
+        };
+        match joined {
+            Some(p) if !p.as_os_str().is_empty() => p.to_string_lossy().replace('\\', "/"),
+            _ => file.to_string(),
+        }
+    }
+}
+
+/// `a/./b/../c` → `a/c`; None when `..` leads above the start.
+fn within(path: &Path) -> Option<PathBuf> {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    return None;
+                }
+            }
+            Component::Normal(n) => out.push(n),
+            Component::RootDir | Component::Prefix(_) => return None,
+        }
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_from_the_work_tree_root() {
+        let paths = RepositoryPaths {
+            cwd_in_repo: Some(PathBuf::from("infra/prod")),
+            root: Some(PathBuf::from("/repo")),
+        };
+        assert_eq!(paths.show("main.tf"), "infra/prod/main.tf");
+        assert_eq!(paths.show("./modules/x.tf"), "infra/prod/modules/x.tf");
+        assert_eq!(paths.show("../shared/y.tf"), "infra/shared/y.tf");
+        assert_eq!(paths.show("/repo/cfn/t.yaml"), "cfn/t.yaml");
+        // Out of the work tree: as it was.
+        assert_eq!(paths.show("../../../etc/z.tf"), "../../../etc/z.tf");
+        assert_eq!(paths.show("/elsewhere/a.tf"), "/elsewhere/a.tf");
+        let at_root = RepositoryPaths {
+            cwd_in_repo: Some(PathBuf::new()),
+            root: Some(PathBuf::from("/repo")),
+        };
+        assert_eq!(at_root.show("a/b.tf"), "a/b.tf");
+        let outside = RepositoryPaths {
+            cwd_in_repo: None,
+            root: None,
+        };
+        assert_eq!(outside.show("a/b.tf"), "a/b.tf");
+    }
 
     #[test]
     fn fetched_paths_have_a_dot_terraform_component() {
