@@ -151,6 +151,7 @@ impl ReportArgs {
             sarif_category: Some(
                 self.sarif_category
                     .clone()
+                    .filter(|c| !c.is_empty())
                     .unwrap_or_else(|| report::sarif::default_category(paths)),
             ),
         }

@@ -67,7 +67,10 @@ fn suites(result: &ScanResult) -> Vec<(String, Vec<Case<'_>>)> {
     let mut by_rule: BTreeMap<String, BTreeMap<String, Case<'_>>> = BTreeMap::new();
     for f in &result.findings {
         let f = super::repository::in_repository(&result.sources, f);
-        let file = f.location.file.clone();
+        let file = match f.location.file.as_str() {
+            "" => "(no file)".to_string(),
+            file => file.to_string(),
+        };
         let case = by_rule
             .entry(f.rule.clone())
             .or_default()
