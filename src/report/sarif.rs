@@ -48,7 +48,7 @@ pub fn default_category(paths: &[std::path::PathBuf]) -> String {
 
 /// `automationDetails.id` of a category. GitHub reads the id as `category/run-id`, the category being
 /// everything up to the last `/`; an id ending in `/` is all category, as the `upload-sarif` action
-/// writes its `category` input.
+/// writes its `category` input (which it sets only on runs without an id: passrole's is kept).
 pub fn automation_id(category: Option<&str>) -> String {
     let category = category.unwrap_or("passrole");
     if category.ends_with('/') {
