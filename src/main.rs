@@ -71,8 +71,9 @@ enum Command {
     /// Run `terraform plan` and `terraform show -json` here, then scan the plan with the `.tf` files.
     ///
     /// terraform's own output is streamed through (its standard output goes to standard error with
-    /// `--format json`, `sarif`, `gcc`, `github` and `markdown`). Exit codes: 1 findings, 2 input
-    /// errors, 3 terraform failed (standard error says which command, with its exit code).
+    /// a machine-read `--format` on standard output: `json`, `sarif`, `gcc`, `github`, `markdown`,
+    /// `junit`, `gitlab`). Exit codes: 1 findings, 2 input errors, 3 terraform failed (standard
+    /// error says which command, with its exit code).
     Plan {
         /// The terraform program (`tofu` for OpenTofu, or a path); default: `PASSROLE_TERRAFORM`,
         /// else `terraform`.
@@ -140,7 +141,8 @@ impl Command {
 #[derive(Args)]
 struct ReportArgs {
     /// A report to write: `human` (default), `json`, `sarif`, `gcc`, `github` (annotations, and
-    /// the job summary when GITHUB_STEP_SUMMARY is set) or `markdown`; `FORMAT=FILE` writes it
+    /// the job summary when GITHUB_STEP_SUMMARY is set), `markdown`, `junit` or `gitlab`;
+    /// `FORMAT=FILE` writes it
     /// to FILE. Repeat it to write several reports from one scan (`--format gcc --format
     /// sarif=passrole.sarif`); at most one goes to standard output.
     #[arg(long, value_name = "FORMAT[=FILE]")]
@@ -167,12 +169,30 @@ struct ReportArgs {
     /// `TERM=dumb`; `FORCE_COLOR` turns it on. The flag wins over the environment.
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
     color: ColorWhen,
+    /// The SARIF analysis category (`runs[0].automationDetails.id`), so that several passrole runs
+    /// on one commit (one per directory) keep their own code scanning alerts (default:
+    /// `passrole/` and the scanned paths).
+    #[arg(long, value_name = "NAME")]
+    sarif_category: Option<String>,
 }
 
 impl ReportArgs {
     /// The reports to write (`--format`, `-o`).
     fn outputs(&self) -> Result<Vec<OutputSpec>, String> {
         plan_outputs(&self.format, self.output.as_deref())
+    }
+
+    /// What the reports of a scan of `paths` need beyond the result.
+    fn render_options(&self, paths: &[PathBuf]) -> report::RenderOptions {
+        report::RenderOptions {
+            sarif_category: Some(
+                self.sarif_category
+                    .clone()
+                    .filter(|c| !c.is_empty())
+                    .unwrap_or_else(|| report::sarif::default_category(paths)),
+            ),
+            ..Default::default()
+        }
     }
 
     /// The exit code threshold: the flag, else the file's, else error (None: never fail).
@@ -433,7 +453,7 @@ fn main() -> ExitCode {
             };
             let result = scan(&options);
             suppress.report_stale(&result);
-            let code = report_and_code(&result, &report, report.threshold(config.as_ref()));
+            let code = report_and_code(&result, &report, &[], report.threshold(config.as_ref()));
             drop(run);
             if plan_run::interrupted() {
                 return ExitCode::from(130);
@@ -574,7 +594,7 @@ fn run_scan(
     warn_if_nothing_scanned(&result, &options.paths);
     suppress.report_stale(&result);
     let threshold = report.threshold(config.as_ref());
-    ExitCode::from(report_and_code(&result, report, threshold))
+    ExitCode::from(report_and_code(&result, report, &options.paths, threshold))
 }
 
 /// Flags that cannot be used together: the message, exit 2.
@@ -594,8 +614,10 @@ fn config_error(e: &InputError) -> ExitCode {
 fn report_and_code(
     result: &passrole::scan::ScanResult,
     report: &ReportArgs,
+    paths: &[PathBuf],
     threshold: Option<Severity>,
 ) -> u8 {
+    let render_options = report.render_options(paths);
     let outputs = match report.outputs() {
         Ok(o) => o,
         Err(message) => {
@@ -607,9 +629,13 @@ fn report_and_code(
     // Every report is written even when one fails: the SARIF upload must not lose its file
     // because the terminal went away.
     for o in &outputs {
-        let style = Style::detect(report.color.into(), o.path.is_none());
-        let text = o.format.render_styled(result, &style);
-        if let Err(message) = write_report(&text, o.path.as_deref()) {
+        let options = report::RenderOptions {
+            style: Style::detect(report.color.into(), o.path.is_none()),
+            ..render_options.clone()
+        };
+        if let Err(message) =
+            write_report(&o.format.render_with(result, &options), o.path.as_deref())
+        {
             eprintln!("error: {message}");
             written = false;
         }
@@ -660,7 +686,7 @@ fn plan_failed(e: &plan_run::PlanError, report: &ReportArgs) -> ExitCode {
             message: e.to_string(),
             position: None,
         });
-        report_and_code(&result, report, None);
+        report_and_code(&result, report, &[], None);
     }
     ExitCode::from(e.exit_code())
 }

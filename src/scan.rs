@@ -217,6 +217,7 @@ fn load_config(
             dirs.entry(dir.to_path_buf()).or_default().push(id);
         }
     }
+    plan::record_fetched_calls(root, &dirs, sources);
     Some(plan::PlanConfig {
         root: root.to_path_buf(),
         dirs,

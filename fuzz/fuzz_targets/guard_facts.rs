@@ -3,8 +3,8 @@
 //! policies (PassRole through wildcards and `NotAction`, every shape of resource ARN, `NotResource`,
 //! tag conditions) and passers (direct, by name, through an instance profile, `Fn::If`, `Fn::Sub`,
 //! parameters), rendered as JSON and run through `scan_texts`: facts, every rule, findings, and the
-//! JSON and SARIF reports. Inputs are always well-formed templates, so each execution reaches the
-//! rule engine with a facts document built from them.
+//! JSON, SARIF, JUnit and GitLab reports. Inputs are always well-formed templates, so each execution
+//! reaches the rule engine with a facts document built from them.
 //!
 //! Checks: no panic; every finding and related location has a position inside its file; the
 //! reports render.
@@ -401,4 +401,6 @@ fuzz_target!(|t: Template| {
     }
     let _ = passrole::report::json::render(&result);
     let _ = passrole::report::sarif::render(&result);
+    let _ = passrole::report::junit::render(&result);
+    let _ = passrole::report::gitlab::render(&result);
 });

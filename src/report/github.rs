@@ -285,7 +285,14 @@ pub fn annotations(result: &ScanResult, ws: &Workspace) -> Vec<Annotation> {
         .errors
         .iter()
         .map(|e| error(e, ws))
-        .chain(findings.into_iter().map(|f| finding(result, f, ws)))
+        // Annotations on a fetched module's file would not show: they go on the module call.
+        .chain(findings.into_iter().map(|f| {
+            finding(
+                result,
+                &super::repository::in_repository(&result.sources, f),
+                ws,
+            )
+        }))
         .collect()
 }
 

@@ -2,10 +2,13 @@
 
 pub mod gcc;
 pub mod github;
+pub mod gitlab;
 pub mod human;
 pub mod json;
+pub mod junit;
 pub mod mermaid;
 pub mod output;
+pub mod repository;
 pub mod sarif;
 pub mod style;
 pub mod summary;
@@ -29,6 +32,19 @@ pub enum Format {
     Github,
     /// The job summary's Markdown (counts, findings table, Mermaid diagram of the roles passed).
     Markdown,
+    /// JUnit XML (Jenkins, GitLab, Azure Pipelines test reports).
+    Junit,
+    /// GitLab Code Quality JSON.
+    Gitlab,
+}
+
+/// What a report needs beyond the scan result.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RenderOptions {
+    /// SARIF `runs[0].automationDetails.id` (see [`sarif::automation_id`]); None: `passrole/`.
+    pub sarif_category: Option<String>,
+    /// How the human report is drawn (colour, width).
+    pub style: style::Style,
 }
 
 impl Format {
@@ -39,6 +55,8 @@ impl Format {
         Format::Gcc,
         Format::Github,
         Format::Markdown,
+        Format::Junit,
+        Format::Gitlab,
     ];
 
     /// The name `--format` takes.
@@ -50,6 +68,8 @@ impl Format {
             Format::Gcc => "gcc",
             Format::Github => "github",
             Format::Markdown => "markdown",
+            Format::Junit => "junit",
+            Format::Gitlab => "gitlab",
         }
     }
 
@@ -62,26 +82,25 @@ impl Format {
         !matches!(self, Format::Human)
     }
 
-    /// The report of `result` in this format.
+    /// The report of `result` in this format, with the default options.
     pub fn render(self, result: &ScanResult) -> String {
+        self.render_with(result, &RenderOptions::default())
+    }
+
+    /// The report of `result` in this format.
+    pub fn render_with(self, result: &ScanResult, options: &RenderOptions) -> String {
         match self {
             Format::Json => pretty(&json::render(result)),
-            Format::Sarif => pretty(&sarif::render(result)),
+            Format::Sarif => pretty(&sarif::render_with(
+                result,
+                options.sarif_category.as_deref(),
+            )),
             Format::Gcc => gcc::render(result),
             Format::Github => github::render(result),
             Format::Markdown => summary::render(result),
-            Format::Human => human::render(result),
-        }
-    }
-}
-
-impl Format {
-    /// The report of `result` as written to a destination drawn in `style` (`style::Style::detect`):
-    /// only the human report has colour and a width.
-    pub fn render_styled(self, result: &ScanResult, style: &style::Style) -> String {
-        match self {
-            Format::Human => human::render_with(result, style),
-            other => other.render(result),
+            Format::Human => human::render_with(result, &options.style),
+            Format::Junit => junit::render(result),
+            Format::Gitlab => pretty(&gitlab::render(result)),
         }
     }
 }

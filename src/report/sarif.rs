@@ -2,7 +2,10 @@
 //!
 //! One run: `tool.driver.rules` describes every loaded rule (with help text and GitHub's
 //! `security-severity`), `results` holds the findings in report order, and input errors are
-//! `invocations[0].toolExecutionNotifications`. Locations are relative to `%SRCROOT%` (the current
+//! `invocations[0].toolExecutionNotifications`. `automationDetails.id` names the analysis (GitHub's
+//! category: several passrole runs on one commit, one per directory, do not replace each other's
+//! alerts). A finding in a module fetched by `terraform init` is located at the module call in the
+//! repository ([`super::repository`]): GitHub rejects results outside it. Locations are relative to `%SRCROOT%` (the current
 //! directory) and columns count Unicode code points, as the JSON report does
 //! (`columnKind: unicodeCodePoints`). Objects are written with sorted keys, so the output is
 //! deterministic.
@@ -21,9 +24,53 @@ pub const FINGERPRINT_KEY: &str = "passrole/v2";
 
 const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
+/// The SARIF report with the default category (`passrole/`).
 pub fn render(result: &ScanResult) -> Value {
+    render_with(result, None)
+}
+
+/// The category of a scan of `paths` when `--sarif-category` is not given: `passrole/` and the
+/// scanned paths as shown (`passrole/infra/prod`, `passrole/a+b`); just `passrole` for the current
+/// directory.
+pub fn default_category(paths: &[std::path::PathBuf]) -> String {
+    let shown: Vec<String> = paths
+        .iter()
+        .map(|p| crate::source::display_path(p))
+        .map(|p| p.trim_end_matches('/').to_string())
+        .filter(|p| !p.is_empty() && p != ".")
+        .collect();
+    if shown.is_empty() {
+        "passrole".to_string()
+    } else {
+        format!("passrole/{}", shown.join("+"))
+    }
+}
+
+/// `automationDetails.id` of a category. GitHub reads the id as `category/run-id`, the category being
+/// everything up to the last `/`; an id ending in `/` is all category, as the `upload-sarif` action
+/// writes its `category` input (which it sets only on runs without an id: passrole's is kept).
+pub fn automation_id(category: Option<&str>) -> String {
+    let category = category.unwrap_or("passrole");
+    if category.ends_with('/') {
+        category.to_string()
+    } else {
+        format!("{category}/")
+    }
+}
+
+/// The SARIF report; `category`: the analysis' category (None: `passrole`).
+pub fn render_with(result: &ScanResult, category: Option<&str>) -> Value {
     let rules = unique_rules(&result.rules);
-    let results: Vec<Value> = result.findings.iter().map(|f| finding(f, &rules)).collect();
+    let results: Vec<Value> = result
+        .findings
+        .iter()
+        .map(|f| {
+            finding(
+                &super::repository::in_repository(&result.sources, f),
+                &rules,
+            )
+        })
+        .collect();
     let notifications: Vec<Value> = result.errors.iter().map(notification).collect();
     let mut invocation = Map::new();
     invocation.insert(
@@ -35,6 +82,10 @@ pub fn render(result: &ScanResult) -> Value {
     }
     let mut run = Map::new();
     run.insert("tool".into(), json!({ "driver": driver(&rules) }));
+    run.insert(
+        "automationDetails".into(),
+        json!({ "id": automation_id(category) }),
+    );
     run.insert("columnKind".into(), json!("unicodeCodePoints"));
     if let Some(root) = std::env::current_dir()
         .ok()
@@ -410,6 +461,20 @@ mod tests {
             directory_uri("/work/repo"),
             Some("file:///work/repo/".into())
         );
+    }
+
+    #[test]
+    fn categories_name_the_scanned_paths_and_end_in_a_slash() {
+        use std::path::PathBuf;
+        assert_eq!(default_category(&[]), "passrole");
+        assert_eq!(default_category(&[PathBuf::from(".")]), "passrole");
+        assert_eq!(
+            default_category(&[PathBuf::from("infra/prod/"), PathBuf::from("./cfn")]),
+            "passrole/infra/prod+cfn"
+        );
+        assert_eq!(automation_id(None), "passrole/");
+        assert_eq!(automation_id(Some("passrole/infra")), "passrole/infra/");
+        assert_eq!(automation_id(Some("prod/")), "prod/");
     }
 
     #[test]

@@ -38,6 +38,13 @@ pub struct Style {
     pub width: usize,
 }
 
+impl Default for Style {
+    /// [`Style::PLAIN`]: what a report is when nothing says otherwise.
+    fn default() -> Style {
+        Style::PLAIN
+    }
+}
+
 impl Style {
     /// No colour, [`FILE_WIDTH`] columns: the same text on every machine.
     pub const PLAIN: Style = Style {

@@ -151,7 +151,12 @@ pub fn render_in(result: &ScanResult, ctx: &Context) -> String {
     let table_budget = ctx
         .budget
         .saturating_sub(out.len() + errors.len() + diagram.len() + 400);
-    out.push_str(&findings_section(&reported, ctx, table_budget));
+    out.push_str(&findings_section(
+        &reported,
+        &result.sources,
+        ctx,
+        table_budget,
+    ));
     out.push_str(&errors);
     out.push_str(&diagram);
     out
@@ -256,7 +261,12 @@ fn rule_table(result: &ScanResult) -> String {
 }
 
 /// The findings, most severe first, as many as fit in `budget` bytes.
-fn findings_section(reported: &[&Finding], ctx: &Context, budget: usize) -> String {
+fn findings_section(
+    reported: &[&Finding],
+    sources: &crate::source::SourceMap,
+    ctx: &Context,
+    budget: usize,
+) -> String {
     if reported.is_empty() {
         return String::new();
     }
@@ -265,6 +275,9 @@ fn findings_section(reported: &[&Finding], ctx: &Context, budget: usize) -> Stri
     );
     let mut listed = 0;
     for f in reported.iter().take(MAX_ROWS) {
+        // A finding in a fetched module links to its module call: `.terraform` is not in the
+        // repository the link points into.
+        let f = super::repository::in_repository(sources, f);
         let place = ctx.workspace.path(&f.location.file);
         let row = format!(
             "| {} | {} | {} | {} |\n",

@@ -97,6 +97,10 @@ impl SourceFile {
 #[derive(Debug, Default)]
 pub struct SourceMap {
     files: Vec<SourceFile>,
+    /// Module directory → the `module "NAME"` header of the first call that loaded it. Reports
+    /// that must point inside the repository move a finding out of a module fetched by
+    /// `terraform init` (`.terraform/modules/...`) to the call (`report::repository`).
+    module_calls: std::collections::BTreeMap<PathBuf, Span>,
 }
 
 impl SourceMap {
@@ -115,6 +119,22 @@ impl SourceMap {
 
     pub fn is_empty(&self) -> bool {
         self.files.is_empty()
+    }
+
+    /// Records that `dir` is the directory the `module` block at `call` loads; the first call
+    /// recorded for a directory is kept.
+    /// Directories are known by their resolved path: the Terraform load and the plan's
+    /// configuration name them differently.
+    pub fn record_module_call(&mut self, dir: &Path, call: Span) {
+        let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+        self.module_calls.entry(dir).or_insert(call);
+    }
+
+    /// The `module` block that loads the directory of `file`, if one was recorded.
+    pub fn module_call_of(&self, file: FileId) -> Option<Span> {
+        let dir = self.get(file)?.path.parent()?;
+        let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+        self.module_calls.get(&dir).copied()
     }
 
     /// The span in the file the user wrote: spans of synthesized files are mapped back.

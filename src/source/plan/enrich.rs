@@ -53,6 +53,36 @@ fn fetched_modules(root: &Path) -> HashMap<String, PathBuf> {
         .unwrap_or_default()
 }
 
+/// Records, for each module fetched by `terraform init` below `root` (its `.tf` files in `dirs`, by
+/// canonical directory), the `module` block that calls it: a key `a.b` of `modules.json` is the call
+/// `b` in the directory of `a` (the root for `a`). Reports that must point inside the repository
+/// move a plan finding in such a module there (`report::repository`), as for a `.tf` scan.
+pub fn record_fetched_calls(
+    root: &Path,
+    dirs: &std::collections::BTreeMap<PathBuf, Vec<crate::value::FileId>>,
+    sources: &mut SourceMap,
+) {
+    let fetched = fetched_modules(root);
+    let canonical = |p: &Path| p.canonicalize().ok();
+    for (key, dir) in &fetched {
+        let (parent, name) = key.rsplit_once('.').unwrap_or(("", key.as_str()));
+        let parent_dir = match parent {
+            "" => canonical(root),
+            p => fetched.get(p).and_then(|d| canonical(d)),
+        };
+        let Some(ids) = parent_dir.and_then(|d| dirs.get(&d)) else {
+            continue;
+        };
+        let files: Vec<TfFile> = ids
+            .iter()
+            .filter_map(|id| parse_file(*id, sources.get(*id)?).ok())
+            .collect();
+        if let Some(span) = crate::source::terraform::load::call_header(&files, name) {
+            sources.record_module_call(dir, span);
+        }
+    }
+}
+
 /// The directory of every module of the configuration that can be found.
 fn module_dirs(
     config: &PlanConfig,

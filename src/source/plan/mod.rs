@@ -20,6 +20,8 @@ mod refs;
 mod sites;
 pub mod strings;
 
+pub use enrich::record_fetched_calls;
+
 use crate::iam::policy::{PolicyDocument, PolicyValue};
 use crate::model::{IdentityPolicy, InstanceProfile, Role, RoleTarget, Unit, UnitKind};
 use crate::resolve::catalog::{Catalog, RoleReference};

@@ -7,7 +7,9 @@
 //! the scan, and cut when each unit's module tree is built (see `eval::instances`), where a call's
 //! ancestors are known.
 
-use super::load::{Workspace, is_local, load_dir, module_calls, modules_json, normalize};
+use super::load::{
+    Workspace, call_header, is_local, load_dir, module_calls, modules_json, normalize,
+};
 use crate::source::reader::Reader;
 use crate::source::{ErrorKind, InputError, SourceMap};
 use crate::value::Span;
@@ -160,6 +162,12 @@ fn walk(
                 r.load(ws, t, sources, errors)
                     .map_err(|reason| format!("module.{name}: {reason}"))
             });
+            if let (Ok(t), Some(span)) = (
+                &target,
+                ws.dirs.get(&dir).and_then(|m| call_header(&m.files, &name)),
+            ) {
+                sources.record_module_call(t, span);
+            }
             if let Ok(t) = &target
                 && visited.insert(t.clone())
             {

@@ -103,6 +103,20 @@ pub(super) fn module_calls(dir: &ModuleDir) -> Vec<(String, Option<String>)> {
     out
 }
 
+/// The span of the header (`module "NAME"`) of the first `module "NAME"` block of a directory's
+/// files: where a report shows a finding of that module when it cannot show the module's own file.
+pub fn call_header(files: &[TfFile], name: &str) -> Option<crate::value::Span> {
+    use hcl_edit::Span as _;
+    files.iter().find_map(|f| {
+        let block = f.body.blocks().find(|b| {
+            b.ident.as_str() == "module" && b.labels.first().is_some_and(|l| l.as_str() == name)
+        })?;
+        let start = block.ident.span()?.start;
+        let end = block.labels.first()?.span()?.end;
+        Some(crate::value::Span::new(f.file, start, end))
+    })
+}
+
 /// The entries of `.terraform/modules/modules.json`: module key → directory (relative to the root).
 /// The file is read through the reader (a FIFO or `/dev/zero` in its place is refused); entries are
 /// checked against the root when their directory is loaded.
