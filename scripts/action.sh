@@ -279,6 +279,7 @@ the repository (private repositories need GitHub Advanced Security), the job nee
 security-events: write\`, and pull requests from forks get a read-only token"
     printf '::warning title=passrole::%s\n' "$why"
     if [[ "${INPUT_SUMMARY:-true}" == true && -n "${GITHUB_STEP_SUMMARY:-}" ]]; then
+      # shellcheck disable=SC2016 # the backquotes are Markdown code spans
       printf '\n> [!NOTE]\n> passrole: %s. The findings are in the annotations and above; the report is `%s`. Set `sarif: false` to skip the upload.\n' \
         "$why" "${PASSROLE_SARIF_FILE:-}" >>"$GITHUB_STEP_SUMMARY"
     fi

@@ -22,7 +22,14 @@ impl Job {
             root: tempfile::tempdir().unwrap(),
         };
         let fakes = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/action");
-        for dir in ["bin", "runner-temp", "log", "releases", "work", "action/src"] {
+        for dir in [
+            "bin",
+            "runner-temp",
+            "log",
+            "releases",
+            "work",
+            "action/src",
+        ] {
             fs::create_dir_all(job.path(dir)).unwrap();
         }
         for tool in ["passrole", "curl", "cargo"] {
@@ -51,7 +58,10 @@ impl Job {
     /// `bash scripts/action.sh STEP` with the job's environment plus `env`.
     fn run(&self, step: &str, env: &[(&str, &str)]) -> Output {
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/action.sh");
-        let path = format!("{}:/usr/local/bin:/usr/bin:/bin", self.path("bin").display());
+        let path = format!(
+            "{}:/usr/local/bin:/usr/bin:/bin",
+            self.path("bin").display()
+        );
         let mut command = Command::new("bash");
         command
             .arg(script)
@@ -100,7 +110,10 @@ impl Job {
         let listed = checksum.unwrap_or(&real);
         fs::write(
             release.join("SHA256SUMS"),
-            format!("{listed}  passrole-{target}.tar.gz\n{}  other.zip\n", "0".repeat(64)),
+            format!(
+                "{listed}  passrole-{target}.tar.gz\n{}  other.zip\n",
+                "0".repeat(64)
+            ),
         )
         .unwrap();
         real
@@ -152,7 +165,9 @@ fn install_downloads_the_release_verifies_it_and_puts_it_on_path() {
             release_url("v1.4.2", "SHA256SUMS")
         )
     );
-    let installed = Command::new(format!("{root}/bin/passrole")).output().unwrap();
+    let installed = Command::new(format!("{root}/bin/passrole"))
+        .output()
+        .unwrap();
     assert_eq!(stdout(&installed), "release v1.4.2\n");
 }
 
@@ -199,7 +214,8 @@ fn a_moving_major_tag_installs_the_release_of_the_action_source() {
         let out = job.run("install", &[("PASSROLE_ACTION_REF", reference)]);
         assert!(out.status.success(), "{reference}: {out:?}");
         assert!(
-            job.text("github-output").ends_with("method=release\ntag=v1.4.2\n"),
+            job.text("github-output")
+                .ends_with("method=release\ntag=v1.4.2\n"),
             "{reference}: {}",
             job.text("github-output")
         );
@@ -252,9 +268,15 @@ fn no_release_asset_for_the_runner_builds_from_source() {
 #[test]
 fn a_branch_a_mismatched_major_tag_or_a_local_action_builds_from_source_without_downloading() {
     for (reference, why) in [
-        ("main", "the action is used at 'main', which is not a release"),
+        (
+            "main",
+            "the action is used at 'main', which is not a release",
+        ),
         ("v2", "the action is used at 'v2', which is not a release"),
-        ("", "the action is used at 'a local path', which is not a release"),
+        (
+            "",
+            "the action is used at 'a local path', which is not a release",
+        ),
     ] {
         let job = Job::new();
         let out = job.run("install", &[("PASSROLE_ACTION_REF", reference)]);
@@ -402,7 +424,10 @@ fn args_and_paths_are_words_never_code() {
     let out = job.run(
         "scan",
         &[
-            ("INPUT_ARGS", "--exclude '*.tf' $(touch pwned) ;touch x `id`"),
+            (
+                "INPUT_ARGS",
+                "--exclude '*.tf' $(touch pwned) ;touch x `id`",
+            ),
             ("INPUT_PATH", "$(touch pwned2)\n*"),
             ("INPUT_SARIF", "false"),
         ],
@@ -539,10 +564,7 @@ fn finish_explains_a_failed_upload_in_the_log_and_the_summary() {
                for the repository (private repositories need GitHub Advanced Security), the job \
                needs `permissions: security-events: write`, and pull requests from forks get a \
                read-only token";
-    assert_eq!(
-        stdout(&out),
-        format!("::warning title=passrole::{why}\n")
-    );
+    assert_eq!(stdout(&out), format!("::warning title=passrole::{why}\n"));
     assert_eq!(
         job.text("step-summary"),
         format!(
@@ -562,4 +584,65 @@ fn finish_without_a_scan_fails_with_exit_2() {
         stdout(&out),
         "::error title=passrole::passrole did not run: see the steps above\n"
     );
+}
+
+/// scripts/release.sh packs what scripts/action.sh installs: the asset contract, end to end.
+#[test]
+fn release_assets_packed_by_release_sh_install_on_linux_and_windows() {
+    for (os, target, archive) in [
+        (
+            "Linux",
+            LINUX_X64,
+            "passrole-x86_64-unknown-linux-musl.tar.gz",
+        ),
+        (
+            "Windows",
+            "x86_64-pc-windows-msvc",
+            "passrole-x86_64-pc-windows-msvc.zip",
+        ),
+    ] {
+        let job = Job::new();
+        let binary = job.path("built-passrole");
+        write_executable(&binary, "#!/bin/sh\necho packed by release.sh\n");
+        let release = job.path("releases/v1.4.2");
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/release.sh");
+        let packed = Command::new("bash")
+            .arg(&script)
+            .args(["archive", target])
+            .arg(&binary)
+            .arg(&release)
+            .output()
+            .unwrap();
+        assert!(packed.status.success(), "{packed:?}");
+        assert_eq!(
+            stdout(&packed),
+            format!("{}/{archive}\n", release.display())
+        );
+        let sums = Command::new("bash")
+            .arg(&script)
+            .arg("checksums")
+            .arg(&release)
+            .output()
+            .unwrap();
+        assert!(sums.status.success(), "{sums:?}");
+        let sum = hex::encode(Sha256::digest(fs::read(release.join(archive)).unwrap()));
+        assert_eq!(
+            fs::read_to_string(release.join("SHA256SUMS")).unwrap(),
+            format!("{sum}  {archive}\n")
+        );
+
+        let out = job.run(
+            "install",
+            &[("PASSROLE_ACTION_REF", "v1.4.2"), ("RUNNER_OS", os)],
+        );
+        assert!(out.status.success(), "{os}: {out:?}");
+        let exe = if os == "Windows" {
+            "passrole.exe"
+        } else {
+            "passrole"
+        };
+        let installed = job.path("runner-temp/passrole-install/bin").join(exe);
+        let ran = Command::new(installed).output().unwrap();
+        assert_eq!(stdout(&ran), "packed by release.sh\n", "{os}");
+    }
 }
