@@ -185,7 +185,14 @@ to_source() {
 source_hash() {
   (
     cd "$GITHUB_ACTION_PATH"
-    find Cargo.toml Cargo.lock src rules -type f -print0 | LC_ALL=C sort -z |
+    local -a inputs=()
+    local candidate
+    for candidate in Cargo.toml Cargo.lock build.rs src rules; do
+      if [[ -e "$candidate" ]]; then
+        inputs+=("$candidate")
+      fi
+    done
+    find "${inputs[@]}" -type f -print0 | LC_ALL=C sort -z |
       while IFS= read -r -d '' file; do sha256 "$file"; done
   ) | sha256 | cut -c 1-16
 }
