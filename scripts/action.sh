@@ -286,9 +286,13 @@ the repository (private repositories need GitHub Advanced Security), the job nee
 security-events: write\`, and pull requests from forks get a read-only token"
     printf '::warning title=passrole::%s\n' "$why"
     if [[ "${INPUT_SUMMARY:-true}" == true && -n "${GITHUB_STEP_SUMMARY:-}" ]]; then
+      local report=""
+      if [[ -n "${PASSROLE_SARIF_FILE:-}" ]]; then
+        report=" (the report: \`$PASSROLE_SARIF_FILE\`)"
+      fi
       # shellcheck disable=SC2016 # the backquotes are Markdown code spans
-      printf '\n> [!NOTE]\n> passrole: %s. The findings are in the annotations and above; the report is `%s`. Set `sarif: false` to skip the upload.\n' \
-        "$why" "${PASSROLE_SARIF_FILE:-}" >>"$GITHUB_STEP_SUMMARY"
+      printf '\n> [!NOTE]\n> passrole: %s. The findings are in this summary, the annotations and the log%s; `sarif: false` skips the upload.\n' \
+        "$why" "$report" >>"$GITHUB_STEP_SUMMARY"
     fi
   fi
   local code="${PASSROLE_EXIT_CODE:-}"

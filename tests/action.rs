@@ -568,9 +568,9 @@ fn finish_explains_a_failed_upload_in_the_log_and_the_summary() {
     assert_eq!(
         job.text("step-summary"),
         format!(
-            "summary from passrole\n\n> [!NOTE]\n> passrole: {why}. The findings are in the \
-             annotations and above; the report is `/tmp/r/passrole.sarif`. Set `sarif: false` to \
-             skip the upload.\n"
+            "summary from passrole\n\n> [!NOTE]\n> passrole: {why}. The findings are in this \
+             summary, the annotations and the log (the report: `/tmp/r/passrole.sarif`); \
+             `sarif: false` skips the upload.\n"
         )
     );
 }
