@@ -162,6 +162,8 @@ pub(crate) struct Classified {
     pub context_units: HashSet<String>,
     /// Input files scanned (context files are read, not scanned: not counted).
     pub files: usize,
+    /// Named files that are not inputs, skipped (`--skip-non-inputs`).
+    pub skipped: Vec<String>,
 }
 
 /// Classifies the texts read: Terraform by name, JSON/YAML by content (a named one that is neither
@@ -176,6 +178,7 @@ pub(crate) fn classify(
     let mut inputs = Vec::new();
     let mut reported_files = HashSet::new();
     let mut context_units = HashSet::new();
+    let mut skipped = Vec::new();
     for (d, text) in texts {
         if d.found == Found::Context {
             let unit = match d.kind {
@@ -215,7 +218,11 @@ pub(crate) fn classify(
                         Some(StructuredKind::Plan) => Input::Plan,
                         // Named, it had to be an input: say what it is instead.
                         None if d.found.is_named() => {
-                            errors.push(not_recognised(&d, &text, options));
+                            if options.skip_non_inputs && d.found != Found::Stdin {
+                                skipped.push(display_path(&d.path));
+                            } else {
+                                errors.push(not_recognised(&d, &text, options));
+                            }
                             continue;
                         }
                         // Other YAML/JSON (CI configs, package.json, ...) is not input.
@@ -246,5 +253,6 @@ pub(crate) fn classify(
         reported_files,
         context_units,
         files,
+        skipped,
     }
 }

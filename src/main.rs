@@ -354,6 +354,10 @@ struct InputArgs {
     /// Without it standard input must be a plan or a CloudFormation template.
     #[arg(long, value_name = "NAME")]
     stdin_filename: Option<PathBuf>,
+    /// Skip named JSON/YAML files that are not a template or plan, with a note on standard error,
+    /// instead of failing on them (for pre-commit, which names every staged `.yaml` and `.json`).
+    #[arg(long)]
+    skip_non_inputs: bool,
 }
 
 impl InputArgs {
@@ -386,6 +390,7 @@ impl InputArgs {
             max_file_bytes: Some(self.max_file_size),
             exclude,
             stdin_filename: self.stdin_filename,
+            skip_non_inputs: self.skip_non_inputs,
             ..Default::default()
         })
     }
@@ -591,6 +596,12 @@ fn run_scan(
         Err(message) => return usage_error(&message),
     };
     let result = scan(&options);
+    if !result.skipped.is_empty() {
+        eprintln!(
+            "note: not a template or plan, not scanned (--skip-non-inputs): {}",
+            result.skipped.join(", ")
+        );
+    }
     warn_if_nothing_scanned(&result, &options.paths);
     suppress.report_stale(&result);
     let threshold = report.threshold(config.as_ref());

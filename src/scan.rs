@@ -58,6 +58,10 @@ pub struct ScanOptions {
     /// The name standard input (`-` among the paths) is scanned as (`--stdin-filename`): its kind
     /// by extension, and for a `.tf` file the module directory it belongs to.
     pub stdin_filename: Option<PathBuf>,
+    /// Named JSON/YAML files that are neither a template nor a plan are skipped (listed in
+    /// `ScanResult::skipped`) instead of being input errors (`--skip-non-inputs`, for pre-commit,
+    /// which names every staged `.yaml` and `.json`).
+    pub skip_non_inputs: bool,
 }
 
 impl ScanOptions {
@@ -109,6 +113,8 @@ pub struct ScanResult {
     pub files: usize,
     /// What the baseline did, when one was read or written.
     pub baseline: Option<BaselineReport>,
+    /// Named files skipped as not inputs (`--skip-non-inputs`), as displayed.
+    pub skipped: Vec<String>,
 }
 
 /// The `.tf` files below `root` (`.terraform/modules` included, `.gitignore` not applied: fetched
@@ -328,6 +334,7 @@ fn analyze(
         reported_files,
         context_units,
         files,
+        skipped,
     } = classify(texts, options, &mut sources, &mut errors, catalog);
     let plan_configs = plan_configs(
         &inputs,
@@ -493,6 +500,7 @@ fn analyze(
         errors,
         files,
         baseline,
+        skipped,
     }
 }
 

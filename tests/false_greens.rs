@@ -217,6 +217,47 @@ fn a_named_file_that_is_not_an_input_is_an_error() {
 }
 
 #[test]
+fn skip_non_inputs_skips_named_yaml_and_json_that_are_not_templates_and_says_so() {
+    // What a pre-commit hook passes: every staged .yaml/.json, templates or not.
+    let dir = repo();
+    std::fs::write(
+        dir.path().join("ci.yaml"),
+        "on: push
+jobs: {}
+",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("package.json"), "{\"name\": \"x\"}\n").unwrap();
+    std::fs::write(dir.path().join("app.yaml"), PASS_STAR_YAML).unwrap();
+    let args = [
+        "scan",
+        "--skip-non-inputs",
+        "--format",
+        "gcc",
+        "ci.yaml",
+        "package.json",
+        "app.yaml",
+    ];
+    let out = passrole(dir.path(), &args, None);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out),
+        "note: not a template or plan, not scanned (--skip-non-inputs): ci.yaml, package.json\n"
+    );
+    let text = stdout(&out);
+    assert_eq!(text.lines().count(), 1, "{text}");
+    assert!(text.starts_with("app.yaml:9:"), "{text}");
+    // A template that does not parse is still an error: only non-templates are skipped.
+    std::fs::write(
+        dir.path().join("app.yaml"),
+        "AWSTemplateFormatVersion: '2010-09-09'\nResources: [\n",
+    )
+    .unwrap();
+    let out = passrole(dir.path(), &args, None);
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+}
+
+#[test]
 fn dash_reads_standard_input() {
     let dir = repo();
     // A template or plan by content.
