@@ -4,7 +4,7 @@
 use super::selection::Origin;
 use crate::source::InputError;
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 /// The exclusion globs of a scan; the default excludes nothing.
 #[derive(Clone, Debug, Default)]
@@ -54,18 +54,9 @@ impl Excludes {
 /// The absolute form of `path` with `.` and `..` removed, without resolving symlinks: globs match
 /// the paths as the walk names them.
 pub(crate) fn absolute(path: &Path) -> PathBuf {
-    let path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
+    crate::source::reader::lexical_normalize(
+        &std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()),
+    )
 }
 
 #[cfg(test)]

@@ -27,7 +27,7 @@ use crate::findings::Finding;
 use crate::rules::Severity;
 use crate::scan::ScanResult;
 use crate::source::{InputError, Position};
-use std::path::{Component, Path, PathBuf};
+use std::path::PathBuf;
 
 /// Annotations of one level GitHub shows per step.
 pub const ANNOTATIONS_PER_LEVEL: usize = 10;
@@ -80,20 +80,7 @@ impl Workspace {
     }
 }
 
-/// `a/./b/../c` as `a/c`, without touching the file system.
-fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
-}
+use crate::source::reader::lexical_normalize as normalize;
 
 /// The annotation level of a severity.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]

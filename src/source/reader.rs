@@ -323,15 +323,22 @@ pub fn default_root(path: &Path) -> PathBuf {
     start.canonicalize().unwrap_or(start)
 }
 
-/// `/a/./b/../c` → `/a/c` without touching the file system: the ancestors of a path as written.
-fn lexical_normalize(path: &Path) -> PathBuf {
+/// `/a/./b/../c` → `/a/c` and `a/../../b` → `../b`, without touching the file system: a path as
+/// written, with `.` and `..` resolved lexically (`..` above the root is the root; above a relative
+/// start it is kept). Symlinks are not resolved: reads go through [`Reader::resolve`] for that.
+pub fn lexical_normalize(path: &Path) -> PathBuf {
+    use std::path::Component;
     let mut out = PathBuf::new();
     for c in path.components() {
         match c {
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir => {
-                out.pop();
-            }
+            Component::CurDir => {}
+            Component::ParentDir => match out.components().next_back() {
+                Some(Component::Normal(_)) => {
+                    out.pop();
+                }
+                Some(Component::RootDir | Component::Prefix(_)) => {}
+                _ => out.push(".."),
+            },
             other => out.push(other),
         }
     }
@@ -428,6 +435,16 @@ fn utf8_message(e: &std::string::FromUtf8Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lexical_normalize_resolves_dots_without_the_file_system() {
+        let n = |p: &str| lexical_normalize(Path::new(p));
+        assert_eq!(n("/a/./b/../c"), Path::new("/a/c"));
+        assert_eq!(n("a/../../b"), Path::new("../b"));
+        assert_eq!(n("../../x"), Path::new("../../x"));
+        assert_eq!(n("/.."), Path::new("/"));
+        assert_eq!(n("./"), Path::new(""));
+    }
 
     #[test]
     fn outside_the_root_is_refused_before_reading() {

@@ -13,7 +13,7 @@ use hcl_edit::structure::Body;
 use hcl_edit::template::Element;
 use hcl_edit::visit::{Visit, visit_func_call};
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 /// Module calls nested deeper than this are cut (a module tree that deep is generated or runaway).
 pub const MAX_MODULE_DEPTH: usize = 32;
@@ -56,23 +56,9 @@ pub struct Workspace {
     pub files: HashMap<PathBuf, FileId>,
 }
 
-/// `a/./b/../c` → `a/c`, without touching the file system (symlinks are not resolved: the paths are
-/// only keys that must agree with each other).
-pub fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
-                }
-            }
-            other => out.push(other),
-        }
-    }
-    out
-}
+/// Module directories and file paths are keys that must agree with each other: `a/./b/../c` is
+/// `a/c` (lexically; symlinks are not resolved here).
+pub use crate::source::reader::lexical_normalize as normalize;
 
 /// Whether a module source is a local path.
 pub(super) fn is_local(source: &str) -> bool {
