@@ -3,6 +3,7 @@
 
 mod calls;
 pub mod config;
+mod duplicate_keys;
 mod eval;
 pub mod json_syntax;
 pub mod load;
@@ -37,7 +38,15 @@ pub fn parse_file(file: FileId, source: &SourceFile) -> Result<TfFile, InputErro
             ErrorKind::Parse
         }
     };
-    match hcl_edit::parser::parse_body(&source.text) {
+    // Terraform keeps the last item of a repeated object key where hcl-edit rejects the file.
+    let parsed = hcl_edit::parser::parse_body(&source.text).or_else(|e| {
+        if source.origin.is_none() && duplicate_keys::is_repeated_key(&e) {
+            duplicate_keys::parse_keeping_last(&source.text, e)
+        } else {
+            Err(e)
+        }
+    });
+    match parsed {
         Ok(body) => Ok(TfFile { file, body }),
         // HCL rewritten from `.tf.json`: report at the JSON position of the offending token.
         Err(e) if source.origin.is_some() => Err(InputError {
