@@ -20,20 +20,26 @@ use hcl_edit::visit::{Visit, visit_object};
 use std::collections::BTreeSet;
 use std::ops::Range;
 
-/// The parses one file may take to find its repeated keys (each round finds one, or tries another
-/// placeholder): bounded so that a file made of repeated keys costs a fixed number of parses.
-const MAX_ROUNDS: usize = 32;
+/// The bytes parsed, over all rounds, to find the repeated keys of one file (each round parses the
+/// whole file and finds one key, or tries another placeholder): a file made of repeated keys costs
+/// a bounded amount of parsing. Small files get at least [`MIN_ROUNDS`] rounds, none more than
+/// [`MAX_ROUNDS`].
+const PARSE_BUDGET: usize = 64 << 20;
+const MIN_ROUNDS: usize = 32;
+const MAX_ROUNDS: usize = 4_096;
 
 /// Whether hcl-edit rejected the file for a repeated object key.
 pub fn is_repeated_key(error: &Error) -> bool {
     error.message().contains("redefined object key")
 }
 
-/// Parses `text`, keeping the last item of each repeated object key as Terraform does. Returns the
-/// first error when the file fails for another reason too, or its repeated keys cannot be told apart.
+/// Parses `text`, keeping the last item of each repeated object key as Terraform does. When the file
+/// has another error, that error is returned (its offset is the same in the original); when its
+/// repeated keys cannot be resolved (past the parse budget, or keys that are expressions), `first`.
 pub fn parse_keeping_last(text: &str, first: Error) -> Result<Body, Error> {
-    let Some((probe_body, later_keys)) = placeholders(text, &first) else {
-        return Err(first);
+    let (probe_body, later_keys) = match placeholders(text, &first) {
+        Ok(found) => found,
+        Err(other) => return Err(other.unwrap_or(first)),
     };
     let mut finder = EarlierItems {
         original: text,
@@ -60,19 +66,21 @@ pub fn parse_keeping_last(text: &str, first: Error) -> Result<Body, Error> {
 }
 
 /// Renames each later repeated key to a placeholder of the same length until the file parses.
-/// Returns the tree of that copy and the byte ranges of the renamed keys.
-fn placeholders(text: &str, first: &Error) -> Option<(Body, Vec<Range<usize>>)> {
+/// Returns the tree of that copy and the byte ranges of the renamed keys; else the file's other
+/// error, or `None` when the repeated keys cannot be resolved.
+fn placeholders(text: &str, first: &Error) -> Result<(Body, Vec<Range<usize>>), Option<Error>> {
     let mut copy = text.to_string();
     let mut later: Vec<Range<usize>> = Vec::new();
     let mut tried: Vec<(usize, usize)> = Vec::new();
     let mut error_offset = first.location().offset();
-    for _ in 0..MAX_ROUNDS {
-        let key = key_at(text, error_offset)?;
+    let rounds = (PARSE_BUDGET / text.len().max(1)).clamp(MIN_ROUNDS, MAX_ROUNDS);
+    for _ in 0..rounds {
+        let key = key_at(text, error_offset).ok_or(None)?;
         let attempt = tried
             .iter()
             .find(|(at, _)| *at == key.start)
             .map_or(0, |(_, n)| n + 1);
-        let name = placeholder(&text[key.clone()], attempt)?;
+        let name = placeholder(&text[key.clone()], attempt).ok_or(None)?;
         copy.replace_range(key.clone(), &name);
         match tried.iter_mut().find(|(at, _)| *at == key.start) {
             Some(entry) => entry.1 = attempt,
@@ -82,12 +90,12 @@ fn placeholders(text: &str, first: &Error) -> Option<(Body, Vec<Range<usize>>)> 
             later.push(key);
         }
         match parse_body(&copy) {
-            Ok(body) => return Some((body, later)),
+            Ok(body) => return Ok((body, later)),
             Err(e) if is_repeated_key(&e) => error_offset = e.location().offset(),
-            Err(_) => return None,
+            Err(e) => return Err(Some(e)),
         }
     }
-    None
+    Err(None)
 }
 
 /// The byte range of the object key that starts at `at`: an identifier or a quoted string without
@@ -186,6 +194,11 @@ impl Visit for EarlierItems<'_> {
     }
 }
 
+/// What the error of a file whose repeated keys could not be resolved says.
+pub const UNRESOLVED: &str = "an object repeats a key in a way passrole does not resolve (too many \
+     repeated keys in one file, or keys written as expressions); Terraform keeps the last value, \
+     passrole skips the file";
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -241,10 +254,17 @@ mod tests {
     }
 
     #[test]
+    fn repeated_expression_keys_stay_an_error() {
+        let err = parse("x = { (var.a) = 1, (var.a) = 2 }\n").expect_err("not resolved");
+        assert!(is_repeated_key(&err), "{}", err.message());
+    }
+
+    #[test]
     fn other_errors_are_kept() {
         let text = "x = { a = 1, a = 2 }\ny = (\n";
         let err = parse(text).expect_err("still invalid");
-        // The error reported is the first one hcl-edit found.
-        assert!(is_repeated_key(&err), "{}", err.message());
+        // The error reported is the one Terraform would report too, on line 2.
+        assert!(!is_repeated_key(&err), "{}", err.message());
+        assert_eq!(err.location().line(), 2);
     }
 }

@@ -32,7 +32,10 @@ pub struct TfFile {
 pub fn parse_file(file: FileId, source: &SourceFile) -> Result<TfFile, InputError> {
     let kind = |e: &hcl_edit::parser::Error| {
         let m = e.message();
-        if m.contains("nesting depth") || m.contains("chained binary operators") {
+        if m.contains("nesting depth")
+            || m.contains("chained binary operators")
+            || (source.origin.is_none() && duplicate_keys::is_repeated_key(e))
+        {
             ErrorKind::Limit
         } else {
             ErrorKind::Parse
@@ -58,7 +61,11 @@ pub fn parse_file(file: FileId, source: &SourceFile) -> Result<TfFile, InputErro
         Err(e) => Err(InputError {
             file: source.display.clone(),
             kind: kind(&e),
-            message: format!("invalid HCL: {}", e.message()),
+            message: if duplicate_keys::is_repeated_key(&e) && source.origin.is_none() {
+                duplicate_keys::UNRESOLVED.to_string()
+            } else {
+                format!("invalid HCL: {}", e.message())
+            },
             position: Some(crate::source::Position {
                 line: e.location().line().max(1),
                 column: e.location().column().max(1),
