@@ -10,7 +10,9 @@ use crate::iam::action::analyze_actions;
 use crate::iam::arn::classify_passrole_resource;
 use crate::iam::policy::{Effect, PolicyDocument, PolicyValue, Statement};
 use crate::iam::principal::{PrincipalKind, canonical_service_principal, same_service};
-use crate::model::{IdentityPolicy, Pass, PolicyAttachment, RoleTarget, Unit};
+use crate::model::{
+    IdentityPolicy, Pass, PolicyAttachment, RoleTarget, UNREAD_MODULE_SOURCE, Unit,
+};
 use crate::resolve::catalog::Catalog;
 use crate::value::{Span, Text};
 use serde_json::value::RawValue;
@@ -736,7 +738,12 @@ fn gap_fact(
             "scope": "unknown",
             "scope_description": "a value that cannot be evaluated statically",
             "unknown_part": reason,
-            "gap": format!("a policy statement cannot be evaluated statically and may allow iam:PassRole: {reason}"),
+            // A module that was not read: its reason says what was skipped.
+            "gap": if policy.attribute == UNREAD_MODULE_SOURCE {
+                reason.to_string()
+            } else {
+                format!("a policy statement cannot be evaluated statically and may allow iam:PassRole: {reason}")
+            },
         }],
         "conditions": [],
     })

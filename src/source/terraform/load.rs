@@ -178,7 +178,13 @@ pub(super) fn load_dir(
     let mut module = ModuleDir::default();
     let entries = match reader.read_dir(dir) {
         Ok(entries) => entries,
-        Err(ReadError::NotFound) => return Ok(module),
+        Err(ReadError::NotFound) => {
+            return Err(format!(
+                "{} ({})",
+                super::calls::MISSING_DIR,
+                crate::source::display_path(dir)
+            ));
+        }
         Err(e @ ReadError::Outside { .. }) => {
             // Said once as an error (a module source is code the user wrote), and again where a
             // value of the module is needed.

@@ -1,7 +1,7 @@
 //! Terraform: `.tf` files parsed with `hcl-edit` (which keeps byte spans), grouped by directory into
 //! a module, evaluated statically and lowered to the common model.
 
-mod calls;
+pub(crate) mod calls;
 pub mod config;
 mod duplicate_keys;
 mod eval;
