@@ -18,7 +18,8 @@ use crate::iam::policy::{Effect, PolicyValue, Statement};
 use crate::model::Unit;
 use crate::value::Text;
 use serde_json::{Value, json};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::rc::Rc;
 
 /// How a Deny statement that may deny `iam:PassRole` is taken.
 #[derive(Clone, Debug)]
@@ -166,6 +167,8 @@ pub struct UnitDenies<'u> {
     holders: Vec<BTreeSet<String>>,
     /// Per principal, the policies it holds.
     held: BTreeMap<String, BTreeSet<usize>>,
+    /// Per policy index, the sets of policies whose Denies apply to its grants, once computed.
+    sets: Vec<Option<Rc<Vec<BTreeSet<usize>>>>>,
     budget: Budget,
 }
 
@@ -211,6 +214,7 @@ impl<'u> UnitDenies<'u> {
         UnitDenies {
             unit,
             denies,
+            sets: vec![None; unit.policies.len()],
             holders,
             held,
             budget: Budget::new(UNIT_BUDGET),
@@ -233,7 +237,45 @@ impl<'u> UnitDenies<'u> {
         } else {
             list.items.iter().map(|i| i.text.clone()).collect()
         };
-        // The sets of policies to take Denies from: one per holder, the same set once.
+        let sets = self.deny_sets(policy);
+        // The common case, and a bound: without Denies there is nothing to compare.
+        if sets.is_empty() {
+            out.items = starts
+                .into_iter()
+                .map(|start| ItemEffect {
+                    remaining: vec![start],
+                    narrowed: false,
+                })
+                .collect();
+            return out;
+        }
+        let mut reported: BTreeSet<(usize, usize)> = BTreeSet::new();
+        for start in &starts {
+            let mut remaining: Vec<Text> = Vec::new();
+            let mut seen = HashSet::new();
+            for set in sets.iter() {
+                for text in self.narrow(start, set, &mut out, &mut reported) {
+                    if seen.insert(text.to_string()) {
+                        remaining.push(text);
+                    }
+                }
+            }
+            let narrowed = remaining.len() != 1 || remaining.first() != Some(start);
+            out.items.push(ItemEffect {
+                remaining,
+                narrowed,
+            });
+        }
+        out
+    }
+
+    /// The sets of policies to take Denies from for a grant of `policy`: one per holder (the same
+    /// set once), or the policy alone when nobody in the scan holds it. Empty when none of them has
+    /// a Deny that may deny PassRole. Computed once per policy.
+    fn deny_sets(&mut self, policy: usize) -> Rc<Vec<BTreeSet<usize>>> {
+        if let Some(sets) = &self.sets[policy] {
+            return sets.clone();
+        }
         let own = BTreeSet::from([policy]);
         let sets: BTreeSet<BTreeSet<usize>> = if self.holders[policy].is_empty() {
             BTreeSet::from([own])
@@ -247,34 +289,14 @@ impl<'u> UnitDenies<'u> {
                 })
                 .collect()
         };
-        // The common case, and a bound: without Denies there is nothing to compare.
-        if sets.iter().flatten().all(|&p| self.denies[p].is_empty()) {
-            out.items = starts
-                .into_iter()
-                .map(|start| ItemEffect {
-                    remaining: vec![start],
-                    narrowed: false,
-                })
-                .collect();
-            return out;
-        }
-        let mut reported: BTreeSet<(usize, usize)> = BTreeSet::new();
-        for start in &starts {
-            let mut remaining: Vec<Text> = Vec::new();
-            for set in &sets {
-                for text in self.narrow(start, set, &mut out, &mut reported) {
-                    if !remaining.contains(&text) {
-                        remaining.push(text);
-                    }
-                }
-            }
-            let narrowed = remaining.len() != 1 || remaining.first() != Some(start);
-            out.items.push(ItemEffect {
-                remaining,
-                narrowed,
-            });
-        }
-        out
+        let any_deny = sets.iter().flatten().any(|&p| !self.denies[p].is_empty());
+        let sets = Rc::new(if any_deny {
+            sets.into_iter().collect()
+        } else {
+            Vec::new()
+        });
+        self.sets[policy] = Some(sets.clone());
+        sets
     }
 
     /// What the Denies of the policies in `set` leave of one Allow pattern.
@@ -331,6 +353,7 @@ fn keep_inside(remaining: Vec<Text>, items: &[&Text], budget: &mut Budget) -> Ve
         return remaining;
     }
     let mut out: Vec<Text> = Vec::new();
+    let mut seen = HashSet::new();
     for allow in remaining {
         let overlaps: Vec<Overlap> = items.iter().map(|n| intersect(&allow, n, budget)).collect();
         let kept: Vec<Text> = if overlaps.contains(&Overlap::Keep) {
@@ -344,7 +367,7 @@ fn keep_inside(remaining: Vec<Text>, items: &[&Text], budget: &mut Budget) -> Ve
                 .collect()
         };
         for text in kept {
-            if !out.contains(&text) {
+            if seen.insert(text.to_string()) {
                 out.push(text);
             }
         }
@@ -358,6 +381,17 @@ fn deny_of(policy: usize, statement: &Statement) -> Option<Deny<'_>> {
         return None;
     }
     let actions = statement.actions.as_ref()?;
+    // `Deny s3:*` on a bucket, conditional or not, has nothing to do with roles.
+    if let Some(list) = &statement.resources
+        && !list.negated
+        && !list.items.is_empty()
+        && list
+            .items
+            .iter()
+            .all(|i| classify_passrole_resource(&i.text) == RoleScope::NotRole)
+    {
+        return None;
+    }
     let texts: Vec<Text> = actions.items.iter().map(|i| i.text.clone()).collect();
     let analysis = analyze_actions(&texts, actions.negated);
     let kind = if analysis.matched.is_none() {
@@ -418,5 +452,105 @@ fn deny_related(unit: &Unit, deny: &Deny) -> Related {
         tag: "deny",
         message,
         span: deny.statement.span,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::iam::policy::PolicyDocument;
+    use crate::model::{IdentityPolicy, PolicyAttachment, UnitKind};
+    use crate::value::{FileId, Span};
+
+    fn policy(address: &str, json: &str) -> IdentityPolicy {
+        let node = crate::source::json::parse(json, FileId(0), 0).expect("JSON");
+        IdentityPolicy {
+            address: address.into(),
+            attribute: "policy".into(),
+            document: PolicyDocument::from_node(&node).expect("a policy"),
+        }
+    }
+
+    fn attach(unit: &mut Unit, policy: &str, principal: &str) {
+        unit.attachments.push(PolicyAttachment {
+            policy: policy.into(),
+            principal: principal.into(),
+            via: policy.into(),
+            span: Span::new(FileId(0), 0, 0),
+        });
+    }
+
+    const ALLOW_ALL: &str =
+        r#"{"Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}]}"#;
+    const DENY_ALL: &str =
+        r#"{"Statement": [{"Effect": "Deny", "Action": "iam:PassRole", "Resource": "*"}]}"#;
+
+    /// What is left of the first statement of policy 0.
+    fn effect_of(unit: &Unit) -> GrantEffect {
+        let PolicyValue::Known(doc) = &unit.policies[0].document else {
+            panic!("known policy")
+        };
+        UnitDenies::new(unit).effect(0, &doc.statements[0])
+    }
+
+    #[test]
+    fn a_deny_counts_only_when_every_holder_has_it() {
+        let mut unit = Unit::new(UnitKind::Terraform, "u");
+        unit.policies.push(policy("allow", ALLOW_ALL));
+        unit.policies.push(policy("deny", DENY_ALL));
+        attach(&mut unit, "allow", "role.a");
+        attach(&mut unit, "deny", "role.a");
+        assert!(effect_of(&unit).denied());
+        attach(&mut unit, "allow", "role.b");
+        let effect = effect_of(&unit);
+        assert!(!effect.denied());
+        assert_eq!(effect.items[0].remaining, vec![Text::lit("*")]);
+        assert!(!effect.items[0].narrowed);
+    }
+
+    #[test]
+    fn principals_that_cannot_be_evaluated_share_nothing() {
+        let mut unit = Unit::new(UnitKind::Terraform, "u");
+        unit.policies.push(policy("allow", ALLOW_ALL));
+        unit.policies.push(policy("deny", DENY_ALL));
+        let unknown = "a principal that cannot be evaluated statically";
+        attach(&mut unit, "allow", unknown);
+        attach(&mut unit, "deny", unknown);
+        assert!(!effect_of(&unit).denied());
+    }
+
+    #[test]
+    fn denies_that_cannot_name_a_role_are_not_shown() {
+        let mut unit = Unit::new(UnitKind::Terraform, "u");
+        unit.policies.push(policy("allow", ALLOW_ALL));
+        unit.policies.push(policy(
+            "deny",
+            r#"{"Statement": [{"Effect": "Deny", "Action": "*", "Resource": "arn:aws:s3:::logs/*",
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}"#,
+        ));
+        attach(&mut unit, "allow", "role.a");
+        attach(&mut unit, "deny", "role.a");
+        let effect = effect_of(&unit);
+        assert!(effect.related.is_empty());
+        assert!(!effect.conditional);
+    }
+
+    #[test]
+    fn a_policy_held_by_nobody_keeps_only_its_own_denies() {
+        let mut unit = Unit::new(UnitKind::Terraform, "u");
+        unit.policies.push(policy(
+            "allow",
+            r#"{"Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"},
+                {"Effect": "Deny", "Action": "iam:PassRole",
+                 "NotResource": "arn:aws:iam::123456789012:role/app/*"}]}"#,
+        ));
+        unit.policies.push(policy("deny", DENY_ALL));
+        let effect = effect_of(&unit);
+        assert_eq!(
+            effect.items[0].remaining,
+            vec![Text::lit("arn:aws:iam::123456789012:role/app/*")]
+        );
+        assert_eq!(effect.items[0].scope(), Some(RoleScope::Path));
+        assert_eq!(effect.related.len(), 1);
     }
 }
