@@ -22,10 +22,9 @@ use std::ops::Range;
 
 /// The bytes parsed, over all rounds, to find the repeated keys of one file (each round parses the
 /// whole file and finds one key, or tries another placeholder): a file made of repeated keys costs
-/// a bounded amount of parsing. Small files get at least [`MIN_ROUNDS`] rounds, none more than
-/// [`MAX_ROUNDS`].
+/// a bounded amount of parsing, whatever its size. A file under 2 MiB gets at least 32 rounds, none
+/// more than [`MAX_ROUNDS`]; a huge file at least one.
 const PARSE_BUDGET: usize = 64 << 20;
-const MIN_ROUNDS: usize = 32;
 const MAX_ROUNDS: usize = 4_096;
 
 /// Whether hcl-edit rejected the file for a repeated object key.
@@ -73,7 +72,7 @@ fn placeholders(text: &str, first: &Error) -> Result<(Body, Vec<Range<usize>>), 
     let mut later: Vec<Range<usize>> = Vec::new();
     let mut tried: Vec<(usize, usize)> = Vec::new();
     let mut error_offset = first.location().offset();
-    let rounds = (PARSE_BUDGET / text.len().max(1)).clamp(MIN_ROUNDS, MAX_ROUNDS);
+    let rounds = (PARSE_BUDGET / text.len().max(1)).clamp(1, MAX_ROUNDS);
     for _ in 0..rounds {
         let key = key_at(text, error_offset).ok_or(None)?;
         let attempt = tried
