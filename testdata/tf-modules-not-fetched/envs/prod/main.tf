@@ -1,7 +1,7 @@
 # A production stack checked out without `terraform init`: the registry and git modules are not in
 # .terraform/modules, so what they create (here, IAM roles and their policies) cannot be checked.
 # Each call gets a note at its source naming the module, even where nothing outside the module uses
-# its outputs; the local module that is not in the repository either is noted the same way.
+# its outputs; a local module that is not in the repository, or has no .tf file, is noted the same way.
 
 module "iam_deploy" {
   source  = "example-org/iam-deploy/aws"
@@ -23,4 +23,9 @@ module "legacy" {
 # A local module that is there is read as usual.
 module "app" {
   source = "../../modules/app"
+}
+
+# A directory without any .tf file (the module moved away; only its README is left).
+module "iam_notes" {
+  source = "../../modules/iam-notes"
 }
