@@ -5,11 +5,14 @@
 //! Every fact that a rule can fail on is registered in a [`LocationIndex`] under its JSON pointer, so a
 //! Guard failure at `/units/0/pass_edges/2/trusts_service` maps back to the span of that pass.
 
+use crate::grant_deny::{GrantEffect, UnitDenies};
 use crate::iam::action::analyze_actions;
 use crate::iam::arn::classify_passrole_resource;
 use crate::iam::policy::{Effect, PolicyDocument, PolicyValue, Statement};
 use crate::iam::principal::{PrincipalKind, canonical_service_principal, same_service};
-use crate::model::{IdentityPolicy, Pass, PolicyAttachment, RoleTarget, Unit};
+use crate::model::{
+    IdentityPolicy, Pass, PolicyAttachment, RoleTarget, UNREAD_MODULE_SOURCE, Unit,
+};
 use crate::resolve::catalog::Catalog;
 use crate::value::{Span, Text};
 use serde_json::value::RawValue;
@@ -45,6 +48,24 @@ pub struct LocationIndex {
 impl LocationIndex {
     fn insert(&mut self, pointer: String, location: FactLocation) {
         self.by_pointer.insert(pointer, location);
+    }
+
+    /// Registers at `to` a copy of the location registered at `from`, if any.
+    pub(crate) fn alias(&mut self, from: &str, to: String) {
+        if let Some(location) = self.by_pointer.get(from).cloned() {
+            self.by_pointer.insert(to, location);
+        }
+    }
+
+    /// Adds `related` to the location at `prefix` and to every location registered below it.
+    pub(crate) fn add_related(&mut self, prefix: &str, related: &[Related]) {
+        let below = format!("{prefix}/");
+        for (pointer, location) in self.by_pointer.range_mut(prefix.to_string()..) {
+            if pointer != prefix && !pointer.starts_with(&below) {
+                break;
+            }
+            location.related.extend(related.iter().cloned());
+        }
     }
 
     /// The location registered at the longest prefix of `pointer` (segment-wise), with that prefix.
@@ -562,7 +583,8 @@ pub fn build(units: &[Unit], catalog: &Catalog) -> Facts {
         }
 
         let mut grants = Vec::new();
-        for policy in &unit.policies {
+        let mut denies = UnitDenies::new(unit);
+        for (p, policy) in unit.policies.iter().enumerate() {
             let attached: Vec<&PolicyAttachment> = unit
                 .attachments
                 .iter()
@@ -580,14 +602,9 @@ pub fn build(units: &[Unit], catalog: &Catalog) -> Facts {
             };
             for (reason, span) in gaps {
                 let pointer = format!("/units/{u}/grants/{}", grants.len());
-                grants.push(raw(&gap_fact(
-                    policy,
-                    &attached,
-                    reason,
-                    span,
-                    &pointer,
-                    &mut locations,
-                )));
+                let mut gap = gap_fact(policy, &attached, reason, span, &pointer, &mut locations);
+                GrantEffect::default().annotate(&mut gap, &pointer, &mut locations);
+                grants.push(raw(&gap));
             }
             let PolicyValue::Known(doc) = &policy.document else {
                 continue;
@@ -595,8 +612,12 @@ pub fn build(units: &[Unit], catalog: &Catalog) -> Facts {
             for (s, st) in doc.statements.iter().enumerate() {
                 let g = grants.len();
                 let pointer = format!("/units/{u}/grants/{g}");
-                if let Some(grant) = grant_fact(st, s, policy, &attached, &pointer, &mut locations)
+                if let Some(mut grant) =
+                    grant_fact(st, s, policy, &attached, &pointer, &mut locations)
                 {
+                    denies
+                        .effect(p, st)
+                        .annotate(&mut grant, &pointer, &mut locations);
                     grants.push(raw(&grant));
                 }
             }
@@ -636,7 +657,7 @@ pub fn build(units: &[Unit], catalog: &Catalog) -> Facts {
 
 /// A value for messages: literal parts as written, each unknown part as `${…}` (the reasons are
 /// long; `unknown_part` carries the first).
-fn shown(text: &Text) -> String {
+pub(crate) fn shown(text: &Text) -> String {
     text.parts
         .iter()
         .map(|p| match p {
@@ -717,7 +738,12 @@ fn gap_fact(
             "scope": "unknown",
             "scope_description": "a value that cannot be evaluated statically",
             "unknown_part": reason,
-            "gap": format!("a policy statement cannot be evaluated statically and may allow iam:PassRole: {reason}"),
+            // A module that was not read: its reason says what was skipped.
+            "gap": if policy.attribute == UNREAD_MODULE_SOURCE {
+                reason.to_string()
+            } else {
+                format!("a policy statement cannot be evaluated statically and may allow iam:PassRole: {reason}")
+            },
         }],
         "conditions": [],
     })

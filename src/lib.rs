@@ -9,6 +9,7 @@ pub mod context;
 pub mod discover;
 pub mod facts;
 pub mod findings;
+pub mod grant_deny;
 pub mod iam;
 mod inputs;
 pub mod isolate;

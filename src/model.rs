@@ -162,6 +162,11 @@ pub struct Pass {
     pub target: RoleTarget,
 }
 
+/// The [`IdentityPolicy::attribute`] of a module call whose source was not read (not fetched, not a
+/// literal, not there): an unknown policy that stands for everything in the module, its reason
+/// saying what was skipped.
+pub const UNREAD_MODULE_SOURCE: &str = "source";
+
 /// Where an identity policy is attached, for messages only.
 #[derive(Debug)]
 pub struct IdentityPolicy {

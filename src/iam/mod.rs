@@ -2,5 +2,6 @@
 
 pub mod action;
 pub mod arn;
+pub mod deny;
 pub mod policy;
 pub mod principal;

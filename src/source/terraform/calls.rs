@@ -16,6 +16,22 @@ use crate::value::Span;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
+/// Why a module call leads nowhere because its source was not read: not fetched by `terraform init`,
+/// not a literal, or a directory that is not there or holds no `.tf` file. Everything in such a module is unchecked, so the
+/// call is a coverage note of its own (see `lower::skipped`), besides the notes on the values that
+/// come out of it. (A source outside the root is not among them: it is an input error already.)
+pub(super) const NOT_FETCHED: &str = "module source not fetched: run terraform init";
+pub(super) const NO_LITERAL_SOURCE: &str = "has no literal source";
+pub(super) const MISSING_DIR: &str = "the module directory does not exist";
+pub(super) const NO_TF_FILES: &str = "the module directory has no .tf files";
+
+/// Whether a module call's failure (as [`resolve`] records it) is a source that was not read.
+pub(super) fn is_skipped_source(reason: &str) -> bool {
+    [NOT_FETCHED, NO_LITERAL_SOURCE, MISSING_DIR, NO_TF_FILES]
+        .iter()
+        .any(|r| reason.contains(r))
+}
+
 /// Finds and loads the directories module calls lead to.
 struct Resolver<'r> {
     reader: &'r Reader,
@@ -149,13 +165,11 @@ fn walk(
                 format!("{key}.{name}")
             };
             let target = match source {
-                None => Err(format!("module.{name} has no literal source")),
+                None => Err(format!("module.{name} {NO_LITERAL_SOURCE}")),
                 Some(s) if is_local(&s) => Ok(r.identify(ws, normalize(&dir.join(&s)))),
                 Some(s) => match registry.get(&child_key) {
                     Some(t) => Ok(r.identify(ws, t.clone())),
-                    None => Err(format!(
-                        "module source not fetched: run terraform init (module.{name}, source {s})"
-                    )),
+                    None => Err(format!("{NOT_FETCHED} (module.{name}, source {s})")),
                 },
             };
             let target = target.and_then(|t| {

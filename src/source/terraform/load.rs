@@ -164,7 +164,13 @@ pub(super) fn load_dir(
     let mut module = ModuleDir::default();
     let entries = match reader.read_dir(dir) {
         Ok(entries) => entries,
-        Err(ReadError::NotFound) => return Ok(module),
+        Err(ReadError::NotFound) => {
+            return Err(format!(
+                "{} ({})",
+                super::calls::MISSING_DIR,
+                crate::source::display_path(dir)
+            ));
+        }
         Err(e @ ReadError::Outside { .. }) => {
             // Said once as an error (a module source is code the user wrote), and again where a
             // value of the module is needed.
@@ -173,7 +179,11 @@ pub(super) fn load_dir(
         }
         Err(e) => return Err(format!("the module directory: {}", e.message())),
     };
+    let (mut json_files, mut tf_files) = (0, 0);
     for path in entries {
+        if path.to_string_lossy().ends_with(".tf.json") {
+            json_files += 1;
+        }
         if path.extension().is_none_or(|x| x != "tf") || path.is_dir() {
             continue;
         }
@@ -189,6 +199,21 @@ pub(super) fn load_dir(
             }
             Err(e) => errors.push(e.to_input_error(&path, "a module file")),
         }
+        tf_files += 1;
+    }
+    // A directory without `.tf` files holds nothing passrole reads: say so rather than scan an
+    // empty module (a file that could not be read or parsed is an error of its own).
+    if tf_files == 0 {
+        let json = if json_files > 0 {
+            " (its .tf.json files are read only in the directories scanned, not in called modules)"
+        } else {
+            ""
+        };
+        return Err(format!(
+            "{} ({}){json}",
+            super::calls::NO_TF_FILES,
+            crate::source::display_path(dir)
+        ));
     }
     Ok(module)
 }

@@ -15,6 +15,7 @@ use hcl_edit::structure::{Attribute, Block, Body};
 use std::collections::HashMap;
 use std::path::Path;
 
+mod skipped;
 mod targets;
 
 /// Resource attributes that hold identity policies (they grant; trust and resource policies do not).
@@ -90,6 +91,7 @@ pub fn lower_module(
     lowering.policies(&mut unit);
     lowering.passes(&mut unit, catalog);
     lowering.attachments(&mut unit);
+    lowering.skipped_modules(&mut unit);
     let errors = tree.errors.take();
     (unit, errors)
 }

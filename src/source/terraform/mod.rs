@@ -1,8 +1,9 @@
 //! Terraform: `.tf` files parsed with `hcl-edit` (which keeps byte spans), grouped by directory into
 //! a module, evaluated statically and lowered to the common model.
 
-mod calls;
+pub(crate) mod calls;
 pub mod config;
+mod duplicate_keys;
 mod eval;
 pub mod json_syntax;
 pub mod load;
@@ -31,13 +32,24 @@ pub struct TfFile {
 pub fn parse_file(file: FileId, source: &SourceFile) -> Result<TfFile, InputError> {
     let kind = |e: &hcl_edit::parser::Error| {
         let m = e.message();
-        if m.contains("nesting depth") || m.contains("chained binary operators") {
+        if m.contains("nesting depth")
+            || m.contains("chained binary operators")
+            || (source.origin.is_none() && duplicate_keys::is_repeated_key(e))
+        {
             ErrorKind::Limit
         } else {
             ErrorKind::Parse
         }
     };
-    match hcl_edit::parser::parse_body(&source.text) {
+    // Terraform keeps the last item of a repeated object key where hcl-edit rejects the file.
+    let parsed = hcl_edit::parser::parse_body(&source.text).or_else(|e| {
+        if source.origin.is_none() && duplicate_keys::is_repeated_key(&e) {
+            duplicate_keys::parse_keeping_last(&source.text, e)
+        } else {
+            Err(e)
+        }
+    });
+    match parsed {
         Ok(body) => Ok(TfFile { file, body }),
         // HCL rewritten from `.tf.json`: report at the JSON position of the offending token.
         Err(e) if source.origin.is_some() => Err(InputError {
@@ -49,7 +61,11 @@ pub fn parse_file(file: FileId, source: &SourceFile) -> Result<TfFile, InputErro
         Err(e) => Err(InputError {
             file: source.display.clone(),
             kind: kind(&e),
-            message: format!("invalid HCL: {}", e.message()),
+            message: if duplicate_keys::is_repeated_key(&e) && source.origin.is_none() {
+                duplicate_keys::UNRESOLVED.to_string()
+            } else {
+                format!("invalid HCL: {}", e.message())
+            },
             position: Some(crate::source::Position {
                 line: e.location().line().max(1),
                 column: e.location().column().max(1),
