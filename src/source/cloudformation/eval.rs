@@ -4,6 +4,7 @@
 //! evaluation yields a list of possible values. What cannot be known before deployment (the account,
 //! the region, a physical id) is `Unknown` with a reason, never a guess.
 
+use super::pseudo;
 use crate::model::RoleTarget;
 use crate::resolve::catalog::RoleReference;
 use crate::source::json;
@@ -220,7 +221,7 @@ impl<'a> Template<'a> {
                 let r = self.resource(id)?;
                 let n = self.prop(r, name_prop)?;
                 match self.eval(n, depth + 1).as_slice() {
-                    [one] => literal_of(one),
+                    [one] => literal_of(&pseudo::name_node(one)),
                     _ => None,
                 }
             })
@@ -235,7 +236,7 @@ impl<'a> Template<'a> {
         self.guarded(id, || {
             let n = self.resource(id).and_then(|r| self.prop(r, "Path"))?;
             match self.eval(n, depth + 1).as_slice() {
-                [one] => literal_of(one),
+                [one] => literal_of(&pseudo::name_node(one)),
                 _ => None,
             }
         })
@@ -451,6 +452,7 @@ impl<'a> Template<'a> {
             return cap(self.eval_intrinsic(name, args, span, depth))
                 .into_iter()
                 .map(dynamic_references)
+                .map(pseudo::in_value)
                 .collect();
         }
         match &node.kind {
@@ -864,13 +866,16 @@ impl<'a> Template<'a> {
 
     /// A role or instance profile written as a string (an ARN, a name).
     fn literal_target(&self, node: &Node, reference: RoleReference) -> RoleTarget {
-        let text = match &node.kind {
-            NodeKind::Str(t) => t,
-            NodeKind::Unknown(reason) => return RoleTarget::Unresolved(reason.clone()),
+        // A role named without an ARN: its stack constants are part of the name (an ARN's were
+        // made placeholders when it was built, its account field left unknown).
+        let named = pseudo::name_node(node);
+        let text = match (&node.kind, &named.kind) {
+            (NodeKind::Str(t), _) if starts_with_arn(t) => t,
+            (_, NodeKind::Str(n)) => n,
+            (NodeKind::Unknown(reason), _) => return RoleTarget::Unresolved(reason.clone()),
             _ => return RoleTarget::Unresolved("the value is not a string".into()),
         };
-        let starts_arn =
-            matches!(text.parts.first(), Some(TextPart::Lit(s)) if s.starts_with("arn:"));
+        let starts_arn = starts_with_arn(text);
         if reference == RoleReference::InstanceProfile {
             if let Some(name) = literal_tail(text, ":instance-profile/")
                 .or_else(|| (!starts_arn).then(|| text.as_literal()).flatten())
@@ -896,6 +901,12 @@ impl<'a> Template<'a> {
         if let Some(name) = name {
             if let Some(i) = self.roles.iter().position(|r| self.role_name(r).0 == name) {
                 return RoleTarget::Role(i);
+            }
+            if pseudo::names_this_stack(&name) {
+                return RoleTarget::Unresolved(format!(
+                    "the role {name} is named after this stack (AWS::StackName), and the template \
+                     defines no role of that name"
+                ));
             }
             if starts_arn && !text.is_known() {
                 // The account is unknown but the role name is not: link by name.
@@ -964,6 +975,10 @@ impl<'a> Template<'a> {
         node.set_spans(span);
         node
     }
+}
+
+fn starts_with_arn(text: &Text) -> bool {
+    matches!(text.parts.first(), Some(TextPart::Lit(s)) if s.starts_with("arn:"))
 }
 
 /// The literal text after the last `marker` (`:role/`) when everything after it is literal.

@@ -6,6 +6,7 @@
 //! of the catalog's `[[cloudformation]]` entries, exports, and each resource's `Metadata`.
 
 mod eval;
+mod pseudo;
 pub mod yaml;
 
 use crate::iam::policy::{PolicyDocument, PolicyValue};
