@@ -8,6 +8,7 @@
 mod eval;
 mod pseudo;
 pub mod yaml;
+mod yaml_indent;
 
 use crate::iam::policy::{PolicyDocument, PolicyValue};
 use crate::model::{

@@ -15,6 +15,7 @@
 //!   ones, and an earlier mapping of a merge list wins over a later one. Merged entries keep the spans
 //!   of the anchored mapping they were written in.
 
+use super::yaml_indent::{self, Padded};
 use crate::source::ErrorKind;
 use crate::value::{FileId, Key, Node, NodeKind, Span, Text};
 use saphyr_parser::{Event, Parser, ScalarStyle, Tag};
@@ -164,6 +165,8 @@ struct Built {
 struct Builder<'a> {
     file: FileId,
     chars: CharIndex<'a>,
+    /// Set when `chars` is a padded copy of the file: offsets are mapped back to the file.
+    padding: Option<&'a Padded>,
     stack: Vec<Frame>,
     /// Sizes of the subtrees under construction, parallel to `stack`.
     sizes: Vec<usize>,
@@ -175,9 +178,28 @@ struct Builder<'a> {
 }
 
 /// Parses a CloudFormation YAML template into a spanned node tree.
+///
+/// A template rejected for its indentation is read once more with under-indented flow and quoted
+/// continuation lines padded ([`super::yaml_indent`]), since the AWS CLI and CloudFormation accept
+/// them; when that fails too, the first error is the one reported.
 pub fn parse(text: &str, file: FileId) -> Result<Node, YamlError> {
+    let first = guarded_parse(text, file, None);
+    match &first {
+        Err(e) if e.kind == ErrorKind::Parse && e.message.contains("invalid indentation") => {
+            match yaml_indent::pad_continuations(text) {
+                Some(padded) => guarded_parse(&padded.text, file, Some(&padded)).or(first),
+                None => first,
+            }
+        }
+        _ => first,
+    }
+}
+
+fn guarded_parse(text: &str, file: FileId, padding: Option<&Padded>) -> Result<Node, YamlError> {
     // saphyr-parser is third-party code on untrusted input: a panic in it must not end the scan.
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parse_inner(text, file)));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        parse_inner(text, file, padding)
+    }));
     match result {
         Ok(r) => r,
         Err(_) => Err(YamlError {
@@ -188,10 +210,11 @@ pub fn parse(text: &str, file: FileId) -> Result<Node, YamlError> {
     }
 }
 
-fn parse_inner(text: &str, file: FileId) -> Result<Node, YamlError> {
+fn parse_inner(text: &str, file: FileId, padding: Option<&Padded>) -> Result<Node, YamlError> {
     let mut b = Builder {
         file,
         chars: CharIndex::new(text),
+        padding,
         stack: Vec::new(),
         sizes: Vec::new(),
         anchors: HashMap::new(),
@@ -202,7 +225,7 @@ fn parse_inner(text: &str, file: FileId) -> Result<Node, YamlError> {
     let mut parser = Parser::new_from_str(text);
     while let Some(ev) = parser.next_event() {
         let (event, span) = ev.map_err(|e| {
-            let offset = b.chars.byte(e.marker().index());
+            let offset = b.offset(e.marker().index());
             // The scanner's own bound on flow nesting.
             if e.info().contains("recursion limit") {
                 YamlError {
@@ -218,8 +241,8 @@ fn parse_inner(text: &str, file: FileId) -> Result<Node, YamlError> {
                 }
             }
         })?;
-        let start = b.chars.byte(span.start.index());
-        let end = b.chars.byte(span.end.index());
+        let start = b.offset(span.start.index());
+        let end = b.offset(span.end.index());
         match event {
             Event::StreamEnd => break,
             Event::DocumentStart(_) => {
@@ -378,6 +401,12 @@ fn intrinsic(name: &str, value: Node, span: Span) -> Node {
 }
 
 impl Builder<'_> {
+    /// The byte offset in the file of a character index of the parsed text.
+    fn offset(&self, char_index: usize) -> usize {
+        let byte = self.chars.byte(char_index);
+        self.padding.map_or(byte, |p| p.original(byte))
+    }
+
     fn span(&self, start: usize, end: usize) -> Span {
         Span::new(self.file, start, end)
     }
