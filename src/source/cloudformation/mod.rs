@@ -6,6 +6,7 @@
 //! of the catalog's `[[cloudformation]]` entries, exports, and each resource's `Metadata`.
 
 mod eval;
+mod foreach;
 mod pseudo;
 pub mod yaml;
 mod yaml_indent;
@@ -94,7 +95,10 @@ pub fn lower_template(
         .get(file)
         .map(|f| f.display.clone())
         .unwrap_or_default();
+    let (expanded, loop_errors) = foreach::expand(sources, &root);
+    let root = expanded.unwrap_or(root);
     let template = template(sources, &root);
+    template.errors.borrow_mut().extend(loop_errors);
     let mut unit = Unit::new(UnitKind::CloudFormation, name);
     roles(&template, &mut unit);
     profiles(&template, &mut unit);
