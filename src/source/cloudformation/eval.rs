@@ -53,6 +53,9 @@ pub struct Template<'a> {
     pub resolving: RefCell<Vec<String>>,
     /// Evaluation steps left for the whole template: hostile templates cannot make it slow.
     pub budget: std::cell::Cell<usize>,
+    /// Parameters fixed to one of their `AllowedValues` (an index) while one deployment is checked
+    /// (see `worlds`).
+    pub world: RefCell<HashMap<String, usize>>,
 }
 
 /// Evaluation steps allowed per template.
@@ -331,7 +334,11 @@ impl<'a> Template<'a> {
             .is_some_and(|t| t == "CommaDelimitedList" || t.starts_with("List<"));
         let values: Vec<&Node> = match (param.get("AllowedValues"), param.get("Default")) {
             (Some((_, allowed)), _) if matches!(allowed.kind, NodeKind::List(_)) => {
-                allowed.as_list()
+                let all = allowed.as_list();
+                match self.world.borrow().get(name).and_then(|&i| all.get(i)) {
+                    Some(&chosen) => vec![chosen],
+                    None => all,
+                }
             }
             (_, Some((_, d))) => vec![d],
             _ => {

@@ -8,6 +8,7 @@
 mod eval;
 mod foreach;
 mod pseudo;
+mod worlds;
 pub mod yaml;
 mod yaml_indent;
 
@@ -190,6 +191,7 @@ fn template<'a>(sources: &'a SourceMap, root: &'a Node) -> Template<'a> {
         errors: RefCell::new(Vec::new()),
         resolving: RefCell::new(Vec::new()),
         budget: std::cell::Cell::new(eval::EVAL_BUDGET),
+        world: RefCell::new(HashMap::new()),
     }
 }
 
@@ -488,7 +490,7 @@ fn passes(t: &Template, unit: &mut Unit, catalog: &Catalog) {
                     _ => vec![leaf],
                 };
                 for value in values {
-                    for (target, span) in t.targets(value, passer.reference) {
+                    for (target, span) in t.targets_in_worlds(value, passer.reference) {
                         unit.passes.push(Pass {
                             passer: r.address.clone(),
                             attribute: attribute.clone(),
