@@ -7,7 +7,9 @@
 
 mod eval;
 mod foreach;
+mod policy_text;
 mod pseudo;
+mod targets;
 mod worlds;
 pub mod yaml;
 mod yaml_indent;
@@ -20,7 +22,8 @@ use crate::model::{
 use crate::resolve::catalog::{Catalog, RoleReference};
 use crate::source::{ErrorKind, InputError, SourceMap, json};
 use crate::value::{FileId, Key, Node, NodeKind, Span};
-use eval::{RoleDef, Template, intrinsic, merge_documents, unknown};
+use eval::{RoleDef, Template, intrinsic, unknown};
+use policy_text::merge_documents;
 use std::cell::RefCell;
 use std::collections::HashMap;
 
