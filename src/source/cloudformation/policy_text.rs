@@ -1,12 +1,15 @@
 //! Policy documents of a template: objects as written, JSON strings parsed with their spans.
 
-use super::eval::{Template, same_shape, unknown};
+use super::eval::{MAX_DEPTH, Template, intrinsic, same_shape, unknown};
 use crate::source::{ErrorKind, json};
-use crate::value::{Node, NodeKind, Span};
+use crate::value::{Key, Node, NodeKind, Span};
 
 impl Template<'_> {
     /// A policy document's possible values: objects as they are, JSON strings parsed with spans.
     pub fn policy_nodes(&self, node: &Node) -> Vec<Node> {
+        if let Some(doc) = self.sub_json_policy(node) {
+            return vec![doc];
+        }
         self.eval(node, 0)
             .into_iter()
             .map(|n| match &n.kind {
@@ -17,6 +20,72 @@ impl Template<'_> {
                 _ => n,
             })
             .collect()
+    }
+
+    /// A policy written as JSON in an `Fn::Sub` template (`!Sub '{"Statement": [...
+    /// "Resource": "arn:aws:sqs:${AWS::Region}:..."}]}'`): the template is parsed as JSON with its
+    /// spans, then each string holding a `${..}` is substituted on its own, so an unknown variable is
+    /// an unknown part of that one value, not of the whole policy. `None` when the template is not a
+    /// JSON document as written (a variable outside a string), which is then evaluated as a string.
+    fn sub_json_policy(&self, node: &Node) -> Option<Node> {
+        let (name, args) = intrinsic(node)?;
+        if name != "Fn::Sub" {
+            return None;
+        }
+        let (template, vars) = match &args.kind {
+            NodeKind::List(items) if !items.is_empty() && items.len() <= 2 => {
+                (&items[0], items.get(1))
+            }
+            NodeKind::Str(_) => (args, None),
+            _ => return None,
+        };
+        let text = template.as_text()?.as_literal()?;
+        if !text.contains("${") || !text.trim_start().starts_with('{') {
+            return None;
+        }
+        json::parse(&text, template.span.file, 0).ok()?;
+        let mut doc = self.string_policy(&text, template.span);
+        self.substitute_strings(&mut doc, vars, 0);
+        Some(doc)
+    }
+
+    /// Every string of a parsed `Fn::Sub` template with its variables evaluated (several possible
+    /// values become a list of them, as elsewhere in policies).
+    fn substitute_strings(&self, node: &mut Node, vars: Option<&Node>, depth: usize) {
+        if depth > MAX_DEPTH {
+            return;
+        }
+        match &mut node.kind {
+            NodeKind::List(items) => items
+                .iter_mut()
+                .for_each(|n| self.substitute_strings(n, vars, depth + 1)),
+            NodeKind::Map(entries) => entries
+                .iter_mut()
+                .for_each(|(_, v)| self.substitute_strings(v, vars, depth + 1)),
+            NodeKind::Str(t) => {
+                let Some(s) = t.as_literal().filter(|s| s.contains("${")) else {
+                    return;
+                };
+                let span = node.span;
+                let key = Key {
+                    name: "Fn::Sub".into(),
+                    span,
+                };
+                let mut args = vec![Node::str(s, span)];
+                args.extend(vars.cloned());
+                let sub = Node::new(
+                    NodeKind::Map(vec![(key, Node::new(NodeKind::List(args), span))]),
+                    span,
+                );
+                let mut values = self.eval(&sub, depth + 1);
+                values.iter_mut().for_each(|v| v.span = span);
+                *node = match values.len() {
+                    1 => values.remove(0),
+                    _ => Node::new(NodeKind::List(values), span),
+                };
+            }
+            _ => {}
+        }
     }
 
     /// A policy written as a JSON string. Where the string's text appears verbatim in the file (a
