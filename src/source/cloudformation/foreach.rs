@@ -10,9 +10,9 @@
 //! ```
 //!
 //! CloudFormation writes one copy of the template per item of the collection, the item put in for
-//! `${Name}` and `&{Name}` (alphanumerics only) in keys, for `Ref: Name` and for `${Name}` in
-//! `Fn::Sub`. Loops may nest. The same is done here for `Resources` and `Outputs` when the collection is
-//! known: a literal list, or a value the evaluator reads as one list (a `CommaDelimitedList` parameter
+//! `${Name}` and `&{Name}` (alphanumerics only) in keys and values, and for `Ref: Name`. Loops may nest,
+//! and may sit in a resource's properties. The same is done here for `Resources` and `Outputs` when
+//! the collection is known: a literal list, or a value the evaluator reads as one list (a `CommaDelimitedList` parameter
 //! with a `Default`, `Fn::Split`, `Fn::FindInMap`).
 //!
 //! When the collection is not known, the template is copied once with the identifier as an unknown
@@ -26,7 +26,7 @@
 
 use super::eval::{Template, intrinsic, unknown};
 use crate::source::{ErrorKind, InputError, SourceMap};
-use crate::value::{Key, Node, NodeKind, Span};
+use crate::value::{Key, Node, NodeKind, Span, Text, TextPart};
 
 /// Most resources and outputs that loops may write in one template.
 pub const MAX_EXPANDED_ENTRIES: usize = 2_000;
@@ -56,10 +56,9 @@ struct Expander<'t, 'a> {
 /// The template with every `Fn::ForEach` of its `Resources` and `Outputs` expanded (`None` when it has
 /// none), and the errors of loops that are malformed or too large.
 pub fn expand(sources: &SourceMap, root: &Node) -> (Option<Node>, Vec<InputError>) {
-    let has_loop = SECTIONS.iter().any(|s| {
-        matches!(root.get(s).map(|(_, n)| &n.kind),
-            Some(NodeKind::Map(entries)) if entries.iter().any(|(k, _)| k.name.starts_with(PREFIX)))
-    });
+    let has_loop = SECTIONS
+        .iter()
+        .any(|s| root.get(s).is_some_and(|(_, n)| contains_loop(n)));
     if !has_loop {
         return (None, Vec::new());
     }
@@ -94,16 +93,31 @@ impl Expander<'_, '_> {
         self.errors.push(e);
     }
 
-    /// The entries of a section (or of a loop's template) with their loops expanded.
+    /// The entries of a mapping (a section, a resource's properties, a loop's template) with their
+    /// loops expanded, at this level and below.
     fn section(&mut self, entries: &[(Key, Node)]) -> Vec<(Key, Node)> {
         let mut out = Vec::new();
         for (key, value) in entries {
             match key.name.strip_prefix(PREFIX) {
                 Some(name) => self.expand_loop(name, key.span, value, &mut out),
-                None => out.push((key.clone(), value.clone())),
+                None => out.push((key.clone(), self.expand_within(value))),
             }
         }
         out
+    }
+
+    /// A value with the loops of every mapping inside it expanded (loops in resource properties).
+    /// One pass over the value: the copy is made anyway, and checking each subtree for loops first
+    /// would cost its depth times over.
+    fn expand_within(&mut self, node: &Node) -> Node {
+        let kind = match &node.kind {
+            NodeKind::Map(entries) => NodeKind::Map(self.section(entries)),
+            NodeKind::List(items) => {
+                NodeKind::List(items.iter().map(|n| self.expand_within(n)).collect())
+            }
+            other => other.clone(),
+        };
+        Node::new(kind, node.span)
     }
 
     fn expand_loop(&mut self, name: &str, span: Span, value: &Node, out: &mut Vec<(Key, Node)>) {
@@ -185,6 +199,17 @@ fn literal(node: &Node) -> Option<String> {
     }
 }
 
+/// Whether a value holds an `Fn::ForEach::` key anywhere (the parser bounds the nesting).
+fn contains_loop(node: &Node) -> bool {
+    match &node.kind {
+        NodeKind::Map(entries) => entries
+            .iter()
+            .any(|(k, v)| k.name.starts_with(PREFIX) || contains_loop(v)),
+        NodeKind::List(items) => items.iter().any(contains_loop),
+        _ => false,
+    }
+}
+
 fn count_nodes(node: &Node) -> usize {
     1 + match &node.kind {
         NodeKind::List(items) => items.iter().map(count_nodes).sum(),
@@ -223,12 +248,19 @@ fn substitute(node: &Node, id: &str, item: &Item) -> Node {
                     Item::Unknown(reason) => unknown(reason.clone(), span),
                 };
             }
-            "Fn::Sub" => return substitute_sub(node, args, id, item),
+            // A known item is put into the template's text below, like any string.
+            "Fn::Sub" if matches!(item, Item::Unknown(_)) => {
+                return substitute_sub(node, args, id, item);
+            }
             "Ref" | "Fn::GetAtt" => return substitute_logical_id(node, id, item),
             _ => {}
         }
     }
     let kind = match &node.kind {
+        NodeKind::Str(text) => match text.as_literal() {
+            Some(s) if mentions(&s, id) => NodeKind::Str(substitute_text(&s, id, item)),
+            _ => node.kind.clone(),
+        },
         NodeKind::List(items) => {
             NodeKind::List(items.iter().map(|n| substitute(n, id, item)).collect())
         }
@@ -287,6 +319,39 @@ fn substitute_logical_id(node: &Node, id: &str, item: &Item) -> Node {
     Node::new(NodeKind::Map(vec![(key, args)]), node.span)
 }
 
+fn mentions(s: &str, id: &str) -> bool {
+    s.contains(&format!("${{{id}}}")) || s.contains(&format!("&{{{id}}}"))
+}
+
+/// A string with every `${Id}` (the item) and `&{Id}` (its letters and digits) put in: CloudFormation
+/// replaces them in every value of the template, not only in `Fn::Sub`. An unknown item is an unknown
+/// part of the string.
+fn substitute_text(s: &str, id: &str, item: &Item) -> Text {
+    let (plain, alphanumeric) = (format!("${{{id}}}"), format!("&{{{id}}}"));
+    let mut out = Text::default();
+    let mut rest = s;
+    loop {
+        let next = [(rest.find(&plain), false), (rest.find(&alphanumeric), true)]
+            .into_iter()
+            .filter_map(|(at, alnum)| at.map(|at| (at, alnum)))
+            .min();
+        let Some((at, alnum)) = next else {
+            break;
+        };
+        out.push(TextPart::Lit(rest[..at].to_string()));
+        out.push(match item {
+            Item::Known(v) if alnum => {
+                TextPart::Lit(v.chars().filter(char::is_ascii_alphanumeric).collect())
+            }
+            Item::Known(v) => TextPart::Lit(v.clone()),
+            Item::Unknown(reason) => TextPart::Unknown(reason.clone()),
+        });
+        rest = &rest[at + plain.len()..];
+    }
+    out.push(TextPart::Lit(rest.to_string()));
+    out
+}
+
 /// `Fn::Sub: "x${Id}"` → `Fn::Sub: ["x${Id}", {Id: item}]`; a variable map that already names `Id`
 /// shadows the loop's identifier, as in CloudFormation.
 fn substitute_sub(node: &Node, args: &Node, id: &str, item: &Item) -> Node {
@@ -333,9 +398,7 @@ fn substitute_sub(node: &Node, args: &Node, id: &str, item: &Item) -> Node {
 fn replace_in_strings(node: &Node, from: &str, to: &str) -> Node {
     let kind = match &node.kind {
         NodeKind::Str(t) => match t.as_literal() {
-            Some(s) if s.contains(from) => {
-                NodeKind::Str(crate::value::Text::lit(s.replace(from, to)))
-            }
+            Some(s) if s.contains(from) => NodeKind::Str(Text::lit(s.replace(from, to))),
             _ => node.kind.clone(),
         },
         NodeKind::List(items) => NodeKind::List(
@@ -392,7 +455,36 @@ mod tests {
             .and_then(|(_, o)| o.get("devArn"))
             .and_then(|(_, o)| o.get("Value"))
             .map(|(_, v)| v.kind.clone());
-        assert_eq!(value, Some(NodeKind::Str(crate::value::Text::lit("dev"))));
+        assert_eq!(value, Some(NodeKind::Str(Text::lit("dev"))));
+    }
+
+    #[test]
+    fn loops_in_properties_and_plain_strings_take_the_item() {
+        let (root, errors) = expanded(
+            "Resources:\n  Fn_:\n    Type: AWS::Lambda::Function\n    Properties:\n      Environment:\n        Variables:\n          Fn::ForEach::Vars:\n            - V\n            - [a-b, c]\n            - QUEUE_&{V}: '${V}-queue'\n",
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        let vars = root
+            .get("Resources")
+            .and_then(|(_, r)| r.get("Fn_"))
+            .and_then(|(_, r)| r.get("Properties"))
+            .and_then(|(_, p)| p.get("Environment"))
+            .and_then(|(_, e)| e.get("Variables"))
+            .map(|(_, v)| v.to_json());
+        assert_eq!(
+            vars,
+            Some(serde_json::json!({"QUEUE_ab": "a-b-queue", "QUEUE_c": "c-queue"}))
+        );
+    }
+
+    #[test]
+    fn an_unknown_item_is_an_unknown_part_of_each_string() {
+        let item = Item::Unknown("why".into());
+        let text = substitute_text("arn:aws:iam::1:role/${N}-&{N}", "N", &item);
+        assert_eq!(text.as_literal(), None);
+        assert_eq!(text.to_string(), "arn:aws:iam::1:role/${why}-${why}");
+        let known = substitute_text("x${N}y", "N", &Item::Known("1".into()));
+        assert_eq!(known.as_literal().as_deref(), Some("x1y"));
     }
 
     #[test]
