@@ -106,6 +106,8 @@ fn scan_line(line: &str, indent: usize, state: &mut State) {
     // At the start of a value: a quote or a bracket here opens a scalar or a collection.
     let mut value_start = true;
     let mut last_token = String::new();
+    // The token before the last whitespace: a block scalar header followed by a comment.
+    let mut previous_token = String::new();
     let mut chars = line.trim_end_matches(['\n', '\r']).chars().peekable();
     while let Some(c) = chars.next() {
         if let Some(q) = state.quote {
@@ -132,10 +134,12 @@ fn scan_line(line: &str, indent: usize, state: &mut State) {
                 if last_token.starts_with(['!', '&']) {
                     value_start = true;
                 }
-                last_token.clear();
+                if !last_token.is_empty() {
+                    previous_token = std::mem::take(&mut last_token);
+                }
                 continue;
             }
-            '#' if last_token.is_empty() => return,
+            '#' if last_token.is_empty() => break,
             '"' | '\'' if value_start => {
                 if opened_here && state.flow_depth == 0 {
                     state.required = required;
@@ -162,8 +166,13 @@ fn scan_line(line: &str, indent: usize, state: &mut State) {
         }
         last_token.push(c);
     }
-    let header = last_token.trim_start_matches(['|', '>']);
-    let is_block_header = last_token.starts_with(['|', '>'])
+    let last = if last_token.is_empty() {
+        previous_token
+    } else {
+        last_token
+    };
+    let header = last.trim_start_matches(['|', '>']);
+    let is_block_header = last.starts_with(['|', '>'])
         && header.len() <= 2
         && header
             .chars()
@@ -212,7 +221,7 @@ mod tests {
     #[test]
     fn quotes_brackets_inside_plain_scalars_comments_and_block_scalars_do_not_count() {
         let text = "A: it's [fine\nB: x # \"no\n\
-                    C: |\n  [ \"not a flow\n  D: x\nE: 5\n";
+                    C: |\n  [ \"not a flow\n  D: x\nE: 5\nF: >- # folded\n  'not a quote\nG: 6\n";
         assert!(pad_continuations(text).is_none());
     }
 
