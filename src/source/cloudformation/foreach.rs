@@ -50,6 +50,9 @@ struct Expander<'t, 'a> {
     template: &'t Template<'a>,
     entries: usize,
     nodes: usize,
+    /// A bound was reached: no further loop is expanded (one error says so, not one per copy of an
+    /// enclosing loop).
+    exhausted: bool,
     errors: Vec<InputError>,
 }
 
@@ -68,6 +71,7 @@ pub fn expand(sources: &SourceMap, root: &Node) -> (Option<Node>, Vec<InputError
         template: &template,
         entries: 0,
         nodes: 0,
+        exhausted: false,
         errors: Vec::new(),
     };
     let NodeKind::Map(top) = &root.kind else {
@@ -131,6 +135,9 @@ impl Expander<'_, '_> {
         let (Some(id), NodeKind::Map(body)) = (literal(identifier), &body.kind) else {
             return self.malformed(name, span);
         };
+        if self.exhausted {
+            return;
+        }
         let items = self.items(name, &id, collection);
         // Checked before anything is copied: a loop too large is not expanded at all.
         let entries = items.len().saturating_mul(body.len());
@@ -143,8 +150,9 @@ impl Expander<'_, '_> {
             let message = format!(
                 "Fn::ForEach::{name} would write more than {MAX_EXPANDED_ENTRIES} resources or \
                  outputs (or copy more than {MAX_EXPANDED_NODES} nodes) in this template; its \
-                 resources are not scanned"
+                 resources, and those of the loops after it, are not scanned"
             );
+            self.exhausted = true;
             return self.error(span, ErrorKind::Limit, message);
         }
         self.entries += entries;
@@ -485,6 +493,18 @@ mod tests {
         assert_eq!(text.to_string(), "arn:aws:iam::1:role/${why}-${why}");
         let known = substitute_text("x${N}y", "N", &Item::Known("1".into()));
         assert_eq!(known.as_literal().as_deref(), Some("x1y"));
+    }
+
+    #[test]
+    fn nested_loops_past_the_bound_give_one_error() {
+        let items: Vec<String> = (0..60).map(|i| format!("i{i}")).collect();
+        let list = items.join(", ");
+        let yaml = format!(
+            "Resources:\n  Fn::ForEach::A:\n    - X\n    - [{list}]\n    - Fn::ForEach::B:\n        - Y\n        - [{list}]\n        - R${{X}}${{Y}}:\n            Type: AWS::SQS::Queue\n"
+        );
+        let (root, errors) = expanded(&yaml);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(keys(&root, "Resources").len() <= MAX_EXPANDED_ENTRIES);
     }
 
     #[test]
