@@ -2,7 +2,9 @@
 //!
 //! `Fn::If` is not decided (`Conditions` are not evaluated): every branch is a separate possibility, so
 //! evaluation yields a list of possible values. What cannot be known before deployment (the account,
-//! the region, a physical id) is `Unknown` with a reason, never a guess.
+//! the region, a physical id) is `Unknown` with a reason, never a guess; where the account, region or
+//! stack name is part of a name, it is one value within the stack and kept as a placeholder
+//! ([`super::pseudo`]).
 
 use super::pseudo;
 use crate::source::{ErrorKind, InputError, SourceMap};
