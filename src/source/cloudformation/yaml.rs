@@ -180,7 +180,7 @@ struct Builder<'a> {
 /// Parses a CloudFormation YAML template into a spanned node tree.
 ///
 /// A template rejected for its indentation is read once more with under-indented flow and quoted
-/// continuation lines padded ([`super::yaml_indent`]), since the AWS CLI and CloudFormation accept
+/// continuation lines padded (`yaml_indent.rs`), since the AWS CLI and CloudFormation accept
 /// them; when that fails too, the first error is the one reported.
 pub fn parse(text: &str, file: FileId) -> Result<Node, YamlError> {
     let first = guarded_parse(text, file, None);
