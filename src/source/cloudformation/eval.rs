@@ -2,21 +2,21 @@
 //!
 //! `Fn::If` is not decided (`Conditions` are not evaluated): every branch is a separate possibility, so
 //! evaluation yields a list of possible values. What cannot be known before deployment (the account,
-//! the region, a physical id) is `Unknown` with a reason, never a guess.
+//! the region, a physical id) is `Unknown` with a reason, never a guess; where the account, region or
+//! stack name is part of a name, it is one value within the stack and kept as a placeholder
+//! ([`super::pseudo`]).
 
-use crate::model::RoleTarget;
-use crate::resolve::catalog::RoleReference;
-use crate::source::json;
+use super::pseudo;
 use crate::source::{ErrorKind, InputError, SourceMap};
 use crate::value::{Node, NodeKind, Span, Text, TextPart};
 use std::cell::RefCell;
 use std::collections::HashMap;
 
 /// Deeper chains than this (a parameter default that refers on, nested functions) are unknown.
-const MAX_DEPTH: usize = 48;
+pub(super) const MAX_DEPTH: usize = 48;
 
 /// At most this many possibilities are followed for one value (`Fn::If` and `AllowedValues` multiply).
-const MAX_POSSIBILITIES: usize = 64;
+pub(super) const MAX_POSSIBILITIES: usize = 64;
 
 /// One resource of the template.
 pub struct Resource<'a> {
@@ -52,6 +52,9 @@ pub struct Template<'a> {
     pub resolving: RefCell<Vec<String>>,
     /// Evaluation steps left for the whole template: hostile templates cannot make it slow.
     pub budget: std::cell::Cell<usize>,
+    /// Parameters fixed to one of their `AllowedValues` (an index) while one deployment is checked
+    /// (see `worlds`).
+    pub world: RefCell<HashMap<String, usize>>,
 }
 
 /// Evaluation steps allowed per template.
@@ -73,7 +76,7 @@ pub fn intrinsic(node: &Node) -> Option<(&str, &Node)> {
     }
 }
 
-fn literal_of(node: &Node) -> Option<String> {
+pub(super) fn literal_of(node: &Node) -> Option<String> {
     match &node.kind {
         NodeKind::Str(t) => t.as_literal(),
         NodeKind::Number(n) => Some(n.clone()),
@@ -94,7 +97,7 @@ fn text_of(node: &Node) -> Text {
 }
 
 /// Whether two trees hold the same values, spans aside.
-fn same_shape(a: &Node, b: &Node) -> bool {
+pub(super) fn same_shape(a: &Node, b: &Node) -> bool {
     match (&a.kind, &b.kind) {
         (NodeKind::List(x), NodeKind::List(y)) => {
             x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same_shape(p, q))
@@ -220,7 +223,7 @@ impl<'a> Template<'a> {
                 let r = self.resource(id)?;
                 let n = self.prop(r, name_prop)?;
                 match self.eval(n, depth + 1).as_slice() {
-                    [one] => literal_of(one),
+                    [one] => literal_of(&pseudo::name_node(one)),
                     _ => None,
                 }
             })
@@ -235,7 +238,7 @@ impl<'a> Template<'a> {
         self.guarded(id, || {
             let n = self.resource(id).and_then(|r| self.prop(r, "Path"))?;
             match self.eval(n, depth + 1).as_slice() {
-                [one] => literal_of(one),
+                [one] => literal_of(&pseudo::name_node(one)),
                 _ => None,
             }
         })
@@ -330,7 +333,11 @@ impl<'a> Template<'a> {
             .is_some_and(|t| t == "CommaDelimitedList" || t.starts_with("List<"));
         let values: Vec<&Node> = match (param.get("AllowedValues"), param.get("Default")) {
             (Some((_, allowed)), _) if matches!(allowed.kind, NodeKind::List(_)) => {
-                allowed.as_list()
+                let all = allowed.as_list();
+                match self.world.borrow().get(name).and_then(|&i| all.get(i)) {
+                    Some(&chosen) => vec![chosen],
+                    None => all,
+                }
             }
             (_, Some((_, d))) => vec![d],
             _ => {
@@ -451,6 +458,7 @@ impl<'a> Template<'a> {
             return cap(self.eval_intrinsic(name, args, span, depth))
                 .into_iter()
                 .map(dynamic_references)
+                .map(pseudo::in_value)
                 .collect();
         }
         match &node.kind {
@@ -709,306 +717,4 @@ impl<'a> Template<'a> {
         }
         nodes.iter().map(text_of).collect()
     }
-
-    /// The possible values of a node after following `Fn::If` branches only (nothing else is
-    /// evaluated), without `AWS::NoValue`: the raw nodes, each with its own span.
-    pub fn branches<'n>(&self, node: &'n Node, out: &mut Vec<&'n Node>, depth: usize) {
-        if depth > MAX_DEPTH || out.len() >= MAX_POSSIBILITIES {
-            return;
-        }
-        match intrinsic(node) {
-            Some(("Fn::If", args)) => match &args.kind {
-                NodeKind::List(items) if items.len() == 3 => {
-                    self.branches(&items[1], out, depth + 1);
-                    self.branches(&items[2], out, depth + 1);
-                }
-                _ => out.push(node),
-            },
-            Some(("Ref", r)) if literal_of(r).as_deref() == Some("AWS::NoValue") => {}
-            _ => out.push(node),
-        }
-    }
-
-    /// The values at a property path of a node: `[]` steps take every element of a list.
-    pub fn walk<'n>(
-        &self,
-        node: &'n Node,
-        steps: &[crate::resolve::catalog::PathStep],
-        out: &mut Vec<&'n Node>,
-    ) {
-        let mut here = Vec::new();
-        self.branches(node, &mut here, 0);
-        for b in here {
-            let Some((first, rest)) = steps.split_first() else {
-                out.push(b);
-                continue;
-            };
-            let Some((_, v)) = b.get(&first.name) else {
-                continue;
-            };
-            if first.each {
-                let mut lists = Vec::new();
-                self.branches(v, &mut lists, 0);
-                for l in lists {
-                    match &l.kind {
-                        NodeKind::List(items) => {
-                            for item in items {
-                                self.walk(item, rest, out);
-                            }
-                        }
-                        // A map of named objects (SAM `Auth.Authorizers`): each value.
-                        NodeKind::Map(entries) if intrinsic(l).is_none() => {
-                            for (_, item) in entries {
-                                self.walk(item, rest, out);
-                            }
-                        }
-                        _ => {}
-                    }
-                }
-            } else {
-                self.walk(v, rest, out);
-            }
-        }
-    }
-
-    /// What role or instance profile a value names, for each of its possibilities, with the span of
-    /// each possibility (an `Fn::If` branch is its own pass site).
-    pub fn targets(&self, node: &Node, reference: RoleReference) -> Vec<(RoleTarget, Span)> {
-        let mut leaves = Vec::new();
-        self.branches(node, &mut leaves, 0);
-        let mut out = Vec::new();
-        for leaf in leaves {
-            for t in self.leaf_targets(leaf, reference) {
-                // An empty string sets no role (templates use `Default: ""` with a condition), and
-                // SAM's `NONE` / `CALLER_CREDENTIALS` (API authorizer and method invoke roles) say
-                // that no role is assumed.
-                let empty = matches!(
-                    &t,
-                    RoleTarget::Arn(x) | RoleTarget::Name(x) | RoleTarget::ProfileName(x)
-                        if x.as_literal().is_some_and(|s| {
-                            s.is_empty() || s == "NONE" || s == "CALLER_CREDENTIALS"
-                        })
-                );
-                if !empty {
-                    out.push((t, leaf.span));
-                }
-            }
-        }
-        out
-    }
-
-    fn leaf_targets(&self, node: &Node, reference: RoleReference) -> Vec<RoleTarget> {
-        match intrinsic(node) {
-            Some(("Ref", r)) => {
-                let Some(name) = literal_of(r) else {
-                    return vec![RoleTarget::Unresolved(
-                        "Ref with a name that is unknown".into(),
-                    )];
-                };
-                if let Some(i) = self.role_index(&name) {
-                    return vec![RoleTarget::Role(i)];
-                }
-                if let Some(i) = self.profile_index(&name) {
-                    return vec![RoleTarget::Profile(i)];
-                }
-                if let Some(r) = self.resource(&name) {
-                    return vec![RoleTarget::Unresolved(format!(
-                        "{name} is a {}, not a role defined in the scan",
-                        r.ty
-                    ))];
-                }
-            }
-            Some(("Fn::GetAtt", args)) => {
-                if let Some((res, attr)) = self.getatt_parts(args, 0) {
-                    if let Some(i) = self.role_index(&res) {
-                        return vec![if attr == "Arn" {
-                            RoleTarget::Role(i)
-                        } else {
-                            RoleTarget::Unresolved(format!("{res}.{attr} is not the role's ARN"))
-                        }];
-                    }
-                    if let Some(i) = self.profile_index(&res) {
-                        return vec![RoleTarget::Profile(i)];
-                    }
-                    return vec![RoleTarget::Unresolved(match self.resource(&res) {
-                        Some(r) => {
-                            format!("{res}.{attr} is an attribute of a {}, not a role", r.ty)
-                        }
-                        None => {
-                            format!("Fn::GetAtt {res}.{attr}: no resource {res} in the template")
-                        }
-                    })];
-                }
-            }
-            Some(("Fn::ImportValue", args)) => {
-                return match self
-                    .eval(args, 0)
-                    .iter()
-                    .map(literal_of)
-                    .collect::<Vec<_>>()
-                    .as_slice()
-                {
-                    [Some(name)] => vec![RoleTarget::Import(name.clone())],
-                    _ => vec![RoleTarget::Unresolved(
-                        "Fn::ImportValue of a name that cannot be evaluated statically".into(),
-                    )],
-                };
-            }
-            _ => {}
-        }
-        self.eval(node, 0)
-            .iter()
-            .map(|n| self.literal_target(n, reference))
-            .collect()
-    }
-
-    /// A role or instance profile written as a string (an ARN, a name).
-    fn literal_target(&self, node: &Node, reference: RoleReference) -> RoleTarget {
-        let text = match &node.kind {
-            NodeKind::Str(t) => t,
-            NodeKind::Unknown(reason) => return RoleTarget::Unresolved(reason.clone()),
-            _ => return RoleTarget::Unresolved("the value is not a string".into()),
-        };
-        let starts_arn =
-            matches!(text.parts.first(), Some(TextPart::Lit(s)) if s.starts_with("arn:"));
-        if reference == RoleReference::InstanceProfile {
-            if let Some(name) = literal_tail(text, ":instance-profile/")
-                .or_else(|| (!starts_arn).then(|| text.as_literal()).flatten())
-            {
-                let name = name.rsplit('/').next().unwrap_or(&name).to_string();
-                if let Some(i) = self.profiles.iter().position(|&r| {
-                    self.resources.get(r).is_some_and(|res| {
-                        self.resource_name(&res.id, "InstanceProfileName", 0).0 == name
-                    })
-                }) {
-                    return RoleTarget::Profile(i);
-                }
-                return RoleTarget::ProfileName(Text::lit(name));
-            }
-            return RoleTarget::ProfileName(text.clone());
-        }
-        // A role of this template, by name (its literal name or its stand-in).
-        let name = if starts_arn {
-            literal_tail(text, ":role/").map(|s| s.rsplit('/').next().unwrap_or(&s).to_string())
-        } else {
-            text.as_literal()
-        };
-        if let Some(name) = name {
-            if let Some(i) = self.roles.iter().position(|r| self.role_name(r).0 == name) {
-                return RoleTarget::Role(i);
-            }
-            if starts_arn && !text.is_known() {
-                // The account is unknown but the role name is not: link by name.
-                return RoleTarget::Name(Text::lit(name));
-            }
-        }
-        if starts_arn {
-            RoleTarget::Arn(text.clone())
-        } else {
-            RoleTarget::Name(text.clone())
-        }
-    }
-
-    /// The name of a role of the template, and whether it is literal.
-    pub fn role_name(&self, role: &RoleDef) -> (String, bool) {
-        if role.generated {
-            (format!("{{{}}}", role.logical), false)
-        } else {
-            self.resource_name(&role.logical, "RoleName", 0)
-        }
-    }
-
-    /// A policy document's possible values: objects as they are, JSON strings parsed with spans.
-    pub fn policy_nodes(&self, node: &Node) -> Vec<Node> {
-        self.eval(node, 0)
-            .into_iter()
-            .map(|n| match &n.kind {
-                NodeKind::Str(t) => match t.as_literal() {
-                    Some(s) => self.string_policy(&s, n.span),
-                    None => n,
-                },
-                _ => n,
-            })
-            .collect()
-    }
-
-    /// A policy written as a JSON string. Where the string's text appears verbatim in the file (a
-    /// plain or single-quoted scalar, a `|` or `>` block), elements get their exact spans; otherwise
-    /// (escapes) every element points at the whole string.
-    fn string_policy(&self, s: &str, span: Span) -> Node {
-        let mut node = match json::parse(s, span.file, 0) {
-            Ok(n) => n,
-            Err(e) => {
-                self.error(
-                    span,
-                    ErrorKind::Parse,
-                    format!("the policy string is not valid JSON: {e}"),
-                );
-                return unknown("the policy is not valid JSON", span);
-            }
-        };
-        let snippet = self.sources.snippet(span);
-        let base = span.start as usize;
-        if let Some(pos) = snippet.find(s)
-            && let Ok(exact) = json::parse(s, span.file, base + pos)
-        {
-            return exact;
-        }
-        if let (Some(a), Some(b)) = (snippet.find(['{', '[']), snippet.rfind(['}', ']']))
-            && let Some(raw) = snippet.get(a..=b)
-            && let Ok(exact) = json::parse(raw, span.file, base + a)
-            && same_shape(&exact, &node)
-        {
-            return exact;
-        }
-        node.set_spans(span);
-        node
-    }
-}
-
-/// The literal text after the last `marker` (`:role/`) when everything after it is literal.
-fn literal_tail(text: &Text, marker: &str) -> Option<String> {
-    let mut tail = String::new();
-    for part in text.parts.iter().rev() {
-        match part {
-            TextPart::Lit(s) => {
-                if let Some(i) = s.rfind(marker) {
-                    let mut out = s[i + marker.len()..].to_string();
-                    out.push_str(&tail);
-                    return (!out.is_empty()).then_some(out);
-                }
-                tail.insert_str(0, s);
-            }
-            TextPart::Unknown(_) => return None,
-        }
-    }
-    None
-}
-
-/// A `{"Statement": [...]}` map made of the statements of several documents.
-pub fn merge_documents(docs: Vec<Node>, span: Span) -> Node {
-    let mut statements = Vec::new();
-    for d in docs {
-        match d.kind {
-            NodeKind::Map(entries) => {
-                for (k, v) in entries {
-                    if k.name == "Statement" {
-                        match v.kind {
-                            NodeKind::List(items) => statements.extend(items),
-                            _ => statements.push(v),
-                        }
-                    }
-                }
-            }
-            NodeKind::Str(t) => statements.push(unknown(
-                format!(
-                    "the policy is built from {}, which cannot be evaluated statically",
-                    t.first_unknown().unwrap_or("a value")
-                ),
-                d.span,
-            )),
-            _ => statements.push(d),
-        }
-    }
-    crate::iam::policy::statement_document(statements, span)
 }

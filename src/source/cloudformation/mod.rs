@@ -6,7 +6,13 @@
 //! of the catalog's `[[cloudformation]]` entries, exports, and each resource's `Metadata`.
 
 mod eval;
+mod foreach;
+mod policy_text;
+mod pseudo;
+mod targets;
+mod worlds;
 pub mod yaml;
+mod yaml_indent;
 
 use crate::iam::policy::{PolicyDocument, PolicyValue};
 use crate::model::{
@@ -16,7 +22,8 @@ use crate::model::{
 use crate::resolve::catalog::{Catalog, RoleReference};
 use crate::source::{ErrorKind, InputError, SourceMap, json};
 use crate::value::{FileId, Key, Node, NodeKind, Span};
-use eval::{RoleDef, Template, intrinsic, merge_documents, unknown};
+use eval::{RoleDef, Template, intrinsic, unknown};
+use policy_text::merge_documents;
 use std::cell::RefCell;
 use std::collections::HashMap;
 
@@ -92,7 +99,10 @@ pub fn lower_template(
         .get(file)
         .map(|f| f.display.clone())
         .unwrap_or_default();
+    let (expanded, loop_errors) = foreach::expand(sources, &root);
+    let root = expanded.unwrap_or(root);
     let template = template(sources, &root);
+    template.errors.borrow_mut().extend(loop_errors);
     let mut unit = Unit::new(UnitKind::CloudFormation, name);
     roles(&template, &mut unit);
     profiles(&template, &mut unit);
@@ -184,6 +194,7 @@ fn template<'a>(sources: &'a SourceMap, root: &'a Node) -> Template<'a> {
         errors: RefCell::new(Vec::new()),
         resolving: RefCell::new(Vec::new()),
         budget: std::cell::Cell::new(eval::EVAL_BUDGET),
+        world: RefCell::new(HashMap::new()),
     }
 }
 
@@ -482,7 +493,7 @@ fn passes(t: &Template, unit: &mut Unit, catalog: &Catalog) {
                     _ => vec![leaf],
                 };
                 for value in values {
-                    for (target, span) in t.targets(value, passer.reference) {
+                    for (target, span) in t.targets_in_worlds(value, passer.reference) {
                         unit.passes.push(Pass {
                             passer: r.address.clone(),
                             attribute: attribute.clone(),

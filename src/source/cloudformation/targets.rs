@@ -1,0 +1,249 @@
+//! What role or instance profile a value names, and the property paths that lead to it.
+
+use super::eval::{MAX_DEPTH, MAX_POSSIBILITIES, RoleDef, Template, intrinsic, literal_of};
+use super::pseudo;
+use crate::model::RoleTarget;
+use crate::resolve::catalog::RoleReference;
+use crate::value::{Node, NodeKind, Span, Text, TextPart};
+
+impl Template<'_> {
+    /// The possible values of a node after following `Fn::If` branches only (nothing else is
+    /// evaluated), without `AWS::NoValue`: the raw nodes, each with its own span.
+    pub fn branches<'n>(&self, node: &'n Node, out: &mut Vec<&'n Node>, depth: usize) {
+        if depth > MAX_DEPTH || out.len() >= MAX_POSSIBILITIES {
+            return;
+        }
+        match intrinsic(node) {
+            Some(("Fn::If", args)) => match &args.kind {
+                NodeKind::List(items) if items.len() == 3 => {
+                    self.branches(&items[1], out, depth + 1);
+                    self.branches(&items[2], out, depth + 1);
+                }
+                _ => out.push(node),
+            },
+            Some(("Ref", r)) if literal_of(r).as_deref() == Some("AWS::NoValue") => {}
+            _ => out.push(node),
+        }
+    }
+
+    /// The values at a property path of a node: `[]` steps take every element of a list.
+    pub fn walk<'n>(
+        &self,
+        node: &'n Node,
+        steps: &[crate::resolve::catalog::PathStep],
+        out: &mut Vec<&'n Node>,
+    ) {
+        let mut here = Vec::new();
+        self.branches(node, &mut here, 0);
+        for b in here {
+            let Some((first, rest)) = steps.split_first() else {
+                out.push(b);
+                continue;
+            };
+            let Some((_, v)) = b.get(&first.name) else {
+                continue;
+            };
+            if first.each {
+                let mut lists = Vec::new();
+                self.branches(v, &mut lists, 0);
+                for l in lists {
+                    match &l.kind {
+                        NodeKind::List(items) => {
+                            for item in items {
+                                self.walk(item, rest, out);
+                            }
+                        }
+                        // A map of named objects (SAM `Auth.Authorizers`): each value.
+                        NodeKind::Map(entries) if intrinsic(l).is_none() => {
+                            for (_, item) in entries {
+                                self.walk(item, rest, out);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            } else {
+                self.walk(v, rest, out);
+            }
+        }
+    }
+
+    /// What role or instance profile a value names, for each of its possibilities, with the span of
+    /// each possibility (an `Fn::If` branch is its own pass site).
+    pub fn targets(&self, node: &Node, reference: RoleReference) -> Vec<(RoleTarget, Span)> {
+        let mut leaves = Vec::new();
+        self.branches(node, &mut leaves, 0);
+        let mut out = Vec::new();
+        for leaf in leaves {
+            for t in self.leaf_targets(leaf, reference) {
+                // An empty string sets no role (templates use `Default: ""` with a condition), and
+                // SAM's `NONE` / `CALLER_CREDENTIALS` (API authorizer and method invoke roles) say
+                // that no role is assumed.
+                let empty = matches!(
+                    &t,
+                    RoleTarget::Arn(x) | RoleTarget::Name(x) | RoleTarget::ProfileName(x)
+                        if x.as_literal().is_some_and(|s| {
+                            s.is_empty() || s == "NONE" || s == "CALLER_CREDENTIALS"
+                        })
+                );
+                if !empty {
+                    out.push((t, leaf.span));
+                }
+            }
+        }
+        out
+    }
+
+    fn leaf_targets(&self, node: &Node, reference: RoleReference) -> Vec<RoleTarget> {
+        match intrinsic(node) {
+            Some(("Ref", r)) => {
+                let Some(name) = literal_of(r) else {
+                    return vec![RoleTarget::Unresolved(
+                        "Ref with a name that is unknown".into(),
+                    )];
+                };
+                if let Some(i) = self.role_index(&name) {
+                    return vec![RoleTarget::Role(i)];
+                }
+                if let Some(i) = self.profile_index(&name) {
+                    return vec![RoleTarget::Profile(i)];
+                }
+                if let Some(r) = self.resource(&name) {
+                    return vec![RoleTarget::Unresolved(format!(
+                        "{name} is a {}, not a role defined in the scan",
+                        r.ty
+                    ))];
+                }
+            }
+            Some(("Fn::GetAtt", args)) => {
+                if let Some((res, attr)) = self.getatt_parts(args, 0) {
+                    if let Some(i) = self.role_index(&res) {
+                        return vec![if attr == "Arn" {
+                            RoleTarget::Role(i)
+                        } else {
+                            RoleTarget::Unresolved(format!("{res}.{attr} is not the role's ARN"))
+                        }];
+                    }
+                    if let Some(i) = self.profile_index(&res) {
+                        return vec![RoleTarget::Profile(i)];
+                    }
+                    return vec![RoleTarget::Unresolved(match self.resource(&res) {
+                        Some(r) => {
+                            format!("{res}.{attr} is an attribute of a {}, not a role", r.ty)
+                        }
+                        None => {
+                            format!("Fn::GetAtt {res}.{attr}: no resource {res} in the template")
+                        }
+                    })];
+                }
+            }
+            Some(("Fn::ImportValue", args)) => {
+                return match self
+                    .eval(args, 0)
+                    .iter()
+                    .map(literal_of)
+                    .collect::<Vec<_>>()
+                    .as_slice()
+                {
+                    [Some(name)] => vec![RoleTarget::Import(name.clone())],
+                    _ => vec![RoleTarget::Unresolved(
+                        "Fn::ImportValue of a name that cannot be evaluated statically".into(),
+                    )],
+                };
+            }
+            _ => {}
+        }
+        self.eval(node, 0)
+            .iter()
+            .map(|n| self.literal_target(n, reference))
+            .collect()
+    }
+
+    /// A role or instance profile written as a string (an ARN, a name).
+    fn literal_target(&self, node: &Node, reference: RoleReference) -> RoleTarget {
+        // A role named without an ARN: its stack constants are part of the name (an ARN's were
+        // made placeholders when it was built, its account field left unknown).
+        let named = pseudo::name_node(node);
+        let text = match (&node.kind, &named.kind) {
+            (NodeKind::Str(t), _) if starts_with_arn(t) => t,
+            (_, NodeKind::Str(n)) => n,
+            (NodeKind::Unknown(reason), _) => return RoleTarget::Unresolved(reason.clone()),
+            _ => return RoleTarget::Unresolved("the value is not a string".into()),
+        };
+        let starts_arn = starts_with_arn(text);
+        if reference == RoleReference::InstanceProfile {
+            if let Some(name) = literal_tail(text, ":instance-profile/")
+                .or_else(|| (!starts_arn).then(|| text.as_literal()).flatten())
+            {
+                let name = name.rsplit('/').next().unwrap_or(&name).to_string();
+                if let Some(i) = self.profiles.iter().position(|&r| {
+                    self.resources.get(r).is_some_and(|res| {
+                        self.resource_name(&res.id, "InstanceProfileName", 0).0 == name
+                    })
+                }) {
+                    return RoleTarget::Profile(i);
+                }
+                return RoleTarget::ProfileName(Text::lit(name));
+            }
+            return RoleTarget::ProfileName(text.clone());
+        }
+        // A role of this template, by name (its literal name or its stand-in).
+        let name = if starts_arn {
+            literal_tail(text, ":role/").map(|s| s.rsplit('/').next().unwrap_or(&s).to_string())
+        } else {
+            text.as_literal()
+        };
+        if let Some(name) = name {
+            if let Some(i) = self.roles.iter().position(|r| self.role_name(r).0 == name) {
+                return RoleTarget::Role(i);
+            }
+            if pseudo::names_this_stack(&name) {
+                return RoleTarget::Unresolved(format!(
+                    "the role {name} is named after this stack (AWS::StackName), and the template \
+                     defines no role of that name"
+                ));
+            }
+            if starts_arn && !text.is_known() {
+                // The account is unknown but the role name is not: link by name.
+                return RoleTarget::Name(Text::lit(name));
+            }
+        }
+        if starts_arn {
+            RoleTarget::Arn(text.clone())
+        } else {
+            RoleTarget::Name(text.clone())
+        }
+    }
+
+    /// The name of a role of the template, and whether it is literal.
+    pub fn role_name(&self, role: &RoleDef) -> (String, bool) {
+        if role.generated {
+            (format!("{{{}}}", role.logical), false)
+        } else {
+            self.resource_name(&role.logical, "RoleName", 0)
+        }
+    }
+}
+
+fn starts_with_arn(text: &Text) -> bool {
+    matches!(text.parts.first(), Some(TextPart::Lit(s)) if s.starts_with("arn:"))
+}
+
+/// The literal text after the last `marker` (`:role/`) when everything after it is literal.
+fn literal_tail(text: &Text, marker: &str) -> Option<String> {
+    let mut tail = String::new();
+    for part in text.parts.iter().rev() {
+        match part {
+            TextPart::Lit(s) => {
+                if let Some(i) = s.rfind(marker) {
+                    let mut out = s[i + marker.len()..].to_string();
+                    out.push_str(&tail);
+                    return (!out.is_empty()).then_some(out);
+                }
+                tail.insert_str(0, s);
+            }
+            TextPart::Unknown(_) => return None,
+        }
+    }
+    None
+}
