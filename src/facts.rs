@@ -101,6 +101,11 @@ pub const COLLECTIONS: [&str; 3] = ["roles", "pass_edges", "grants"];
 #[derive(Debug, Default)]
 pub struct Document {
     units: Vec<UnitDocument>,
+    /// The element [`Document::field`] parsed last, by (unit, collection, index). Reports look up
+    /// several fields of one element per finding, and a statement with a thousand `Resource`
+    /// items gives a thousand findings in one element: without this, each lookup parsed the whole
+    /// element again (quadratic, minutes on one hostile statement).
+    last_element: std::sync::Mutex<Option<((usize, usize, usize), std::sync::Arc<Value>)>>,
 }
 
 #[derive(Debug, Default)]
@@ -166,6 +171,24 @@ impl Document {
         Value::Object(out)
     }
 
+    /// One element of a collection, parsed (the last one asked for is kept).
+    fn element(&self, unit: usize, name: &str, index: usize) -> Option<std::sync::Arc<Value>> {
+        let collection = COLLECTIONS.iter().position(|c| *c == name)?;
+        let key = (unit, collection, index);
+        let mut last = self
+            .last_element
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((k, v)) = last.as_ref()
+            && *k == key
+        {
+            return Some(v.clone());
+        }
+        let element = std::sync::Arc::new(parse(self.collection(unit, name)?.get(index)?));
+        *last = Some((key, element.clone()));
+        Some(element)
+    }
+
     /// The value of `key` in the object at `pointer`, when there is an object there with that key.
     /// Only the element the pointer is in is parsed.
     pub fn field(&self, pointer: &str, key: &str) -> Option<Value> {
@@ -199,10 +222,7 @@ impl Document {
             [units, u, name, i, tail @ ..]
                 if units == "units" && COLLECTIONS.contains(&name.as_str()) =>
             {
-                let element = parse(
-                    self.collection(u.parse().ok()?, name)?
-                        .get(i.parse::<usize>().ok()?)?,
-                );
+                let element = self.element(u.parse().ok()?, name, i.parse().ok()?)?;
                 element.pointer(&rest(tail))?.get(key).cloned()
             }
             [units, u, name, tail @ ..]
@@ -650,7 +670,10 @@ pub fn build(units: &[Unit], catalog: &Catalog) -> Facts {
     }
     add_plan_origins(units, &mut locations);
     Facts {
-        document: Document { units: unit_docs },
+        document: Document {
+            units: unit_docs,
+            ..Default::default()
+        },
         locations,
     }
 }

@@ -91,3 +91,25 @@ locals {
 "#,
     );
 }
+
+#[test]
+fn a_statement_with_thousands_of_resource_items() {
+    // 3,000 name-prefix items give 3,000 PR011 findings in one grant element. Each finding's
+    // message reads several fields of that element; they were parsed again for every lookup
+    // (quadratic: about 3 minutes in a debug build), and are now parsed once (facts.rs).
+    let items: Vec<String> = (0..3000)
+        .map(|i| format!("\"arn:aws:iam::123456789012:role/r{i}-*\""))
+        .collect();
+    let text = format!(
+        r#"resource "aws_iam_policy" "p" {{
+  name = "p"
+  policy = jsonencode({{
+    Version   = "2012-10-17"
+    Statement = [{{ Effect = "Allow", Action = "iam:PassRole", Resource = [{}] }}]
+  }})
+}}
+"#,
+        items.join(",\n")
+    );
+    finishes("many-resources", &text);
+}
