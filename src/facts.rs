@@ -105,8 +105,11 @@ pub struct Document {
     /// several fields of one element per finding, and a statement with a thousand `Resource`
     /// items gives a thousand findings in one element: without this, each lookup parsed the whole
     /// element again (quadratic, minutes on one hostile statement).
-    last_element: std::sync::Mutex<Option<((usize, usize, usize), std::sync::Arc<Value>)>>,
+    last_element: std::sync::Mutex<Option<(ElementKey, std::sync::Arc<Value>)>>,
 }
+
+/// An element of the document: (unit, collection, index).
+type ElementKey = (usize, usize, usize);
 
 #[derive(Debug, Default)]
 struct UnitDocument {
