@@ -175,21 +175,13 @@ impl Reader {
 
     /// The bytes of a regular file inside the root, at most `limit` of them.
     pub fn read_bytes_limited(&self, path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
-        let (file, size) = self.open(path)?;
+        let (mut file, size) = self.open(path)?;
         if size > limit {
             return Err(ReadError::TooLarge { size, limit });
         }
         let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
-        // `take(limit + 1)`: a file that grows while it is read still stops at the limit.
-        file.take(limit.saturating_add(1))
-            .read_to_end(&mut bytes)
-            .map_err(ReadError::Io)?;
-        if bytes.len() as u64 > limit {
-            return Err(ReadError::TooLarge {
-                size: bytes.len() as u64,
-                limit,
-            });
-        }
+        // A file that grows while it is read still stops at the limit.
+        read_up_to(&mut file, &mut bytes, limit)?;
         Ok(bytes)
     }
 
@@ -261,21 +253,26 @@ pub fn read_stdin_limited(
     is_plan: impl Fn(&[u8]) -> bool,
 ) -> Result<Vec<u8>, ReadError> {
     let mut bytes = Vec::new();
-    input
-        .by_ref()
-        .take(limit.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(ReadError::Io)?;
-    if bytes.len() as u64 <= limit {
-        return Ok(bytes);
+    match read_up_to(input, &mut bytes, limit) {
+        // Over the file limit: a plan may go on up to the plan limit; anything else fails again.
+        Err(ReadError::TooLarge { .. }) => {
+            let head = &bytes[..bytes.len().min(64 * 1024)];
+            let limit = if is_plan(head) { plan_limit } else { limit };
+            read_up_to(input, &mut bytes, limit)?;
+        }
+        other => other?,
     }
-    let head = &bytes[..bytes.len().min(64 * 1024)];
-    let limit = if is_plan(head) { plan_limit } else { limit };
+    Ok(bytes)
+}
+
+/// Appends what `input` holds to `bytes` until `bytes` is `limit` long, reading one byte more to
+/// tell a reader that has more: then `TooLarge`, with what is in `bytes` (at most `limit + 1`).
+fn read_up_to(input: &mut impl Read, bytes: &mut Vec<u8>, limit: u64) -> Result<(), ReadError> {
     let read = bytes.len() as u64;
     input
         .by_ref()
         .take(limit.saturating_add(1).saturating_sub(read))
-        .read_to_end(&mut bytes)
+        .read_to_end(bytes)
         .map_err(ReadError::Io)?;
     if bytes.len() as u64 > limit {
         return Err(ReadError::TooLarge {
@@ -283,7 +280,7 @@ pub fn read_stdin_limited(
             limit,
         });
     }
-    Ok(bytes)
+    Ok(())
 }
 
 #[cfg(unix)]
