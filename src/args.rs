@@ -263,6 +263,18 @@ pub(crate) struct InputArgs {
 }
 
 impl InputArgs {
+    /// The passrole.toml of a scan of `paths` (`config`) and the input options from it and these
+    /// flags.
+    pub(crate) fn with_config(
+        self,
+        paths: Vec<PathBuf>,
+        config: &ConfigArgs,
+    ) -> Result<(Option<Config>, ScanOptions), InputError> {
+        let config = config.load(&paths, self.root.as_deref())?;
+        let options = self.options(paths, config.as_ref())?;
+        Ok((config, options))
+    }
+
     pub(crate) fn options(
         self,
         paths: Vec<PathBuf>,

@@ -194,12 +194,8 @@ fn main() -> ExitCode {
             config,
             ..
         } => {
-            let config = match config.load(&paths, input.root.as_deref()) {
-                Ok(c) => c,
-                Err(e) => return config_error(&e),
-            };
-            let mut options = match input.options(paths, config.as_ref()) {
-                Ok(o) => o,
+            let (config, mut options) = match input.with_config(paths, &config) {
+                Ok(loaded) => loaded,
                 Err(e) => return config_error(&e),
             };
             options.catalog = config.and_then(|c| c.catalog);
@@ -304,12 +300,8 @@ fn run_scan(
     if let Err(message) = report.outputs() {
         return usage_error(&message);
     }
-    let config = match config.load(&paths, input.root.as_deref()) {
-        Ok(c) => c,
-        Err(e) => return config_error(&e),
-    };
-    let mut options = match input.options(paths, config.as_ref()) {
-        Ok(o) => o,
+    let (config, mut options) = match input.with_config(paths, config) {
+        Ok(loaded) => loaded,
         Err(e) => return config_error(&e),
     };
     report.apply(config.as_ref(), &mut options);
