@@ -542,6 +542,13 @@ pub fn build(units: &[Unit], catalog: &Catalog) -> Facts {
                     });
                 }
             }
+            for hop in &pass.hops {
+                related.push(Related {
+                    tag: "hop",
+                    message: hop.message.clone(),
+                    span: hop.span,
+                });
+            }
             if let Some((profile, span)) = &rp.profile
                 && *span != pass.span
             {
@@ -584,7 +591,7 @@ pub fn build(units: &[Unit], catalog: &Catalog) -> Facts {
                 "attribute": pass.attribute,
                 "service": pass.service,
                 "principals": pass.principals,
-                "role": role.map(|r| r.address.clone()),
+                "role": role.map(|r| role_shown(units, rp, r)),
                 "role_resolved": role.is_some(),
                 "unresolved_reason": rp.unresolved,
                 "via_instance_profile": rp.profile.as_ref().map(|p| p.0.clone()),
@@ -712,6 +719,19 @@ fn add_plan_origins(units: &[Unit], locations: &mut LocationIndex) {
                 span: *from,
             });
         }
+    }
+}
+
+/// The passed role as messages name it: its address, and when the name matched roles of several
+/// units equally well, which unit's role this is and why it is one of several.
+fn role_shown(units: &[Unit], rp: &ResolvedPass, role: &crate::model::Role) -> String {
+    match (&rp.pass.ambiguity, rp.role) {
+        (Some(note), Some((u, _))) => format!(
+            "{} of {} ({note})",
+            role.address,
+            units.get(u).map(|u| u.name.as_str()).unwrap_or("?")
+        ),
+        _ => role.address.clone(),
     }
 }
 

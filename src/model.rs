@@ -160,6 +160,20 @@ pub struct Pass {
     /// The service principals the role must trust (at least one of them).
     pub principals: Vec<String>,
     pub target: RoleTarget,
+    /// The places the passed value came through on its way to the pass (a module call's argument, a
+    /// variable's default, a local), nearest the pass first: shown as related locations.
+    pub hops: Vec<Hop>,
+    /// Set when several roles of the scan match the name equally well: the pass is checked against
+    /// each, and its findings say so.
+    pub ambiguity: Option<String>,
+}
+
+/// One place a passed value came through: the expression there and what it is.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Hop {
+    pub span: Span,
+    /// What the place is, for the reader: "module.app sets var.role_arn".
+    pub message: String,
 }
 
 /// The [`IdentityPolicy::attribute`] of a module call whose source was not read (not fetched, not a

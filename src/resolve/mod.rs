@@ -4,19 +4,46 @@
 pub mod catalog;
 
 use crate::iam::arn::parse_role_arn;
-use crate::model::{Pass, RoleTarget, Unit};
+use crate::model::{Pass, RoleTarget, Unit, UnitKind};
 use crate::value::Text;
 
 /// The principal an instance profile hands its role to.
 const EC2_PRINCIPAL: &str = "ec2.amazonaws.com";
 
 /// Links string targets to roles and adds the pass sites of unused instance profiles.
+///
+/// A role named by a string is looked for in the passing unit first, then in the units closest to it
+/// in the directory tree: copies of one project (`envs/prod`, `envs/dev`) each keep their own roles.
+/// When several roles are equally close, the pass is checked against each of them, and its findings
+/// say so.
 pub fn link(units: &mut [Unit]) {
     let index = RoleIndex::new(units);
+    let names: Vec<String> = units.iter().map(|u| u.name.clone()).collect();
     for (u, unit) in units.iter_mut().enumerate() {
+        let mut copies = Vec::new();
         for pass in &mut unit.passes {
-            pass.target = index.link(u, &pass.target);
+            let (target, others) = index.link_candidates(u, &pass.target);
+            pass.target = target;
+            if others.is_empty() {
+                continue;
+            }
+            let every: Vec<&RoleTarget> = std::iter::once(&pass.target).chain(&others).collect();
+            let note = ambiguity_note(&names, u, &every);
+            pass.ambiguity = Some(note.clone());
+            for other in others {
+                copies.push(Pass {
+                    target: other,
+                    ambiguity: Some(note.clone()),
+                    hops: pass.hops.clone(),
+                    passer: pass.passer.clone(),
+                    attribute: pass.attribute.clone(),
+                    span: pass.span,
+                    service: pass.service.clone(),
+                    principals: pass.principals.clone(),
+                });
+            }
         }
+        unit.passes.extend(copies);
         for profile in &mut unit.profiles {
             profile.role = index.link(u, &profile.role);
         }
@@ -32,6 +59,8 @@ struct RoleIndex {
     profiles: Vec<(usize, usize, String)>,
     /// (unit, export name, exported target)
     exports: Vec<(usize, String, RoleTarget)>,
+    /// Each unit's directory components, for closeness.
+    dirs: Vec<Vec<String>>,
 }
 
 impl RoleIndex {
@@ -59,19 +88,54 @@ impl RoleIndex {
             roles,
             profiles,
             exports,
+            dirs: units.iter().map(unit_dirs).collect(),
         }
     }
 
-    fn role(&self, from: usize, name: &str, path: Option<&str>) -> Option<RoleTarget> {
-        let (u, i, _, _) = self
+    /// The roles of that name (and path) closest to unit `from`: its own role when it has one, else
+    /// those of the units sharing the longest directory prefix with it. Several when they tie.
+    fn roles(&self, from: usize, name: &str, path: Option<&str>) -> Vec<RoleTarget> {
+        let matching: Vec<(usize, usize)> = self
             .roles
             .iter()
-            .find(|(_, _, n, p)| n == name && path.is_none_or(|path| path == p))?;
-        Some(if *u == from {
-            RoleTarget::Role(*i)
-        } else {
-            RoleTarget::External(*u, *i)
-        })
+            .filter(|(_, _, n, p)| n == name && path.is_none_or(|path| path == p))
+            .map(|(u, i, _, _)| (*u, *i))
+            .collect();
+        if let Some((_, i)) = matching.iter().find(|(u, _)| *u == from) {
+            return vec![RoleTarget::Role(*i)];
+        }
+        let closeness = |u: usize| common_dirs(&self.dirs[from], &self.dirs[u]);
+        let best = matching.iter().map(|(u, _)| closeness(*u)).max();
+        matching
+            .iter()
+            .filter(|(u, _)| Some(closeness(*u)) == best)
+            .map(|(u, i)| RoleTarget::External(*u, *i))
+            .collect()
+    }
+
+    /// [`RoleIndex::link`], keeping every equally close candidate: the target, and the other
+    /// candidates a copy of the pass is checked against.
+    fn link_candidates(&self, from: usize, target: &RoleTarget) -> (RoleTarget, Vec<RoleTarget>) {
+        let named = match target {
+            RoleTarget::Arn(text) => self.literal_role(text, |s| {
+                let arn = parse_role_arn(s)?;
+                Some((arn.name, Some(arn.path)))
+            }),
+            RoleTarget::Name(text) => self.literal_role(text, |s| Some((s.to_string(), None))),
+            _ => return (self.link(from, target), Vec::new()),
+        };
+        let (name, path) = match named {
+            Ok(named) => named,
+            Err(unresolved) => return (unresolved, Vec::new()),
+        };
+        let mut candidates = self.roles(from, &name, path.as_deref()).into_iter();
+        match candidates.next() {
+            Some(first) => (first, candidates.collect()),
+            None => (
+                RoleTarget::Unresolved(format!("no role named {name} is defined in the scan")),
+                Vec::new(),
+            ),
+        }
     }
 
     fn link(&self, from: usize, target: &RoleTarget) -> RoleTarget {
@@ -131,22 +195,71 @@ impl RoleIndex {
         }
     }
 
+    /// The first of the closest roles a string names (exports and instance profiles name one).
     fn link_literal(
         &self,
         from: usize,
         text: &Text,
         parse: impl Fn(&str) -> Option<(String, Option<String>)>,
     ) -> RoleTarget {
-        let Some(s) = text.as_literal().or_else(|| arn_with_unknown_account(text)) else {
-            return unresolved_text("the role", text);
-        };
-        let Some((name, path)) = parse(&s) else {
-            return RoleTarget::Unresolved(format!("{s} is not a role ARN"));
-        };
-        self.role(from, &name, path.as_deref()).unwrap_or_else(|| {
-            RoleTarget::Unresolved(format!("no role named {name} is defined in the scan"))
-        })
+        match self.literal_role(text, parse) {
+            Ok((name, path)) => self
+                .roles(from, &name, path.as_deref())
+                .into_iter()
+                .next()
+                .unwrap_or_else(|| {
+                    RoleTarget::Unresolved(format!("no role named {name} is defined in the scan"))
+                }),
+            Err(unresolved) => unresolved,
+        }
     }
+
+    /// The role name (and path, for an ARN) a string names, or why it names none.
+    #[allow(clippy::type_complexity)]
+    fn literal_role(
+        &self,
+        text: &Text,
+        parse: impl Fn(&str) -> Option<(String, Option<String>)>,
+    ) -> Result<(String, Option<String>), RoleTarget> {
+        let Some(s) = text.as_literal().or_else(|| arn_with_unknown_account(text)) else {
+            return Err(unresolved_text("the role", text));
+        };
+        parse(&s).ok_or_else(|| RoleTarget::Unresolved(format!("{s} is not a role ARN")))
+    }
+}
+
+/// The directories a unit was read from, as components: a template's own directory, a module's path.
+fn unit_dirs(unit: &Unit) -> Vec<String> {
+    let path = std::path::Path::new(&unit.name);
+    let dir = match unit.kind {
+        UnitKind::Terraform => path,
+        UnitKind::CloudFormation | UnitKind::Plan => path.parent().unwrap_or(path),
+    };
+    dir.components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect()
+}
+
+/// How many leading directories two units share.
+fn common_dirs(a: &[String], b: &[String]) -> usize {
+    a.iter().zip(b).take_while(|(x, y)| x == y).count()
+}
+
+/// What a finding on an ambiguous pass says: which roles of the name were checked.
+fn ambiguity_note(names: &[String], from: usize, candidates: &[&RoleTarget]) -> String {
+    let places: Vec<String> = candidates
+        .iter()
+        .map(|t| match t {
+            RoleTarget::External(u, _) => names.get(*u).cloned().unwrap_or_default(),
+            _ => names.get(from).cloned().unwrap_or_default(),
+        })
+        .collect();
+    format!(
+        "one of {} roles of that name equally close to the pass, in {}; each is checked",
+        candidates.len(),
+        places.join(" and ")
+    )
 }
 
 /// `arn:${partition}:iam::${account}:role/app/worker` names one role whatever the partition and
@@ -206,6 +319,8 @@ fn add_unused_profile_passes(unit: &mut Unit) {
             service: "Amazon EC2".into(),
             principals: vec![EC2_PRINCIPAL.into()],
             target: RoleTarget::Profile(i),
+            hops: Vec::new(),
+            ambiguity: None,
         });
     }
 }

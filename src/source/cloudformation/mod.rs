@@ -501,6 +501,8 @@ fn passes(t: &Template, unit: &mut Unit, catalog: &Catalog) {
                             service: passer.service.clone(),
                             principals: passer.principals.clone(),
                             target,
+                            hops: Vec::new(),
+                            ambiguity: None,
                         });
                     }
                 }
@@ -529,6 +531,8 @@ fn passes(t: &Template, unit: &mut Unit, catalog: &Catalog) {
             service: passer.service.clone(),
             principals: passer.principals.clone(),
             target: RoleTarget::Role(i),
+            hops: Vec::new(),
+            ambiguity: None,
         });
     }
 }

@@ -29,6 +29,8 @@ impl<'a> Lower<'a> {
                 service: passer.service.clone(),
                 principals: passer.principals.clone(),
                 target,
+                hops: Vec::new(),
+                ambiguity: None,
             });
         }
     }

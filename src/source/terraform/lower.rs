@@ -470,6 +470,8 @@ fn pass(passer: &Passer, address: String, span: Span, target: RoleTarget) -> Pas
         service: passer.service.clone(),
         principals: passer.principals.clone(),
         target,
+        hops: Vec::new(),
+        ambiguity: None,
     }
 }
 
