@@ -15,6 +15,7 @@ use hcl_edit::structure::{Attribute, Block, Body};
 use std::collections::HashMap;
 use std::path::Path;
 
+mod hops;
 mod skipped;
 mod targets;
 
@@ -401,6 +402,7 @@ impl<'a> Lowering<'_, 'a> {
                                 targets::dedup(self.dynamic_targets(&dynamics, ctx, &mut |l| {
                                     l.role_targets(ctx, expr, passer.reference, each, 0)
                                 }));
+                            let hops = self.hops(ctx, expr);
                             for (target, span) in targets {
                                 // `null` or `""` passes no role (the attribute is unset): the other
                                 // branch of a conditional is the real pass.
@@ -408,8 +410,9 @@ impl<'a> Lowering<'_, 'a> {
                                 {
                                     continue;
                                 }
-                                unit.passes
-                                    .push(pass(passer, address.clone(), span, target));
+                                let mut pass = pass(passer, address.clone(), span, target);
+                                pass.hops = hops.clone();
+                                unit.passes.push(pass);
                             }
                         }
                     }
