@@ -7,6 +7,7 @@
 
 mod eval;
 mod foreach;
+mod hops;
 mod policy_text;
 mod pseudo;
 mod targets;
@@ -493,6 +494,7 @@ fn passes(t: &Template, unit: &mut Unit, catalog: &Catalog) {
                     _ => vec![leaf],
                 };
                 for value in values {
+                    let hops = t.parameter_hops(value);
                     for (target, span) in t.targets_in_worlds(value, passer.reference) {
                         unit.passes.push(Pass {
                             passer: r.address.clone(),
@@ -501,7 +503,7 @@ fn passes(t: &Template, unit: &mut Unit, catalog: &Catalog) {
                             service: passer.service.clone(),
                             principals: passer.principals.clone(),
                             target,
-                            hops: Vec::new(),
+                            hops: hops.clone(),
                             ambiguity: None,
                         });
                     }
