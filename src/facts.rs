@@ -701,24 +701,53 @@ pub(crate) fn shown(text: &Text) -> String {
 }
 
 /// A fact read from a plan but located in the `.tf` source also carries its location in the plan.
+/// Only the plan's own facts do: the `.tf` unit's fact at the same span, or another plan's, is not
+/// that plan's value.
 fn add_plan_origins(units: &[Unit], locations: &mut LocationIndex) {
-    let mut origin: HashMap<Span, Span> = HashMap::new();
-    for unit in units {
+    for (u, unit) in units.iter().enumerate() {
+        if unit.origins.is_empty() {
+            continue;
+        }
+        let mut origin: HashMap<Span, Span> = HashMap::new();
         for (to, from) in &unit.origins {
             origin.entry(*to).or_insert(*from);
         }
-    }
-    if origin.is_empty() {
-        return;
-    }
-    for location in locations.by_pointer.values_mut() {
-        if let Some(from) = origin.get(&location.span) {
-            location.related.push(Related {
-                tag: "plan",
-                message: "the same value in the Terraform plan".into(),
-                span: *from,
-            });
+        let prefix = format!("/units/{u}/");
+        for (pointer, location) in locations.by_pointer.range_mut(prefix.clone()..) {
+            if !pointer.starts_with(&prefix) {
+                break;
+            }
+            if let Some(from) = origin.get(&location.span) {
+                location.related.push(Related {
+                    tag: "plan",
+                    message: "the same value in the Terraform plan".into(),
+                    span: *from,
+                });
+            }
         }
+    }
+}
+
+/// The unit a facts pointer (`/units/3/grants/0/...`) belongs to.
+pub fn unit_of(pointer: &str) -> Option<usize> {
+    pointer.strip_prefix("/units/")?.split('/').next()?.parse().ok()
+}
+
+impl LocationIndex {
+    /// The spans of the facts of the units `keep` selects (by unit index).
+    pub fn spans_of_units(&self, keep: impl Fn(usize) -> bool) -> std::collections::HashSet<Span> {
+        self.by_pointer
+            .iter()
+            .filter(|(p, _)| unit_of(p).is_some_and(&keep))
+            .map(|(_, l)| l.span)
+            .collect()
+    }
+}
+
+impl Document {
+    /// What kind of input a unit was read from (`terraform`, `cloudformation`, `plan`).
+    pub fn unit_kind(&self, unit: usize) -> Option<&str> {
+        self.units.get(unit)?.head.get("kind")?.as_str()
     }
 }
 

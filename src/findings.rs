@@ -118,6 +118,9 @@ impl SuppressionKind {
     }
 }
 
+/// The rules whose findings say that something could not be checked (design.md: coverage notes).
+const COVERAGE_RULES: [&str; 2] = ["PR005", "PR016"];
+
 /// Builds findings from rule failures: one per (rule, source location), sorted by file and position.
 /// `root` is the scan root: fingerprints name files relative to it.
 pub fn build(
@@ -129,6 +132,9 @@ pub fn build(
 ) -> Vec<Finding> {
     let mut places: HashMap<FileId, String> = HashMap::new();
     let mut by_location: BTreeMap<(String, Span), Finding> = BTreeMap::new();
+    let is_plan = |u: usize| facts.document.unit_kind(u) == Some("plan");
+    // `.tf` expressions a plan of the scan has a value for (its facts are mapped to the `.tf`).
+    let planned = facts.locations.spans_of_units(is_plan);
     for failure in failures {
         let Some(rule) = rules.get(failure.rule) else {
             continue;
@@ -136,6 +142,15 @@ pub fn build(
         let Some((_, fact)) = facts.locations.lookup(&failure.pointer) else {
             continue;
         };
+        // A `.tf` coverage note ("cannot be evaluated statically") on an expression the plan has
+        // the value of is replaced by what the plan says there: its finding, or none.
+        let from_plan = crate::facts::unit_of(&failure.pointer).is_some_and(is_plan);
+        if !from_plan
+            && COVERAGE_RULES.contains(&rule.meta.id.as_str())
+            && planned.contains(&fact.span)
+        {
+            continue;
+        }
         let key = (rule.meta.id.clone(), fact.span);
         if by_location.contains_key(&key) {
             // The same source expression failed twice (a policy used by two resources, a
