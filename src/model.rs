@@ -45,6 +45,9 @@ pub struct Unit {
     /// (span used, original span). A plan whose Terraform configuration was found points at the `.tf`
     /// and keeps the plan's location here; findings show it as a related location.
     pub origins: Vec<(Span, Span)>,
+    /// The AWS account the unit deploys to, when its configuration names exactly one (Terraform's
+    /// `allowed_account_ids`): roles of the same name in other accounts are other roles.
+    pub account: Option<String>,
 }
 
 /// An identity policy given to a principal: by an attachment resource
@@ -93,6 +96,7 @@ impl Unit {
             metadata: Vec::new(),
             attachments: Vec::new(),
             origins: Vec::new(),
+            account: None,
         }
     }
 }

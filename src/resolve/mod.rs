@@ -3,7 +3,7 @@
 
 pub mod catalog;
 
-use crate::iam::arn::parse_role_arn;
+use crate::iam::arn::{is_account, parse_role_arn};
 use crate::model::{Pass, RoleTarget, Unit, UnitKind};
 use crate::value::Text;
 
@@ -61,6 +61,8 @@ struct RoleIndex {
     exports: Vec<(usize, String, RoleTarget)>,
     /// Each unit's directory components, for closeness.
     dirs: Vec<Vec<String>>,
+    /// Each unit's account, when known.
+    accounts: Vec<Option<String>>,
 }
 
 impl RoleIndex {
@@ -89,16 +91,32 @@ impl RoleIndex {
             profiles,
             exports,
             dirs: units.iter().map(unit_dirs).collect(),
+            accounts: units.iter().map(|u| u.account.clone()).collect(),
         }
     }
 
     /// The roles of that name (and path) closest to unit `from`: its own role when it has one, else
     /// those of the units sharing the longest directory prefix with it. Several when they tie.
-    fn roles(&self, from: usize, name: &str, path: Option<&str>) -> Vec<RoleTarget> {
+    ///
+    /// A role is passed in the account of the passer, so when the account is known (`account`, from
+    /// the ARN or the passing unit) a role of a unit known to deploy to another account is not it.
+    fn roles(
+        &self,
+        from: usize,
+        name: &str,
+        path: Option<&str>,
+        account: Option<&str>,
+    ) -> Vec<RoleTarget> {
+        let other_account = |u: usize| match (account, self.accounts[u].as_deref()) {
+            (Some(a), Some(b)) => a != b,
+            _ => false,
+        };
         let matching: Vec<(usize, usize)> = self
             .roles
             .iter()
-            .filter(|(_, _, n, p)| n == name && path.is_none_or(|path| path == p))
+            .filter(|(u, _, n, p)| {
+                n == name && path.is_none_or(|path| path == p) && !other_account(*u)
+            })
             .map(|(u, i, _, _)| (*u, *i))
             .collect();
         if let Some((_, i)) = matching.iter().find(|(u, _)| *u == from) {
@@ -128,13 +146,13 @@ impl RoleIndex {
             Ok(named) => named,
             Err(unresolved) => return (unresolved, Vec::new()),
         };
-        let mut candidates = self.roles(from, &name, path.as_deref()).into_iter();
+        let account = self.account_of(from, target);
+        let mut candidates = self
+            .roles(from, &name, path.as_deref(), account.as_deref())
+            .into_iter();
         match candidates.next() {
             Some(first) => (first, candidates.collect()),
-            None => (
-                RoleTarget::Unresolved(format!("no role named {name} is defined in the scan")),
-                Vec::new(),
-            ),
+            None => (not_in_scan(&name, account.as_deref()), Vec::new()),
         }
     }
 
@@ -202,16 +220,28 @@ impl RoleIndex {
         text: &Text,
         parse: impl Fn(&str) -> Option<(String, Option<String>)>,
     ) -> RoleTarget {
+        let account = self.account_of(from, &RoleTarget::Arn(text.clone()));
         match self.literal_role(text, parse) {
             Ok((name, path)) => self
-                .roles(from, &name, path.as_deref())
+                .roles(from, &name, path.as_deref(), account.as_deref())
                 .into_iter()
                 .next()
-                .unwrap_or_else(|| {
-                    RoleTarget::Unresolved(format!("no role named {name} is defined in the scan"))
-                }),
+                .unwrap_or_else(|| not_in_scan(&name, account.as_deref())),
             Err(unresolved) => unresolved,
         }
+    }
+
+    /// The account a role named by a pass of unit `from` is in: the ARN's, when written, else the
+    /// passing unit's (a role is always passed in the passer's own account).
+    fn account_of(&self, from: usize, target: &RoleTarget) -> Option<String> {
+        let written = match target {
+            RoleTarget::Arn(text) => text
+                .as_literal()
+                .and_then(|s| s.split(':').nth(4).map(str::to_string))
+                .filter(|a| is_account(a)),
+            _ => None,
+        };
+        written.or_else(|| self.accounts[from].clone())
     }
 
     /// The role name (and path, for an ARN) a string names, or why it names none.
@@ -226,6 +256,13 @@ impl RoleIndex {
         };
         parse(&s).ok_or_else(|| RoleTarget::Unresolved(format!("{s} is not a role ARN")))
     }
+}
+
+fn not_in_scan(name: &str, account: Option<&str>) -> RoleTarget {
+    RoleTarget::Unresolved(match account {
+        Some(account) => format!("no role named {name} in account {account} is defined in the scan"),
+        None => format!("no role named {name} is defined in the scan"),
+    })
 }
 
 /// The directories a unit was read from, as components: a template's own directory, a module's path.

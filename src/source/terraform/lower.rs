@@ -15,6 +15,7 @@ use hcl_edit::structure::{Attribute, Block, Body};
 use std::collections::HashMap;
 use std::path::Path;
 
+mod account;
 mod hops;
 mod skipped;
 mod targets;
@@ -93,6 +94,7 @@ pub fn lower_module(
     lowering.passes(&mut unit, catalog);
     lowering.attachments(&mut unit);
     lowering.skipped_modules(&mut unit);
+    unit.account = lowering.root_account(root);
     let errors = tree.errors.take();
     (unit, errors)
 }
