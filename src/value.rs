@@ -26,15 +26,6 @@ impl Span {
             end: end.max(start) as u32,
         }
     }
-
-    /// The same span moved `offset` bytes to the right (for text parsed out of a larger file).
-    pub fn shifted(self, offset: usize) -> Span {
-        Span {
-            file: self.file,
-            start: self.start + offset as u32,
-            end: self.end + offset as u32,
-        }
-    }
 }
 
 /// A string whose parts may be unknown until apply time (`"arn:aws:iam::${var.account}:role/app/*"`).
