@@ -1,6 +1,6 @@
 //! Findings: rule failures mapped to source locations, with stable fingerprints.
 
-use crate::facts::Facts;
+use crate::facts::{Facts, RelatedTag};
 use crate::rules::{Failure, Rule, Severity, render_message};
 use crate::source::{Position, SourceMap};
 use crate::value::{FileId, Span};
@@ -165,8 +165,7 @@ pub fn build(
         // the value of is replaced by what the plan says there: its finding, or none.
         let from_plan = crate::facts::unit_of(&failure.pointer).is_some_and(is_plan);
         let at = place(sources, fact.span);
-        if !from_plan && COVERAGE_RULES.contains(&rule.meta.id.as_str()) && planned.contains(&at)
-        {
+        if !from_plan && COVERAGE_RULES.contains(&rule.meta.id.as_str()) && planned.contains(&at) {
             continue;
         }
         let key = (rule.meta.id.clone(), at);
@@ -174,7 +173,7 @@ pub fn build(
             // The same source expression failed twice (a policy used by two resources, a
             // `count` resource, a `.tf` and its plan): one finding per source location, which
             // also shows where the plan has it.
-            for r in fact.related.iter().filter(|r| r.tag == "plan") {
+            for r in fact.related.iter().filter(|r| r.tag == RelatedTag::Plan) {
                 let related = RelatedLocation {
                     message: r.message.clone(),
                     location: Location::of(sources, r.span),
@@ -189,7 +188,9 @@ pub fn build(
             .related
             .iter()
             // Where a finding made from a plan is in the plan is always shown.
-            .filter(|r| r.tag == "plan" || rule.meta.related.iter().any(|t| t == r.tag))
+            .filter(|r| {
+                r.tag == RelatedTag::Plan || rule.meta.related.iter().any(|t| t == r.tag.as_str())
+            })
             .map(|r| RelatedLocation {
                 message: r.message.clone(),
                 location: Location::of(sources, r.span),

@@ -379,7 +379,11 @@ fn section_document(document: &Value, sections: &[&str], guard: &str) -> String 
             for key in sections {
                 if let Some(v) = u.get(*key) {
                     // A rule reading every field (`.*`) cannot be trimmed to the fields it names.
-                    let v = if every_field { v.clone() } else { only_fields(v, &words) };
+                    let v = if every_field {
+                        v.clone()
+                    } else {
+                        only_fields(v, &words)
+                    };
                     kept.insert(key.to_string(), v);
                 }
             }

@@ -152,7 +152,10 @@ impl RoleIndex {
             .into_iter();
         match candidates.next() {
             Some(first) => (first, candidates.collect()),
-            None => (not_in_scan(&name, account.as_deref()), Vec::new()),
+            None => (
+                self.not_in_scan(from, &name, path.as_deref(), account.as_deref()),
+                Vec::new(),
+            ),
         }
     }
 
@@ -226,7 +229,9 @@ impl RoleIndex {
                 .roles(from, &name, path.as_deref(), account.as_deref())
                 .into_iter()
                 .next()
-                .unwrap_or_else(|| not_in_scan(&name, account.as_deref())),
+                .unwrap_or_else(|| {
+                    self.not_in_scan(from, &name, path.as_deref(), account.as_deref())
+                }),
             Err(unresolved) => unresolved,
         }
     }
@@ -244,6 +249,24 @@ impl RoleIndex {
         written.or_else(|| self.accounts[from].clone())
     }
 
+    /// Why no role is found: the account is named only when roles of that name are in the scan,
+    /// in other accounts.
+    fn not_in_scan(
+        &self,
+        from: usize,
+        name: &str,
+        path: Option<&str>,
+        account: Option<&str>,
+    ) -> RoleTarget {
+        RoleTarget::Unresolved(match account {
+            Some(account) if !self.roles(from, name, path, None).is_empty() => format!(
+                "no role named {name} in account {account} is defined in the scan (roles of that \
+                 name are, in other accounts)"
+            ),
+            _ => format!("no role named {name} is defined in the scan"),
+        })
+    }
+
     /// The role name (and path, for an ARN) a string names, or why it names none.
     #[allow(clippy::type_complexity)]
     fn literal_role(
@@ -256,13 +279,6 @@ impl RoleIndex {
         };
         parse(&s).ok_or_else(|| RoleTarget::Unresolved(format!("{s} is not a role ARN")))
     }
-}
-
-fn not_in_scan(name: &str, account: Option<&str>) -> RoleTarget {
-    RoleTarget::Unresolved(match account {
-        Some(account) => format!("no role named {name} in account {account} is defined in the scan"),
-        None => format!("no role named {name} is defined in the scan"),
-    })
 }
 
 /// The directories a unit was read from, as components: a template's own directory, a module's path.

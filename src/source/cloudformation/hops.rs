@@ -25,7 +25,7 @@ impl Template<'_> {
                         default.span,
                         format!("the parameter {name} is checked with its Default"),
                     ),
-                    (None, None) => (param.span, format!("the parameter {name}")),
+                    (None, None) => (param.span, format!("the parameter {name} has no Default")),
                 };
                 Some(Hop { span, message })
             })

@@ -18,7 +18,10 @@ impl Lowering<'_, '_> {
                 if !is_aws {
                     continue;
                 }
-                let ctx = Ctx { inst: 0, file: f.file };
+                let ctx = Ctx {
+                    inst: 0,
+                    file: f.file,
+                };
                 accounts.push(self.provider_account(ctx, &block.body));
             }
         }
