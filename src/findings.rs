@@ -188,9 +188,7 @@ pub fn build(
             .related
             .iter()
             // Where a finding made from a plan is in the plan is always shown.
-            .filter(|r| {
-                r.tag == RelatedTag::Plan || rule.meta.related.iter().any(|t| t == r.tag.as_str())
-            })
+            .filter(|r| r.tag == RelatedTag::Plan || rule.meta.related.contains(&r.tag))
             .map(|r| RelatedLocation {
                 message: r.message.clone(),
                 location: Location::of(sources, r.span),

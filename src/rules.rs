@@ -57,9 +57,9 @@ pub struct RuleMeta {
     /// The finding's message; `{field}` is replaced by the field of the failing fact (searched from the
     /// innermost object outwards).
     pub message: String,
-    /// Tags of the related locations to show (`trust`, `profile`, `other_pass`, `pass`, `statement`, `attachment`).
+    /// Tags of the related locations to show (`trust`, `profile`, `hop`, …; see [`RelatedTag`]).
     #[serde(default)]
-    pub related: Vec<String>,
+    pub related: Vec<crate::facts::RelatedTag>,
     pub why: String,
     pub fix: String,
     pub example: Option<Example>,

@@ -63,6 +63,21 @@ impl RelatedTag {
     }
 }
 
+/// As rule metadata writes it (`related = ["trust", "profile"]`): a tag that is not one of these is
+/// an error for that rule, so a typo cannot hide a related location without a word.
+impl<'de> serde::Deserialize<'de> for RelatedTag {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let tag = String::deserialize(deserializer)?;
+        RelatedTag::parse(&tag).ok_or_else(|| {
+            let known: Vec<&str> = RelatedTag::ALL.iter().map(|t| t.as_str()).collect();
+            serde::de::Error::custom(format!(
+                "unknown related-location tag `{tag}`: expected one of {}",
+                known.join(", ")
+            ))
+        })
+    }
+}
+
 /// A location a finding can point at, registered under a JSON pointer of the facts document.
 #[derive(Clone, Debug)]
 pub struct FactLocation {

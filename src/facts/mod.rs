@@ -8,6 +8,7 @@
 //!
 //! The facts are typed ([`types`]); one module builds each kind: [`roles`], [`passes`], [`grants`].
 
+pub mod docs;
 mod document;
 mod grants;
 mod passes;
