@@ -207,3 +207,17 @@ impl Node {
         }
     }
 }
+
+/// Drops every entry of a mapping whose key is written again later: the last value wins, as in
+/// CloudFormation (JSON and YAML templates alike). Linear, whatever the number of repeats.
+pub fn keep_last_entries(entries: &mut Vec<(Key, Node)>) {
+    let mut seen = std::collections::HashSet::new();
+    let mut keep: Vec<bool> = entries
+        .iter()
+        .rev()
+        .map(|(k, _)| seen.insert(k.name.clone()))
+        .collect();
+    keep.reverse();
+    let mut keep = keep.into_iter();
+    entries.retain(|_| keep.next().unwrap_or(true));
+}

@@ -65,7 +65,7 @@ pub fn parse_template(file: FileId, sources: &SourceMap) -> Result<Node, InputEr
         .trim_start()
         .starts_with('{')
     {
-        json::parse_strict(text, file, 0).map_err(|e| {
+        json::parse_last_wins(text, file, 0).map_err(|e| {
             let kind = match e.kind {
                 json::JsonErrorKind::TooDeep => ErrorKind::Limit,
                 _ => ErrorKind::Parse,
@@ -174,8 +174,10 @@ fn template<'a>(sources: &'a SourceMap, root: &'a Node) -> Template<'a> {
         }
     }
     for (i, r) in resources.iter().enumerate() {
+        // `Role: null` (as the AWS .NET Lambda tooling writes it) gives no role: SAM makes one.
+        let role = r.props.and_then(|p| p.get("Role"));
         let generates = SAM_GENERATED_ROLES.iter().any(|(t, _)| *t == r.ty)
-            && r.props.and_then(|p| p.get("Role")).is_none();
+            && role.is_none_or(|(_, v)| matches!(v.kind, NodeKind::Null));
         if generates {
             roles.push(RoleDef {
                 logical: format!("{}Role", r.id),
