@@ -7,6 +7,7 @@
 //! location.
 
 mod check;
+mod engine;
 mod load;
 
 pub use check::{MAX_GUARD_NESTING, MAX_RULE_CHAIN, check_guard};
@@ -239,13 +240,10 @@ pub fn evaluate(rules: &[Rule], facts: &Facts) -> (Vec<Failure>, Vec<InputError>
                 .zip(&sections)
                 .enumerate()
                 .map(|(i, (rule, sections))| {
-                    // A bug met by one rule costs that rule, not the report.
-                    let what = format!("running rule {}", rule.meta.id);
-                    crate::isolate::isolate(&rule.origin, &what, || {
-                        let data = section_document(&slice.document, sections, &rule.guard);
-                        evaluate_one(i, rule, &data, &slice, facts)
+                    let data = section_document(&slice.document, sections, &rule.guard);
+                    engine::evaluate_rule(rule, &data).map(|pointers| {
+                        engine::to_failures(i, pointers, |p| slice.map_pointer(p), facts)
                     })
-                    .and_then(|r| r)
                 })
                 .collect::<Vec<_>>();
             (runs, cuts)
@@ -412,103 +410,6 @@ fn only_fields(value: &Value, words: &HashSet<&str>) -> Value {
         ),
         other => other.clone(),
     }
-}
-
-fn evaluate_one(
-    index: usize,
-    rule: &Rule,
-    data: &str,
-    slice: &Slice,
-    facts: &Facts,
-) -> Result<Vec<Failure>, InputError> {
-    let record = cfn_guard::run_checks(
-        cfn_guard::ValidateInput {
-            content: data,
-            file_name: "facts.json",
-        },
-        cfn_guard::ValidateInput {
-            content: &rule.guard,
-            file_name: &rule.origin,
-        },
-        true,
-    )
-    .map_err(|e| InputError {
-        file: rule.origin.clone(),
-        kind: ErrorKind::Rule,
-        message: format!("rule {} cannot be evaluated: {e}", rule.meta.id),
-        position: None,
-    })?;
-    if record.trim().is_empty() {
-        return Ok(Vec::new());
-    }
-    let record: Value = serde_json::from_str(&record).map_err(|e| InputError {
-        file: rule.origin.clone(),
-        kind: ErrorKind::Rule,
-        message: format!("unexpected output of the rule engine: {e}"),
-        position: None,
-    })?;
-    let mut pointers = BTreeSet::new();
-    failing_pointers(&record, &mut pointers);
-    Ok(pointers
-        .into_iter()
-        .filter_map(|p| slice.map_pointer(&p))
-        .filter_map(|p| facts.locations.lookup(&p).map(|(k, _)| k.to_string()))
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .map(|pointer| Failure {
-            rule: index,
-            pointer,
-        })
-        .collect())
-}
-
-/// Collects the data pointers of every failing clause check in a verbose Guard evaluation record.
-fn failing_pointers(node: &Value, out: &mut BTreeSet<String>) {
-    match node {
-        Value::Object(map) => {
-            // `when` conditions and query filters record their own failures: they select what is
-            // checked, they are not failures of the rule.
-            if let Some(Value::Object(container)) = map.get("container")
-                && (container.contains_key("RuleCondition") || container.contains_key("Filter"))
-            {
-                return;
-            }
-            if let Some(check) = map.get("ClauseValueCheck") {
-                if let Some(p) = failing_check_pointer(check) {
-                    out.insert(p);
-                }
-                return;
-            }
-            for v in map.values() {
-                failing_pointers(v, out);
-            }
-        }
-        Value::Array(items) => items.iter().for_each(|v| failing_pointers(v, out)),
-        _ => {}
-    }
-}
-
-/// A clause check is `{Kind: {status, from: {Resolved: {path}} | {UnResolved: {traversed_to: {path}}}, ...}}`
-/// (the kinds differ: Comparison, InComparison, Unary, NoValueForEmptyCheck, …); take the `from`
-/// path of a failing one.
-fn failing_check_pointer(check: &Value) -> Option<String> {
-    let inner = check.as_object()?.values().next()?;
-    if inner.get("status").and_then(Value::as_str) != Some("FAIL") {
-        return None;
-    }
-    let from = inner
-        .get("from")
-        .or_else(|| inner.get("value").and_then(|v| v.get("from")))?;
-    let path = from
-        .get("Resolved")
-        .and_then(|r| r.get("path"))
-        .or_else(|| {
-            from.get("UnResolved")
-                .and_then(|u| u.get("traversed_to"))
-                .and_then(|t| t.get("path"))
-        })?
-        .as_str()?;
-    (!path.is_empty()).then(|| path.to_string())
 }
 
 /// Fills `{field}` placeholders of a message template from the facts document, looking the field up in
