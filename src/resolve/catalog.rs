@@ -469,6 +469,11 @@ fn parse_path(text: &str, format: Format) -> Result<Vec<PathStep>, String> {
                 &part[step.name.len()..]
             ));
         }
+        if step.json && matches!(format, Format::CloudFormation) {
+            return Err(format!(
+                "`{key}` {text:?}: `{{json}}` is for Terraform string attributes; CloudFormation properties are objects"
+            ));
+        }
         if step.json && in_json {
             return Err(format!(
                 "`{key}` {text:?}: a JSON document inside a JSON document"
