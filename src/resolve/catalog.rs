@@ -456,12 +456,10 @@ fn parse_path(text: &str, format: Format) -> Result<Vec<PathStep>, String> {
         let step = parse_step(part).map_err(|problem| format!("`{key}` {text:?}: {problem}"))?;
         let last = n + 1 == parts.len();
         // Inside a JSON document `[]` is a JSON array, not a Terraform block.
-        if step.each && step.select.is_empty() && !in_json {
-            if let Format::Terraform = format {
-                return Err(format!(
-                    "`{key}` {text:?}: Terraform paths name nested blocks without `[]`; every block instance is checked"
-                ));
-            }
+        if step.each && step.select.is_empty() && !in_json && matches!(format, Format::Terraform) {
+            return Err(format!(
+                "`{key}` {text:?}: Terraform paths name nested blocks without `[]`; every block instance is checked"
+            ));
         }
         if last && (step.each || step.json) {
             return Err(format!(

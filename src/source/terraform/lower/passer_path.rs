@@ -300,9 +300,9 @@ enum JsonLeaf<'a> {
     Unreadable(String),
 }
 
-/// Marks an interpolation inside JSON text; a control character that JSON strings from HCL
-/// templates do not hold unescaped.
-const HOLE: char = '\u{1}';
+/// Marks an interpolation inside JSON text: a private-use character, valid inside a JSON string
+/// (control characters are not) and not written in real documents.
+const HOLE: char = '\u{E000}';
 
 fn placeholder(i: usize) -> String {
     format!("{HOLE}{i}{HOLE}")
