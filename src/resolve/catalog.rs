@@ -17,6 +17,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::iam::principal::{canonical_service_principal, service_principal_name};
 
+mod path;
+pub use path::PathStep;
+use path::parse_path;
+
 /// The built-in catalog's source text.
 const BUILTIN_TOML: &str = include_str!("../../rules/passers.toml");
 
@@ -60,33 +64,6 @@ pub struct Passer {
     pub list: bool,
 }
 
-/// One step of a passer's path.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct PathStep {
-    /// The block, attribute or property name.
-    pub name: String,
-    /// The value at this step is a list (or a map of named objects) and every element is visited
-    /// (`Targets[]`).
-    pub each: bool,
-    /// Only the elements (list elements, repeated blocks) whose keys have these literal values
-    /// (`OptionSettings[Namespace=aws:elasticbeanstalk:environment,OptionName=ServiceRole]`):
-    /// settings lists where one element in many passes a role. Implies `each`.
-    pub select: Vec<(String, String)>,
-    /// The value at this step is a JSON document held in a string (`container_properties{json}`:
-    /// `jsonencode({...})` or a JSON heredoc in Terraform); the following steps are keys inside it.
-    pub json: bool,
-}
-
-impl PathStep {
-    /// A plain step: a block, attribute or property name.
-    pub fn named(name: &str) -> PathStep {
-        PathStep {
-            name: name.to_owned(),
-            ..PathStep::default()
-        }
-    }
-}
-
 /// How a passing attribute names the role it passes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -116,26 +93,6 @@ impl RoleReference {
 impl fmt::Display for RoleReference {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
-    }
-}
-
-impl fmt::Display for PathStep {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.name)?;
-        if !self.select.is_empty() {
-            let keys: Vec<String> = self
-                .select
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect();
-            write!(f, "[{}]", keys.join(","))?;
-        } else if self.each {
-            f.write_str("[]")?;
-        }
-        if self.json {
-            f.write_str("{json}")?;
-        }
-        Ok(())
     }
 }
 
@@ -389,7 +346,12 @@ fn convert_passers(raw: Vec<RawPasser>, format: Format) -> Result<Vec<Passer>, C
             )));
         }
         check_resource_type(&raw.resource, format).map_err(&invalid)?;
-        let path = parse_path(&path_text, format).map_err(&invalid)?;
+        let path = parse_path(
+            &path_text,
+            format.path_key(),
+            matches!(format, Format::Terraform),
+        )
+        .map_err(&invalid)?;
         check_principals(&raw.principals).map_err(&invalid)?;
         if raw.service.trim().is_empty() {
             return Err(invalid("`service` is empty".into()));
@@ -442,118 +404,6 @@ fn check_resource_type(resource: &str, format: Format) -> Result<(), String> {
             "`resource` {resource:?} is not a resource type like {example:?}"
         ))
     }
-}
-
-fn parse_path(text: &str, format: Format) -> Result<Vec<PathStep>, String> {
-    let key = format.path_key();
-    if text.is_empty() {
-        return Err(format!("`{key}` is empty"));
-    }
-    let parts = split_steps(text);
-    let mut steps = Vec::with_capacity(parts.len());
-    let mut in_json = false;
-    for (n, part) in parts.iter().enumerate() {
-        let step = parse_step(part).map_err(|problem| format!("`{key}` {text:?}: {problem}"))?;
-        let last = n + 1 == parts.len();
-        // Inside a JSON document `[]` is a JSON array, not a Terraform block.
-        if step.each && step.select.is_empty() && !in_json && matches!(format, Format::Terraform) {
-            return Err(format!(
-                "`{key}` {text:?}: Terraform paths name nested blocks without `[]`; every block instance is checked"
-            ));
-        }
-        if last && (step.each || step.json) {
-            return Err(format!(
-                "`{key}` {text:?} ends in `{}`: the last step names the value that passes the role (for a list of role references write the plain name and `list = true`)",
-                &part[step.name.len()..]
-            ));
-        }
-        if step.json && matches!(format, Format::CloudFormation) {
-            return Err(format!(
-                "`{key}` {text:?}: `{{json}}` is for Terraform string attributes; CloudFormation properties are objects"
-            ));
-        }
-        if step.json && in_json {
-            return Err(format!(
-                "`{key}` {text:?}: a JSON document inside a JSON document"
-            ));
-        }
-        if in_json && !step.select.is_empty() {
-            return Err(format!(
-                "`{key}` {text:?}: selectors are not supported inside a JSON document"
-            ));
-        }
-        in_json |= step.json;
-        steps.push(step);
-    }
-    Ok(steps)
-}
-
-/// Splits a path at the dots that are not inside a `[...]` selector.
-fn split_steps(text: &str) -> Vec<&str> {
-    let mut parts = Vec::new();
-    let (mut depth, mut start) = (0usize, 0usize);
-    for (i, c) in text.char_indices() {
-        match c {
-            '[' => depth += 1,
-            ']' => depth = depth.saturating_sub(1),
-            '.' if depth == 0 => {
-                parts.push(&text[start..i]);
-                start = i + 1;
-            }
-            _ => {}
-        }
-    }
-    parts.push(&text[start..]);
-    parts
-}
-
-/// One step: `name`, `name[]`, `name[key=value,...]`, `name{json}`.
-fn parse_step(part: &str) -> Result<PathStep, String> {
-    let (rest, json) = match part.strip_suffix("{json}") {
-        Some(rest) => (rest, true),
-        None => (part, false),
-    };
-    let (name, selector) = match rest.split_once('[') {
-        Some((name, sel)) => match sel.strip_suffix(']') {
-            Some(sel) => (name, Some(sel)),
-            None => return Err(format!("step {part:?} has an unclosed `[`")),
-        },
-        None => (rest, None),
-    };
-    if name.is_empty() {
-        return Err("an empty step".into());
-    }
-    let name_char = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'-';
-    if !name.bytes().all(name_char) {
-        return Err(format!(
-            "step {part:?} may contain only letters, digits, `_` and `-` (then `[]`, `[key=value,...]` or `{{json}}`)"
-        ));
-    }
-    let mut select = Vec::new();
-    if let Some(sel) = selector.filter(|s| !s.is_empty()) {
-        for pair in sel.split(',') {
-            let (k, v) = pair
-                .split_once('=')
-                .ok_or_else(|| format!("selector {pair:?} in step {part:?} is not `key=value`"))?;
-            let value_char = |b: u8| name_char(b) || b == b':' || b == b'.' || b == b'/';
-            if k.is_empty()
-                || !k.bytes().all(name_char)
-                || v.is_empty()
-                || !v.bytes().all(value_char)
-            {
-                return Err(format!(
-                    "selector {pair:?} in step {part:?} is not `key=value`"
-                ));
-            }
-            select.push((k.to_owned(), v.to_owned()));
-        }
-    }
-    Ok(PathStep {
-        name: name.to_owned(),
-        each: selector.is_some(),
-        select,
-        json,
-    })
 }
 
 /// A service principal as the catalog writes it: lowercase, global form, `<service>.amazonaws.com`.
@@ -798,6 +648,19 @@ mod tests {
             ("aws_transfer_server", "logging_role", RoleArn, &["transfer.amazonaws.com"]),
             ("aws_transfer_user", "role", RoleArn, &["transfer.amazonaws.com"]),
             ("aws_redshift_cluster", "iam_roles", RoleArn, &["redshift.amazonaws.com"]),
+            ("aws_db_instance", "domain_iam_role_name", RoleName, &["rds.amazonaws.com"]),
+            ("aws_rds_cluster", "domain_iam_role_name", RoleName, &["rds.amazonaws.com"]),
+            ("aws_batch_job_definition", "container_properties{json}.jobRoleArn", RoleArn, &["ecs-tasks.amazonaws.com"]),
+            ("aws_batch_job_definition", "container_properties{json}.executionRoleArn", RoleArn, &["ecs-tasks.amazonaws.com"]),
+            ("aws_flow_log", "deliver_cross_account_role", RoleArn, &["delivery.logs.amazonaws.com"]),
+            ("aws_kinesis_analytics_application", "inputs.kinesis_stream.role_arn", RoleArn, &["kinesisanalytics.amazonaws.com"]),
+            ("aws_kinesis_analytics_application", "cloudwatch_logging_options.role_arn", RoleArn, &["kinesisanalytics.amazonaws.com"]),
+            ("aws_appautoscaling_target", "role_arn", RoleArn, &["application-autoscaling.amazonaws.com"]),
+            ("aws_iot_role_alias", "role_arn", RoleArn, &["credentials.iot.amazonaws.com"]),
+            ("aws_ecs_service", "volume_configuration.managed_ebs_volume.role_arn", RoleArn, &["ecs.amazonaws.com"]),
+            ("aws_elastic_beanstalk_environment", "setting[namespace=aws:elasticbeanstalk:environment,name=ServiceRole].value", RoleArnOrName, &["elasticbeanstalk.amazonaws.com"]),
+            ("aws_elastic_beanstalk_environment", "setting[namespace=aws:autoscaling:launchconfiguration,name=IamInstanceProfile].value", InstanceProfile, &["ec2.amazonaws.com"]),
+            ("aws_rolesanywhere_profile", "role_arns", RoleArn, &["rolesanywhere.amazonaws.com"]),
         ];
         let catalog = Catalog::builtin();
         for (resource, path, reference, principals) in required {
@@ -856,6 +719,21 @@ mod tests {
             ("AWS::DLM::LifecyclePolicy", "ExecutionRoleArn", RoleArn, &["dlm.amazonaws.com"]),
             ("AWS::Transfer::User", "Role", RoleArn, &["transfer.amazonaws.com"]),
             ("AWS::Redshift::Cluster", "IamRoles", RoleArn, &["redshift.amazonaws.com"]),
+            ("AWS::RDS::DBInstance", "DomainIAMRoleName", RoleName, &["rds.amazonaws.com"]),
+            ("AWS::RDS::DBCluster", "DomainIAMRoleName", RoleName, &["rds.amazonaws.com"]),
+            ("AWS::Batch::JobDefinition", "ContainerProperties.JobRoleArn", RoleArn, &["ecs-tasks.amazonaws.com"]),
+            ("AWS::EC2::FlowLog", "DeliverCrossAccountRole", RoleArn, &["delivery.logs.amazonaws.com"]),
+            ("AWS::KinesisAnalytics::Application", "Inputs[].KinesisStreamsInput.RoleARN", RoleArn, &["kinesisanalytics.amazonaws.com"]),
+            ("AWS::KinesisAnalytics::ApplicationOutput", "Output.LambdaOutput.RoleARN", RoleArn, &["kinesisanalytics.amazonaws.com"]),
+            ("AWS::KinesisAnalytics::ApplicationReferenceDataSource", "ReferenceDataSource.S3ReferenceDataSource.ReferenceRoleARN", RoleArn, &["kinesisanalytics.amazonaws.com"]),
+            ("AWS::ApiGatewayV2::Integration", "CredentialsArn", RoleArn, &["apigateway.amazonaws.com"]),
+            ("AWS::Serverless::Api", "Auth.InvokeRole", RoleArn, &["apigateway.amazonaws.com"]),
+            ("AWS::Serverless::Function", "DeploymentPreference.Role", RoleArn, &["codedeploy.amazonaws.com"]),
+            ("AWS::ApplicationAutoScaling::ScalableTarget", "RoleARN", RoleArn, &["application-autoscaling.amazonaws.com"]),
+            ("AWS::Greengrass::Group", "RoleArn", RoleArn, &["greengrass.amazonaws.com"]),
+            ("AWS::ECS::Service", "VolumeConfigurations[].ManagedEBSVolume.RoleArn", RoleArn, &["ecs.amazonaws.com"]),
+            ("AWS::ElasticBeanstalk::Environment", "OptionSettings[Namespace=aws:elasticbeanstalk:environment,OptionName=ServiceRole].Value", RoleArnOrName, &["elasticbeanstalk.amazonaws.com"]),
+            ("AWS::RolesAnywhere::Profile", "RoleArns", RoleArn, &["rolesanywhere.amazonaws.com"]),
         ];
         let catalog = Catalog::builtin();
         for (resource, path, reference, principals) in required {
@@ -869,6 +747,21 @@ mod tests {
             "IamRoles",
         );
         assert!(redshift.is_some_and(|p| p.list));
+    }
+
+    #[test]
+    fn builtin_declares_documented_principal_sets() {
+        let catalog = Catalog::builtin();
+        let lake = catalog.approved_set_for(&strings(&[
+            "glue.amazonaws.com",
+            "lakeformation.amazonaws.com",
+        ]));
+        assert_eq!(lake.map(|s| s.name.as_str()), Some("lake-formation"));
+        let rds = catalog.approved_set_for(&strings(&[
+            "rds.amazonaws.com",
+            "directoryservice.rds.amazonaws.com",
+        ]));
+        assert_eq!(rds.map(|s| s.name.as_str()), Some("rds-directory-service"));
     }
 
     #[test]
@@ -950,38 +843,6 @@ mod tests {
                 PathStep::named("arn"),
             ]
         );
-    }
-
-    #[test]
-    fn selectors_and_json_steps_are_parsed() {
-        let steps = parse_path(
-            "setting[namespace=aws:autoscaling:launchconfiguration,name=IamInstanceProfile].value",
-            Format::Terraform,
-        )
-        .expect("a selector parses");
-        assert_eq!(steps.len(), 2);
-        assert!(steps[0].each && !steps[0].json);
-        assert_eq!(
-            steps[0].select,
-            [
-                (
-                    "namespace".to_string(),
-                    "aws:autoscaling:launchconfiguration".to_string()
-                ),
-                ("name".to_string(), "IamInstanceProfile".to_string()),
-            ]
-        );
-        let steps = parse_path(
-            "ecs_properties{json}.taskProperties[].executionRoleArn",
-            Format::Terraform,
-        )
-        .expect("`[]` inside a JSON document parses in Terraform");
-        assert!(steps[0].json && !steps[0].each);
-        assert!(steps[1].each && steps[1].select.is_empty());
-        let text = "OptionSettings[Namespace=aws:elasticbeanstalk:environment,OptionName=ServiceRole].Value";
-        let steps = parse_path(text, Format::CloudFormation).expect("parses");
-        let shown: Vec<String> = steps.iter().map(PathStep::to_string).collect();
-        assert_eq!(shown.join("."), text, "paths print as written");
     }
 
     const ONE: &str = r#"
