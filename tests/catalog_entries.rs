@@ -69,6 +69,8 @@ fn tf_role(name: &str, role_name: &str, principal: &str) -> String {
 
 fn tf_value(passer: &Passer, side: &str) -> String {
     let one = match passer.reference {
+        // Either form is accepted: the wrong role by ARN, the right one by name.
+        RoleReference::RoleArnOrName if side == "right" => format!("aws_iam_role.{side}.name"),
         RoleReference::RoleArn | RoleReference::RoleArnOrName => format!("aws_iam_role.{side}.arn"),
         RoleReference::RoleName => format!("aws_iam_role.{side}.name"),
         RoleReference::InstanceProfile if wants_arn(passer) => {
@@ -173,6 +175,7 @@ const MAP_STEPS: &[&str] = &["Authorizers", "Events"];
 
 fn cfn_value(passer: &Passer, side: &str) -> String {
     match passer.reference {
+        RoleReference::RoleArnOrName if side == "Right" => format!("!Ref {side}Role"),
         RoleReference::RoleArn | RoleReference::RoleArnOrName => format!("!GetAtt {side}Role.Arn"),
         RoleReference::RoleName => format!("!Ref {side}Role"),
         RoleReference::InstanceProfile if wants_arn(passer) => {
