@@ -1,12 +1,12 @@
 //! Findings: rule failures mapped to source locations, with stable fingerprints.
 
-use crate::facts::Facts;
+use crate::facts::{Facts, RelatedTag};
 use crate::rules::{Failure, Rule, Severity, render_message};
 use crate::source::{Position, SourceMap};
 use crate::value::{FileId, Span};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 /// A location as reports show it.
@@ -43,7 +43,7 @@ impl Location {
     }
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct RelatedLocation {
     pub message: String,
     pub location: Location,
@@ -118,6 +118,23 @@ impl SuppressionKind {
     }
 }
 
+/// Where in which file a span is, whichever copy of the file it was read from: a plan's module
+/// configuration read again (`.terraform/modules/...`) has other file ids than the `.tf` units, and
+/// the same expression must still be one finding.
+type Place = (String, u32, u32);
+
+fn place(sources: &SourceMap, span: Span) -> Place {
+    let span = sources.original(span);
+    let file = sources
+        .get(span.file)
+        .map(|f| crate::source::reader::lexical_normalize(&f.path))
+        .unwrap_or_default();
+    (file.to_string_lossy().into_owned(), span.start, span.end)
+}
+
+/// The rules whose findings say that something could not be checked (design.md: coverage notes).
+const COVERAGE_RULES: [&str; 2] = ["PR005", "PR016"];
+
 /// Builds findings from rule failures: one per (rule, source location), sorted by file and position.
 /// `root` is the scan root: fingerprints name files relative to it.
 pub fn build(
@@ -128,7 +145,15 @@ pub fn build(
     root: &Path,
 ) -> Vec<Finding> {
     let mut places: HashMap<FileId, String> = HashMap::new();
-    let mut by_location: BTreeMap<(String, Span), Finding> = BTreeMap::new();
+    let mut by_location: BTreeMap<(String, Place), Finding> = BTreeMap::new();
+    let is_plan = |u: usize| facts.document.unit_kind(u) == Some("plan");
+    // `.tf` expressions a plan of the scan has a value for (its facts are mapped to the `.tf`).
+    let planned: HashSet<Place> = facts
+        .locations
+        .spans_of_units(is_plan)
+        .into_iter()
+        .map(|span| place(sources, span))
+        .collect();
     for failure in failures {
         let Some(rule) = rules.get(failure.rule) else {
             continue;
@@ -136,17 +161,34 @@ pub fn build(
         let Some((_, fact)) = facts.locations.lookup(&failure.pointer) else {
             continue;
         };
-        let key = (rule.meta.id.clone(), fact.span);
-        if by_location.contains_key(&key) {
+        // A `.tf` coverage note ("cannot be evaluated statically") on an expression the plan has
+        // the value of is replaced by what the plan says there: its finding, or none.
+        let from_plan = crate::facts::unit_of(&failure.pointer).is_some_and(is_plan);
+        let at = place(sources, fact.span);
+        if !from_plan && COVERAGE_RULES.contains(&rule.meta.id.as_str()) && planned.contains(&at) {
+            continue;
+        }
+        let key = (rule.meta.id.clone(), at);
+        if let Some(first) = by_location.get_mut(&key) {
             // The same source expression failed twice (a policy used by two resources, a
-            // `count` resource): one finding per source location.
+            // `count` resource, a `.tf` and its plan): one finding per source location, which
+            // also shows where the plan has it.
+            for r in fact.related.iter().filter(|r| r.tag == RelatedTag::Plan) {
+                let related = RelatedLocation {
+                    message: r.message.clone(),
+                    location: Location::of(sources, r.span),
+                };
+                if !first.related.contains(&related) {
+                    first.related.push(related);
+                }
+            }
             continue;
         }
         let related = fact
             .related
             .iter()
             // Where a finding made from a plan is in the plan is always shown.
-            .filter(|r| r.tag == "plan" || rule.meta.related.iter().any(|t| t == r.tag))
+            .filter(|r| r.tag == RelatedTag::Plan || rule.meta.related.contains(&r.tag))
             .map(|r| RelatedLocation {
                 message: r.message.clone(),
                 location: Location::of(sources, r.span),

@@ -10,14 +10,14 @@
 //! not at all: it is never counted, only shown next to the finding. The grant facts get the result
 //! (`effective_scope`, `denied`, ...) and the Guard rules decide on it.
 
-use crate::facts::{LocationIndex, Related, shown};
+use crate::facts::types::{Grant, GrantResource};
+use crate::facts::{Related, RelatedTag, shown};
 use crate::iam::action::analyze_actions;
 use crate::iam::arn::{RoleScope, classify_passrole_resource};
 use crate::iam::deny::{Budget, Overlap, UNIT_BUDGET, breadth, covers, intersect};
 use crate::iam::policy::{Effect, PolicyValue, Statement};
 use crate::model::Unit;
 use crate::value::Text;
-use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::rc::Rc;
 
@@ -78,21 +78,16 @@ impl GrantEffect {
 
     /// Adds the effect to a grant fact: `denied` and `effective_not_resource` on the grant,
     /// `effective_scope`, `effective_value`, `effective_description` and `deny_note` on each of its
-    /// resources; and the Denies as related locations of everything registered under `pointer`.
+    /// resources; and the Denies as related locations of the grant and of everything in it.
     /// A grant whose actions cannot be evaluated (one resource fact for the whole statement) keeps
     /// its scope as written.
-    pub fn annotate(&self, fact: &mut Value, pointer: &str, locations: &mut LocationIndex) {
-        let action_gap = fact.get("action_match").and_then(Value::as_str) == Some("unknown");
-        let Some(fact) = fact.as_object_mut() else {
-            return;
-        };
-        let not_resource = fact.get("uses_not_resource") == Some(&Value::Bool(true));
+    pub fn annotate(&self, grant: &mut Grant) {
+        let action_gap = grant.action_match == "unknown";
+        let not_resource = grant.uses_not_resource;
         let denied = !action_gap && self.denied();
-        if let Some(Value::Array(resources)) = fact.get_mut("resources") {
-            for (i, resource) in resources.iter_mut().enumerate() {
-                let item = self.items.get(i).filter(|_| !action_gap && !not_resource);
-                self.annotate_resource(resource, item);
-            }
+        for (i, resource) in grant.resources.iter_mut().enumerate() {
+            let item = self.items.get(i).filter(|_| !action_gap && !not_resource);
+            self.annotate_resource(resource, item);
         }
         // What a Deny leaves of a `NotResource` Allow is still "every role but ..." unless it is
         // inside a path or named roles.
@@ -102,39 +97,41 @@ impl GrantEffect {
                 .map(classify_passrole_resource)
                 .any(|s| !matches!(s, RoleScope::Exact | RoleScope::Path | RoleScope::NotRole))
         });
-        fact.insert("denied".into(), Value::Bool(denied));
-        fact.insert(
-            "effective_not_resource".into(),
-            Value::Bool(not_resource && !denied && (action_gap || broad_left)),
-        );
-        locations.alias(
-            &format!("{pointer}/uses_not_resource"),
-            format!("{pointer}/effective_not_resource"),
-        );
-        if !self.related.is_empty() {
-            locations.add_related(pointer, &self.related);
+        grant.denied = denied;
+        grant.effective_not_resource = not_resource && !denied && (action_gap || broad_left);
+        if self.related.is_empty() {
+            return;
+        }
+        let locations = grant
+            .at
+            .iter_mut()
+            .chain(grant.field_at.iter_mut().map(|(_, at)| at))
+            .chain(grant.resources.iter_mut().filter_map(|r| r.at.as_mut()))
+            .chain(grant.conditions.iter_mut().filter_map(|c| c.at.as_mut()));
+        for at in locations {
+            at.related.extend(self.related.iter().cloned());
         }
     }
 
-    fn annotate_resource(&self, resource: &mut Value, item: Option<&ItemEffect>) {
-        let Some(resource) = resource.as_object_mut() else {
-            return;
-        };
-        let field = |k: &str| resource.get(k).cloned().unwrap_or(Value::Null);
+    fn annotate_resource(&self, resource: &mut GrantResource, item: Option<&ItemEffect>) {
         let (scope, value, description) = match item.filter(|i| i.narrowed) {
-            None => (field("scope"), field("value"), field("scope_description")),
+            None => (
+                resource.scope.clone(),
+                resource.value.clone(),
+                resource.scope_description.clone(),
+            ),
             Some(i) => match i.scope() {
                 None => (
-                    json!("denied"),
-                    json!(""),
-                    json!("no role: a Deny denies all of it"),
+                    "denied".to_string(),
+                    String::new(),
+                    "no role: a Deny denies all of it".to_string(),
                 ),
                 Some(scope) => {
                     let shown: Vec<String> = i.remaining.iter().map(shown).collect();
                     (
-                        json!(scope.as_str()),
-                        json!(shown.join(", ")),
-                        json!(scope.describe()),
+                        scope.as_str().to_string(),
+                        shown.join(", "),
+                        scope.describe().to_string(),
                     )
                 }
             },
@@ -151,10 +148,10 @@ impl GrantEffect {
         if self.conditional {
             note.push_str(", which a Deny with a condition narrows only when the condition holds");
         }
-        resource.insert("effective_scope".into(), scope);
-        resource.insert("effective_value".into(), value);
-        resource.insert("effective_description".into(), description);
-        resource.insert("deny_note".into(), Value::String(note));
+        resource.effective_scope = scope;
+        resource.effective_value = value;
+        resource.effective_description = description;
+        resource.deny_note = note;
     }
 }
 
@@ -449,7 +446,7 @@ fn deny_related(unit: &Unit, deny: &Deny) -> Related {
         ),
     };
     Related {
-        tag: "deny",
+        tag: RelatedTag::Deny,
         message,
         span: deny.statement.span,
     }

@@ -76,6 +76,9 @@ enum Command {
     /// Print the facts document that rule files are evaluated against.
     Model {
         paths: Vec<PathBuf>,
+        /// Print the JSON Schema of the facts document instead (what docs/facts.md describes).
+        #[arg(long, conflicts_with = "paths")]
+        schema: bool,
         #[command(flatten)]
         input: InputArgs,
         #[command(flatten)]
@@ -187,6 +190,15 @@ fn main() -> ExitCode {
                 return ExitCode::from(130);
             }
             ExitCode::from(code)
+        }
+        Command::Model { schema: true, .. } => {
+            match write_report(&pretty(&passrole::facts::schema()), None) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(message) => {
+                    eprintln!("error: {message}");
+                    ExitCode::from(2)
+                }
+            }
         }
         Command::Model {
             paths,

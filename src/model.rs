@@ -45,6 +45,9 @@ pub struct Unit {
     /// (span used, original span). A plan whose Terraform configuration was found points at the `.tf`
     /// and keeps the plan's location here; findings show it as a related location.
     pub origins: Vec<(Span, Span)>,
+    /// The AWS account the unit deploys to, when its configuration names exactly one (Terraform's
+    /// `allowed_account_ids`): roles of the same name in other accounts are other roles.
+    pub account: Option<String>,
 }
 
 /// An identity policy given to a principal: by an attachment resource
@@ -93,6 +96,7 @@ impl Unit {
             metadata: Vec::new(),
             attachments: Vec::new(),
             origins: Vec::new(),
+            account: None,
         }
     }
 }
@@ -160,6 +164,20 @@ pub struct Pass {
     /// The service principals the role must trust (at least one of them).
     pub principals: Vec<String>,
     pub target: RoleTarget,
+    /// The places the passed value came through on its way to the pass (a module call's argument, a
+    /// variable's default, a local), nearest the pass first: shown as related locations.
+    pub hops: Vec<Hop>,
+    /// Set when several roles of the scan match the name equally well: the pass is checked against
+    /// each, and its findings say so.
+    pub ambiguity: Option<String>,
+}
+
+/// One place a passed value came through: the expression there and what it is.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Hop {
+    pub span: Span,
+    /// What the place is, for the reader: "module.app sets var.role_arn".
+    pub message: String,
 }
 
 /// The [`IdentityPolicy::attribute`] of a module call whose source was not read (not fetched, not a

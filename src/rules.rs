@@ -57,9 +57,9 @@ pub struct RuleMeta {
     /// The finding's message; `{field}` is replaced by the field of the failing fact (searched from the
     /// innermost object outwards).
     pub message: String,
-    /// Tags of the related locations to show (`trust`, `profile`, `other_pass`, `pass`, `statement`, `attachment`).
+    /// Tags of the related locations to show (`trust`, `profile`, `hop`, …; see [`RelatedTag`]).
     #[serde(default)]
-    pub related: Vec<String>,
+    pub related: Vec<crate::facts::RelatedTag>,
     pub why: String,
     pub fix: String,
     pub example: Option<Example>,
@@ -368,6 +368,7 @@ fn section_document(document: &Value, sections: &[&str], guard: &str) -> String 
         .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
         .filter(|w| !w.is_empty())
         .collect();
+    let every_field = guard.contains(".*");
     let units: Vec<Value> = document
         .get("units")
         .and_then(Value::as_array)
@@ -377,7 +378,20 @@ fn section_document(document: &Value, sections: &[&str], guard: &str) -> String 
             let mut kept = serde_json::Map::new();
             for key in sections {
                 if let Some(v) = u.get(*key) {
-                    kept.insert(key.to_string(), only_fields(v, &words));
+                    // A rule reading every field (`.*`) cannot be trimmed to the fields it names.
+                    let v = if every_field {
+                        v.clone()
+                    } else {
+                        only_fields(v, &words)
+                    };
+                    kept.insert(key.to_string(), v);
+                }
+            }
+            // The unit's own fields a rule filters on (`units[ kind == "terraform" ]`): without
+            // them such a rule silently matched nothing.
+            for (key, v) in u.as_object().into_iter().flatten() {
+                if !COLLECTIONS.contains(&key.as_str()) && words.contains(key.as_str()) {
+                    kept.insert(key.clone(), v.clone());
                 }
             }
             Value::Object(kept)

@@ -157,6 +157,9 @@ fn plan_configs(
 ) -> HashMap<FileId, plan::PlanConfig> {
     let mut out = HashMap::new();
     let mut by_root: HashMap<PathBuf, Option<plan::PlanConfig>> = HashMap::new();
+    // The files already read, by canonical path: built once for all plans (once per plan
+    // directory, it canonicalised every file of a large repository a hundred times over).
+    let mut known: Option<HashMap<PathBuf, FileId>> = None;
     for (id, kind, path) in inputs {
         if *kind != Input::Plan {
             continue;
@@ -171,7 +174,7 @@ fn plan_configs(
         };
         let config = by_root
             .entry(root.clone())
-            .or_insert_with(|| load_config(&root, sources, reader, errors));
+            .or_insert_with(|| load_config(&root, sources, &mut known, reader, errors));
         if let Some(c) = config {
             out.insert(*id, c.clone());
         }
@@ -182,6 +185,7 @@ fn plan_configs(
 fn load_config(
     root: &Path,
     sources: &mut SourceMap,
+    known: &mut Option<HashMap<PathBuf, FileId>>,
     reader: &Reader,
     errors: &mut Vec<InputError>,
 ) -> Option<plan::PlanConfig> {
@@ -198,12 +202,14 @@ fn load_config(
     if !has_tf {
         return None;
     }
-    let known: HashMap<PathBuf, FileId> = (0..sources.len() as u32)
-        .filter_map(|i| {
-            let f = sources.get(FileId(i))?;
-            Some((f.path.canonicalize().ok()?, FileId(i)))
-        })
-        .collect();
+    let known = known.get_or_insert_with(|| {
+        (0..sources.len() as u32)
+            .filter_map(|i| {
+                let f = sources.get(FileId(i))?;
+                Some((f.path.canonicalize().ok()?, FileId(i)))
+            })
+            .collect()
+    });
     let mut dirs: BTreeMap<PathBuf, Vec<FileId>> = BTreeMap::new();
     for path in tf_files_below(root) {
         let Ok(canonical) = path.canonicalize() else {
@@ -212,7 +218,11 @@ fn load_config(
         let id = match known.get(&canonical) {
             Some(id) => *id,
             None => match reader.read_text(&path) {
-                Ok(text) => sources.add(SourceFile::new(path.clone(), text)),
+                Ok(text) => {
+                    let id = sources.add(SourceFile::new(path.clone(), text));
+                    known.insert(canonical.clone(), id);
+                    id
+                }
                 Err(e) => {
                     errors.push(e.to_input_error(&path, "a .tf file of the plan's configuration"));
                     continue;

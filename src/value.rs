@@ -26,15 +26,6 @@ impl Span {
             end: end.max(start) as u32,
         }
     }
-
-    /// The same span moved `offset` bytes to the right (for text parsed out of a larger file).
-    pub fn shifted(self, offset: usize) -> Span {
-        Span {
-            file: self.file,
-            start: self.start + offset as u32,
-            end: self.end + offset as u32,
-        }
-    }
 }
 
 /// A string whose parts may be unknown until apply time (`"arn:aws:iam::${var.account}:role/app/*"`).
@@ -215,4 +206,18 @@ impl Node {
             _ => vec![self],
         }
     }
+}
+
+/// Drops every entry of a mapping whose key is written again later: the last value wins, as in
+/// CloudFormation (JSON and YAML templates alike). Linear, whatever the number of repeats.
+pub fn keep_last_entries(entries: &mut Vec<(Key, Node)>) {
+    let mut seen = std::collections::HashSet::new();
+    let mut keep: Vec<bool> = entries
+        .iter()
+        .rev()
+        .map(|(k, _)| seen.insert(k.name.clone()))
+        .collect();
+    keep.reverse();
+    let mut keep = keep.into_iter();
+    entries.retain(|_| keep.next().unwrap_or(true));
 }

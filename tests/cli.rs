@@ -229,3 +229,68 @@ fn a_broken_rule_file_is_an_input_error_not_a_crash() {
     // The built-in rules still ran.
     assert_eq!(report["findings"][0]["rule"], "PR001");
 }
+
+/// A user rule that filters units by their own fields (`units[ kind == "terraform" ]`) sees them:
+/// the document each rule reads is trimmed to what the rule names, and the unit's fields were once
+/// trimmed away, so the rule silently matched nothing.
+#[test]
+fn user_rules_filtering_units_by_kind_fire() {
+    let root = std::env::current_dir().unwrap();
+    let (report, _) = run_json(
+        &[
+            "scan",
+            "--format",
+            "json",
+            "--rules",
+            "tests/custom-rules-unit-fields",
+            "testdata/custom-rule-unit-kind",
+        ],
+        &root,
+    );
+    let custom: Vec<&Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "ORG002")
+        .collect();
+    assert_eq!(custom.len(), 1, "{report}");
+    assert_eq!(custom[0]["location"]["start"]["line"], 5);
+}
+
+/// A related-location tag that does not exist (a typo) is an error for that rule, with the line;
+/// the other rules still run.
+#[test]
+fn a_rule_with_an_unknown_related_tag_is_refused_with_its_line() {
+    let root = std::env::current_dir().unwrap();
+    let (report, code) = run_json(
+        &[
+            "scan",
+            "--format",
+            "json",
+            "--rules",
+            "tests/broken-rules-related",
+            "testdata/pr010-fail",
+        ],
+        &root,
+    );
+    assert_eq!(code, 2, "{report}");
+    let errors = report["errors"].as_array().unwrap();
+    assert!(
+        errors
+            .iter()
+            .any(|e| e["file"] == "tests/broken-rules-related/ORG003.toml"
+                && e["line"] == 7
+                && e["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("unknown related-location tag `statment`")),
+        "{report}"
+    );
+    let rules: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["rule"].as_str())
+        .collect();
+    assert_eq!(rules, ["PR010"], "{report}");
+}

@@ -108,3 +108,83 @@ fn every_fixture_produces_exactly_its_expected_findings() {
         failures.join("\n")
     );
 }
+
+/// A finding of `expected.json` may also list its related locations as `"file:line message"`
+/// (files relative to the case) and a part of its message (`message_contains`): those are then
+/// exact too. Most cases only pin the primary location; the ones about where a value came from or
+/// which role was meant pin these.
+#[test]
+fn fixtures_that_pin_related_locations_and_messages_get_them() {
+    let mut failures = Vec::new();
+    for case in cases() {
+        let text = std::fs::read_to_string(case.join("expected.json")).expect("readable");
+        let v: Value = serde_json::from_str(&text).expect("JSON");
+        let pinned: Vec<&Value> = v["findings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|f| f.get("related").is_some() || f.get("message_contains").is_some())
+            .collect();
+        if pinned.is_empty() {
+            continue;
+        }
+        let result = scan(&ScanOptions {
+            paths: vec![case.to_path_buf()],
+            ..Default::default()
+        });
+        let prefix = format!("{}/", case.to_string_lossy().replace('\\', "/"));
+        let strip = |f: &str| f.strip_prefix(&prefix).unwrap_or(f).to_string();
+        for want in pinned {
+            let (rule, file, line) = (
+                want["rule"].as_str().expect("rule"),
+                want["file"].as_str().expect("file"),
+                want["line"].as_u64().expect("line"),
+            );
+            let found: Vec<_> = result
+                .findings
+                .iter()
+                .filter(|f| {
+                    f.rule == rule
+                        && strip(&f.location.file) == file
+                        && f.location.start.line as u64 == line
+                })
+                .collect();
+            let label = format!("{}: {rule} at {file}:{line}", case.display());
+            let Some(got) = found.first() else {
+                failures.push(format!("{label}: no such finding"));
+                continue;
+            };
+            if let Some(part) = want.get("message_contains").and_then(Value::as_str)
+                && !got.message.contains(part)
+            {
+                failures.push(format!("{label}: message {:?} lacks {part:?}", got.message));
+            }
+            if let Some(related) = want.get("related").and_then(Value::as_array) {
+                let mut want: Vec<String> = related
+                    .iter()
+                    .map(|r| r.as_str().expect("related entries are strings").to_string())
+                    .collect();
+                let mut have: Vec<String> = got
+                    .related
+                    .iter()
+                    .map(|r| {
+                        format!(
+                            "{}:{} {}",
+                            strip(&r.location.file),
+                            r.location.start.line,
+                            r.message
+                        )
+                    })
+                    .collect();
+                want.sort();
+                have.sort();
+                if want != have {
+                    failures.push(format!(
+                        "{label}:\n  expected related {want:?}\n  actual related   {have:?}"
+                    ));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -14,7 +14,7 @@ fuzz_target!(|data: &[u8]| {
         if let Ok(node) = json::parse(text, FileId(0), 0) {
             common::check_spans(&node, text);
         }
-        if let Ok(node) = json::parse_strict(text, FileId(0), 0) {
+        if let Ok(node) = json::parse_last_wins(text, FileId(0), 0) {
             common::check_spans(&node, text);
         }
         common::check_line_index(text);

@@ -394,6 +394,11 @@ pub fn name_unknown(text: &Text) -> Option<&str> {
     text.first_unknown()
 }
 
+/// Twelve digits: an AWS account id, not a placeholder or an expression.
+pub fn is_account(s: &str) -> bool {
+    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

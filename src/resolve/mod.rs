@@ -3,20 +3,47 @@
 
 pub mod catalog;
 
-use crate::iam::arn::parse_role_arn;
-use crate::model::{Pass, RoleTarget, Unit};
+use crate::iam::arn::{is_account, parse_role_arn};
+use crate::model::{Pass, RoleTarget, Unit, UnitKind};
 use crate::value::Text;
 
 /// The principal an instance profile hands its role to.
 const EC2_PRINCIPAL: &str = "ec2.amazonaws.com";
 
 /// Links string targets to roles and adds the pass sites of unused instance profiles.
+///
+/// A role named by a string is looked for in the passing unit first, then in the units closest to it
+/// in the directory tree: copies of one project (`envs/prod`, `envs/dev`) each keep their own roles.
+/// When several roles are equally close, the pass is checked against each of them, and its findings
+/// say so.
 pub fn link(units: &mut [Unit]) {
     let index = RoleIndex::new(units);
+    let names: Vec<String> = units.iter().map(|u| u.name.clone()).collect();
     for (u, unit) in units.iter_mut().enumerate() {
+        let mut copies = Vec::new();
         for pass in &mut unit.passes {
-            pass.target = index.link(u, &pass.target);
+            let (target, others) = index.link_candidates(u, &pass.target);
+            pass.target = target;
+            if others.is_empty() {
+                continue;
+            }
+            let every: Vec<&RoleTarget> = std::iter::once(&pass.target).chain(&others).collect();
+            let note = ambiguity_note(&names, u, &every);
+            pass.ambiguity = Some(note.clone());
+            for other in others {
+                copies.push(Pass {
+                    target: other,
+                    ambiguity: Some(note.clone()),
+                    hops: pass.hops.clone(),
+                    passer: pass.passer.clone(),
+                    attribute: pass.attribute.clone(),
+                    span: pass.span,
+                    service: pass.service.clone(),
+                    principals: pass.principals.clone(),
+                });
+            }
         }
+        unit.passes.extend(copies);
         for profile in &mut unit.profiles {
             profile.role = index.link(u, &profile.role);
         }
@@ -32,6 +59,10 @@ struct RoleIndex {
     profiles: Vec<(usize, usize, String)>,
     /// (unit, export name, exported target)
     exports: Vec<(usize, String, RoleTarget)>,
+    /// Each unit's directory components, for closeness.
+    dirs: Vec<Vec<String>>,
+    /// Each unit's account, when known.
+    accounts: Vec<Option<String>>,
 }
 
 impl RoleIndex {
@@ -59,19 +90,73 @@ impl RoleIndex {
             roles,
             profiles,
             exports,
+            dirs: units.iter().map(unit_dirs).collect(),
+            accounts: units.iter().map(|u| u.account.clone()).collect(),
         }
     }
 
-    fn role(&self, from: usize, name: &str, path: Option<&str>) -> Option<RoleTarget> {
-        let (u, i, _, _) = self
+    /// The roles of that name (and path) closest to unit `from`: its own role when it has one, else
+    /// those of the units sharing the longest directory prefix with it. Several when they tie.
+    ///
+    /// A role is passed in the account of the passer, so when the account is known (`account`, from
+    /// the ARN or the passing unit) a role of a unit known to deploy to another account is not it.
+    fn roles(
+        &self,
+        from: usize,
+        name: &str,
+        path: Option<&str>,
+        account: Option<&str>,
+    ) -> Vec<RoleTarget> {
+        let other_account = |u: usize| match (account, self.accounts[u].as_deref()) {
+            (Some(a), Some(b)) => a != b,
+            _ => false,
+        };
+        let matching: Vec<(usize, usize)> = self
             .roles
             .iter()
-            .find(|(_, _, n, p)| n == name && path.is_none_or(|path| path == p))?;
-        Some(if *u == from {
-            RoleTarget::Role(*i)
-        } else {
-            RoleTarget::External(*u, *i)
-        })
+            .filter(|(u, _, n, p)| {
+                n == name && path.is_none_or(|path| path == p) && !other_account(*u)
+            })
+            .map(|(u, i, _, _)| (*u, *i))
+            .collect();
+        if let Some((_, i)) = matching.iter().find(|(u, _)| *u == from) {
+            return vec![RoleTarget::Role(*i)];
+        }
+        let closeness = |u: usize| common_dirs(&self.dirs[from], &self.dirs[u]);
+        let best = matching.iter().map(|(u, _)| closeness(*u)).max();
+        matching
+            .iter()
+            .filter(|(u, _)| Some(closeness(*u)) == best)
+            .map(|(u, i)| RoleTarget::External(*u, *i))
+            .collect()
+    }
+
+    /// [`RoleIndex::link`], keeping every equally close candidate: the target, and the other
+    /// candidates a copy of the pass is checked against.
+    fn link_candidates(&self, from: usize, target: &RoleTarget) -> (RoleTarget, Vec<RoleTarget>) {
+        let named = match target {
+            RoleTarget::Arn(text) => self.literal_role(text, |s| {
+                let arn = parse_role_arn(s)?;
+                Some((arn.name, Some(arn.path)))
+            }),
+            RoleTarget::Name(text) => self.literal_role(text, |s| Some((s.to_string(), None))),
+            _ => return (self.link(from, target), Vec::new()),
+        };
+        let (name, path) = match named {
+            Ok(named) => named,
+            Err(unresolved) => return (unresolved, Vec::new()),
+        };
+        let account = self.account_of(from, target);
+        let mut candidates = self
+            .roles(from, &name, path.as_deref(), account.as_deref())
+            .into_iter();
+        match candidates.next() {
+            Some(first) => (first, candidates.collect()),
+            None => (
+                self.not_in_scan(from, &name, path.as_deref(), account.as_deref()),
+                Vec::new(),
+            ),
+        }
     }
 
     fn link(&self, from: usize, target: &RoleTarget) -> RoleTarget {
@@ -131,22 +216,103 @@ impl RoleIndex {
         }
     }
 
+    /// The first of the closest roles a string names (exports and instance profiles name one).
     fn link_literal(
         &self,
         from: usize,
         text: &Text,
         parse: impl Fn(&str) -> Option<(String, Option<String>)>,
     ) -> RoleTarget {
-        let Some(s) = text.as_literal().or_else(|| arn_with_unknown_account(text)) else {
-            return unresolved_text("the role", text);
+        let account = self.account_of(from, &RoleTarget::Arn(text.clone()));
+        match self.literal_role(text, parse) {
+            Ok((name, path)) => self
+                .roles(from, &name, path.as_deref(), account.as_deref())
+                .into_iter()
+                .next()
+                .unwrap_or_else(|| {
+                    self.not_in_scan(from, &name, path.as_deref(), account.as_deref())
+                }),
+            Err(unresolved) => unresolved,
+        }
+    }
+
+    /// The account a role named by a pass of unit `from` is in: the ARN's, when written, else the
+    /// passing unit's (a role is always passed in the passer's own account).
+    fn account_of(&self, from: usize, target: &RoleTarget) -> Option<String> {
+        let written = match target {
+            RoleTarget::Arn(text) => text
+                .as_literal()
+                .and_then(|s| s.split(':').nth(4).map(str::to_string))
+                .filter(|a| is_account(a)),
+            _ => None,
         };
-        let Some((name, path)) = parse(&s) else {
-            return RoleTarget::Unresolved(format!("{s} is not a role ARN"));
-        };
-        self.role(from, &name, path.as_deref()).unwrap_or_else(|| {
-            RoleTarget::Unresolved(format!("no role named {name} is defined in the scan"))
+        written.or_else(|| self.accounts[from].clone())
+    }
+
+    /// Why no role is found: the account is named only when roles of that name are in the scan,
+    /// in other accounts.
+    fn not_in_scan(
+        &self,
+        from: usize,
+        name: &str,
+        path: Option<&str>,
+        account: Option<&str>,
+    ) -> RoleTarget {
+        RoleTarget::Unresolved(match account {
+            Some(account) if !self.roles(from, name, path, None).is_empty() => format!(
+                "no role named {name} in account {account} is defined in the scan (roles of that \
+                 name are, in other accounts)"
+            ),
+            _ => format!("no role named {name} is defined in the scan"),
         })
     }
+
+    /// The role name (and path, for an ARN) a string names, or why it names none.
+    #[allow(clippy::type_complexity)]
+    fn literal_role(
+        &self,
+        text: &Text,
+        parse: impl Fn(&str) -> Option<(String, Option<String>)>,
+    ) -> Result<(String, Option<String>), RoleTarget> {
+        let Some(s) = text.as_literal().or_else(|| arn_with_unknown_account(text)) else {
+            return Err(unresolved_text("the role", text));
+        };
+        parse(&s).ok_or_else(|| RoleTarget::Unresolved(format!("{s} is not a role ARN")))
+    }
+}
+
+/// The directories a unit was read from, as components: a template's own directory, a module's path.
+fn unit_dirs(unit: &Unit) -> Vec<String> {
+    let path = std::path::Path::new(&unit.name);
+    let dir = match unit.kind {
+        UnitKind::Terraform => path,
+        UnitKind::CloudFormation | UnitKind::Plan => path.parent().unwrap_or(path),
+    };
+    dir.components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect()
+}
+
+/// How many leading directories two units share.
+fn common_dirs(a: &[String], b: &[String]) -> usize {
+    a.iter().zip(b).take_while(|(x, y)| x == y).count()
+}
+
+/// What a finding on an ambiguous pass says: which roles of the name were checked.
+fn ambiguity_note(names: &[String], from: usize, candidates: &[&RoleTarget]) -> String {
+    let places: Vec<String> = candidates
+        .iter()
+        .map(|t| match t {
+            RoleTarget::External(u, _) => names.get(*u).cloned().unwrap_or_default(),
+            _ => names.get(from).cloned().unwrap_or_default(),
+        })
+        .collect();
+    format!(
+        "one of {} roles of that name equally close to the pass, in {}; each is checked",
+        candidates.len(),
+        places.join(" and ")
+    )
 }
 
 /// `arn:${partition}:iam::${account}:role/app/worker` names one role whatever the partition and
@@ -206,6 +372,8 @@ fn add_unused_profile_passes(unit: &mut Unit) {
             service: "Amazon EC2".into(),
             principals: vec![EC2_PRINCIPAL.into()],
             target: RoleTarget::Profile(i),
+            hops: Vec::new(),
+            ambiguity: None,
         });
     }
 }

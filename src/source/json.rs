@@ -26,7 +26,7 @@ pub const MAX_DEPTH: usize = 512;
 
 /// Objects with fewer entries than this are checked for duplicate keys by scanning the entries, which
 /// beats hashing for the small objects that dominate IAM policies; larger objects switch to a set so
-/// that a huge object cannot make strict parsing quadratic.
+/// that a huge object cannot make last-wins parsing quadratic.
 const LINEAR_DUPLICATE_SCAN: usize = 16;
 
 /// Longest key or word quoted in an error message, in chars, so a megabyte-long token cannot turn an
@@ -38,8 +38,6 @@ const SNIPPET_CHARS: usize = 40;
 pub enum JsonErrorKind {
     /// The text is not JSON.
     Syntax,
-    /// [`parse_strict`] found a key written twice in one object.
-    DuplicateKey,
     /// Arrays and objects nest deeper than [`MAX_DEPTH`].
     TooDeep,
 }
@@ -71,10 +69,24 @@ pub fn parse(text: &str, file: FileId, base: usize) -> Result<Node, JsonError> {
     Parser::new(text, file, base, false).document()
 }
 
-/// Like [`parse`], but a key written twice in one object is an error ([`JsonErrorKind::DuplicateKey`]
-/// at the second key), because CloudFormation rejects such templates.
-pub fn parse_strict(text: &str, file: FileId, base: usize) -> Result<Node, JsonError> {
+/// Like [`parse`], but a key written twice in one object keeps only its last value, as CloudFormation
+/// does (its template validation accepts such a template and deploys the last value): the earlier
+/// entries are dropped, so a repeated logical id is one resource.
+pub fn parse_last_wins(text: &str, file: FileId, base: usize) -> Result<Node, JsonError> {
     Parser::new(text, file, base, true).document()
+}
+
+/// Whether `key` was written before in an object (`entries`, and `seen` once it is large).
+fn is_duplicate(entries: &[(Key, Node)], seen: &mut HashSet<String>, key: &Key) -> bool {
+    if entries.len() < LINEAR_DUPLICATE_SCAN {
+        return entries.iter().any(|(k, _)| k.name == key.name);
+    }
+    // Built once, the first time the object is big enough; from then on every key is inserted
+    // here, so the set always holds all keys before this one.
+    if seen.is_empty() {
+        seen.extend(entries.iter().map(|(k, _)| k.name.clone()));
+    }
+    !seen.insert(key.name.clone())
 }
 
 /// An array or object whose closing bracket has not been read yet.
@@ -88,8 +100,10 @@ enum Frame {
         entries: Vec<(Key, Node)>,
         /// The key whose value is being parsed.
         key: Key,
-        /// Keys seen so far, filled only in strict mode once the object outgrows a linear scan.
+        /// Keys seen so far, filled only in last-wins mode once the object outgrows a linear scan.
         seen: HashSet<String>,
+        /// A key was written twice (last-wins mode): the earlier entries go when the object closes.
+        repeated: bool,
     },
 }
 
@@ -101,18 +115,19 @@ struct Parser<'a> {
     pos: usize,
     file: FileId,
     base: usize,
-    strict: bool,
+    /// Repeated keys keep their last value ([`parse_last_wins`]).
+    last_wins: bool,
 }
 
 impl<'a> Parser<'a> {
-    fn new(text: &'a str, file: FileId, base: usize, strict: bool) -> Parser<'a> {
+    fn new(text: &'a str, file: FileId, base: usize, last_wins: bool) -> Parser<'a> {
         Parser {
             text,
             bytes: text.as_bytes(),
             pos: 0,
             file,
             base,
-            strict,
+            last_wins,
         }
     }
 
@@ -163,6 +178,7 @@ impl<'a> Parser<'a> {
                                 entries: Vec::new(),
                                 key,
                                 seen: HashSet::new(),
+                                repeated: false,
                             });
                             want = "a value after ':'";
                             continue;
@@ -214,6 +230,7 @@ impl<'a> Parser<'a> {
                         entries,
                         key,
                         seen,
+                        repeated,
                     } => {
                         // The placeholder never escapes: the next key replaces it before any value
                         // is stored, and the frame is dropped when the object closes.
@@ -230,10 +247,9 @@ impl<'a> Parser<'a> {
                                 if self.peek() != Some(b'"') {
                                     return Err(self.expected("a string key after ','"));
                                 }
-                                let key_at = self.pos;
                                 let next = self.key()?;
-                                if self.strict {
-                                    self.check_duplicate(entries, seen, &next, key_at)?;
+                                if self.last_wins {
+                                    *repeated |= is_duplicate(entries, seen, &next);
                                 }
                                 self.colon()?;
                                 *key = next;
@@ -243,7 +259,10 @@ impl<'a> Parser<'a> {
                             Some(b'}') => {
                                 self.pos += 1;
                                 let start = *start;
-                                let entries = std::mem::take(entries);
+                                let mut entries = std::mem::take(entries);
+                                if *repeated {
+                                    crate::value::keep_last_entries(&mut entries);
+                                }
                                 stack.pop();
                                 node = self.node(NodeKind::Map(entries), start);
                             }
@@ -351,33 +370,6 @@ impl<'a> Parser<'a> {
 
     /// Strict mode: fails if `key` (whose opening quote is at `at`) already names an entry of the
     /// object being read.
-    fn check_duplicate(
-        &self,
-        entries: &[(Key, Node)],
-        seen: &mut HashSet<String>,
-        key: &Key,
-        at: usize,
-    ) -> Result<(), JsonError> {
-        let duplicate = if entries.len() < LINEAR_DUPLICATE_SCAN {
-            entries.iter().any(|(k, _)| k.name == key.name)
-        } else {
-            // Built once, the first time the object is big enough; from then on every accepted key is
-            // inserted here, so the set always holds all keys before this one.
-            if seen.is_empty() {
-                seen.extend(entries.iter().map(|(k, _)| k.name.clone()));
-            }
-            !seen.insert(key.name.clone())
-        };
-        if duplicate {
-            return Err(self.error(
-                JsonErrorKind::DuplicateKey,
-                at,
-                format!("duplicate key \"{}\"", snippet(&key.name).escape_debug()),
-            ));
-        }
-        Ok(())
-    }
-
     /// A string; the current byte is its opening quote. Returns the decoded contents and leaves the
     /// position after the closing quote.
     fn string(&mut self) -> Result<String, JsonError> {
@@ -731,11 +723,12 @@ mod tests {
         }
     }
 
-    fn strict_err(text: &str) -> JsonError {
-        match parse_strict(text, F, 0) {
-            Ok(node) => panic!("{text:?} should fail in strict mode, parsed {node:?}"),
-            Err(e) => e,
-        }
+    fn last_wins(text: &str) -> Node {
+        parse_last_wins(text, F, 0).expect("parses")
+    }
+
+    fn keys(node: &Node) -> Vec<&str> {
+        entries(node).iter().map(|(k, _)| k.name.as_str()).collect()
     }
 
     /// The source text a span covers.
@@ -1150,7 +1143,7 @@ mod tests {
         assert_eq!(e.kind, JsonErrorKind::TooDeep);
         assert_eq!(e.offset, MAX_DEPTH * 5);
 
-        let e = parse_strict(&"[{\"k\":".repeat(5_000), F, 10).unwrap_err();
+        let e = parse_last_wins(&"[{\"k\":".repeat(5_000), F, 10).unwrap_err();
         assert_eq!(e.kind, JsonErrorKind::TooDeep);
         assert_eq!(e.offset, 10 + (MAX_DEPTH / 2) * 6);
     }
@@ -1169,38 +1162,29 @@ mod tests {
     }
 
     #[test]
-    fn duplicate_keys_strict_is_an_error_at_the_second_key() {
+    fn a_repeated_key_keeps_its_last_value_and_place() {
         let text = r#"{"Effect": "Deny", "Action": "x",  "Effect": "Allow"}"#;
-        let e = strict_err(text);
-        assert_eq!(e.kind, JsonErrorKind::DuplicateKey);
-        assert_eq!(e.offset, text.rfind("\"Effect\"").unwrap());
-        assert_eq!(e.message, "duplicate key \"Effect\"");
-        assert_eq!(e.to_string(), "duplicate key \"Effect\"");
-
-        let e = parse_strict(text, F, 100).unwrap_err();
-        assert_eq!(e.offset, 100 + text.rfind("\"Effect\"").unwrap());
+        let doc = last_wins(text);
+        assert_eq!(keys(&doc), ["Action", "Effect"]);
+        let (k, v) = doc.get("Effect").unwrap();
+        assert_eq!(string_of(v), "Allow");
+        assert_eq!(k.span.start as usize, text.rfind("\"Effect\"").unwrap());
 
         // Keys compare after decoding escapes.
-        let e = strict_err(r#"{"a": 1, "\u0061": 2}"#);
-        assert_eq!((e.kind, e.offset), (JsonErrorKind::DuplicateKey, 9));
-        assert_eq!(e.message, "duplicate key \"a\"");
+        assert_eq!(keys(&last_wins(r#"{"a": 1, "\u0061": 2}"#)), ["a"]);
 
-        // Keys are scoped to their own object; same names in siblings or nested objects are fine.
+        // Keys are scoped to their own object; same names in siblings or nested objects stay.
         let fine = r#"{"a": {"a": 1, "b": 2}, "b": [{"a": 1}, {"a": 2}], "c": {"b": {"a": {}}}}"#;
-        assert!(parse_strict(fine, F, 0).is_ok());
-        let nested = r#"{"a": {"x": 1, "y": 2, "x": 3}}"#;
-        let e = strict_err(nested);
-        assert_eq!(e.offset, nested.rfind("\"x\"").unwrap());
-
-        // Control characters in a key name are escaped in the message.
-        let e = strict_err(r#"{"a\n": 1, "a\n": 2}"#);
-        assert_eq!(e.message, "duplicate key \"a\\n\"");
+        assert_eq!(last_wins(fine), ok(fine));
+        let nested = last_wins(r#"{"a": {"x": 1, "y": 2, "x": 3}}"#);
+        let (_, inner) = nested.get("a").unwrap();
+        assert_eq!(keys(inner), ["y", "x"]);
+        // Without last-wins every entry is kept, as written.
+        assert_eq!(keys(&ok(r#"{"x": 1, "x": 2}"#)), ["x", "x"]);
     }
 
     #[test]
-    fn duplicate_keys_strict_in_large_objects() {
-        // Past the linear-scan threshold the set takes over; duplicates of early and late keys must both
-        // still be found.
+    fn repeated_keys_in_large_objects_are_found_past_the_linear_scan() {
         for dup in [
             0,
             5,
@@ -1212,34 +1196,22 @@ mod tests {
             for i in 0..100 {
                 text.push_str(&format!("\"k{i}\": {i}, "));
             }
-            let at = text.len();
             text.push_str(&format!("\"k{dup}\": true}}"));
-            let e = strict_err(&text);
-            assert_eq!(
-                (e.kind, e.offset),
-                (JsonErrorKind::DuplicateKey, at),
-                "k{dup}"
-            );
-            assert_eq!(e.message, format!("duplicate key \"k{dup}\""));
-            assert!(parse(&text, F, 0).is_ok());
+            let doc = last_wins(&text);
+            assert_eq!(entries(&doc).len(), 100, "k{dup}");
+            let (_, v) = doc.get(&format!("k{dup}")).unwrap();
+            assert!(matches!(v.kind, NodeKind::Bool(true)), "k{dup}");
         }
-        let mut text = String::from("{");
-        for i in 0..1000 {
-            text.push_str(&format!("\"k{i}\": {i}, "));
-        }
-        text.push_str("\"last\": 0}");
-        let doc = parse_strict(&text, F, 0).unwrap();
-        assert_eq!(entries(&doc).len(), 1001);
     }
 
     #[test]
-    fn strict_reports_the_first_problem_in_source_order() {
-        // An early duplicate wins over a later syntax error, and an outer duplicate over an inner one
-        // that comes later.
-        let e = strict_err(r#"{"a": 1, "a": 2, "b": }"#);
-        assert_eq!((e.kind, e.offset), (JsonErrorKind::DuplicateKey, 9));
-        let e = strict_err(r#"{"a": 1, "a": {"b": 1, "b": 2}}"#);
-        assert_eq!((e.kind, e.offset), (JsonErrorKind::DuplicateKey, 9));
+    fn many_repeats_of_one_key_cost_linear_time() {
+        let mut text = String::from("{");
+        for i in 0..100_000 {
+            text.push_str(&format!("\"k\": {i}, "));
+        }
+        text.push_str("\"last\": 0}");
+        assert_eq!(keys(&last_wins(&text)), ["k", "last"]);
     }
 
     #[test]
@@ -1431,7 +1403,7 @@ mod tests {
             let text: String = (0..len)
                 .map(|_| alphabet[rng.below(alphabet.len())])
                 .collect();
-            for result in [parse(&text, F, 0), parse_strict(&text, F, 0)] {
+            for result in [parse(&text, F, 0), parse_last_wins(&text, F, 0)] {
                 match result {
                     Ok(node) => {
                         parsed += 1;
@@ -1501,7 +1473,7 @@ mod tests {
             let mut text = String::from(" ");
             random_json(&mut rng, 0, &mut text);
             text.push('\n');
-            let node = parse_strict(&text, F, 0).unwrap_or_else(|e| panic!("{text:?}: {e:?}"));
+            let node = parse_last_wins(&text, F, 0).unwrap_or_else(|e| panic!("{text:?}: {e:?}"));
             check_spans(&text, &node, (0, text.len()));
             assert_eq!(src(&text, node.span), text.trim());
 
@@ -1529,7 +1501,7 @@ mod tests {
             ));
         }
         text.push_str("]}");
-        let doc = parse_strict(&text, F, 0).unwrap();
+        let doc = parse_last_wins(&text, F, 0).unwrap();
         let (_, statements) = doc.get("Statement").unwrap();
         let list = items(statements);
         assert_eq!(list.len(), 20_000);

@@ -7,6 +7,7 @@
 
 mod eval;
 mod foreach;
+mod hops;
 mod policy_text;
 mod pseudo;
 mod targets;
@@ -64,7 +65,7 @@ pub fn parse_template(file: FileId, sources: &SourceMap) -> Result<Node, InputEr
         .trim_start()
         .starts_with('{')
     {
-        json::parse_strict(text, file, 0).map_err(|e| {
+        json::parse_last_wins(text, file, 0).map_err(|e| {
             let kind = match e.kind {
                 json::JsonErrorKind::TooDeep => ErrorKind::Limit,
                 _ => ErrorKind::Parse,
@@ -173,8 +174,10 @@ fn template<'a>(sources: &'a SourceMap, root: &'a Node) -> Template<'a> {
         }
     }
     for (i, r) in resources.iter().enumerate() {
+        // `Role: null` (as the AWS .NET Lambda tooling writes it) gives no role: SAM makes one.
+        let role = r.props.and_then(|p| p.get("Role"));
         let generates = SAM_GENERATED_ROLES.iter().any(|(t, _)| *t == r.ty)
-            && r.props.and_then(|p| p.get("Role")).is_none();
+            && role.is_none_or(|(_, v)| matches!(v.kind, NodeKind::Null));
         if generates {
             roles.push(RoleDef {
                 logical: format!("{}Role", r.id),
@@ -482,6 +485,7 @@ fn passes(t: &Template, unit: &mut Unit, catalog: &Catalog) {
                     _ => vec![leaf],
                 };
                 for value in values {
+                    let hops = t.parameter_hops(value);
                     let targets = match &undecided {
                         Some(reason) => vec![(RoleTarget::Unresolved(reason.clone()), value.span)],
                         None => t.targets_in_worlds(value, passer.reference),
@@ -494,6 +498,8 @@ fn passes(t: &Template, unit: &mut Unit, catalog: &Catalog) {
                             service: passer.service.clone(),
                             principals: passer.principals.clone(),
                             target,
+                            hops: hops.clone(),
+                            ambiguity: None,
                         });
                     }
                 }
@@ -522,6 +528,8 @@ fn passes(t: &Template, unit: &mut Unit, catalog: &Catalog) {
             service: passer.service.clone(),
             principals: passer.principals.clone(),
             target: RoleTarget::Role(i),
+            hops: Vec::new(),
+            ambiguity: None,
         });
     }
 }

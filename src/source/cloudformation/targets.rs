@@ -89,8 +89,12 @@ impl Template<'_> {
         self.branches(node, &mut leaves, 0);
         let mut out = Vec::new();
         for leaf in leaves {
+            if matches!(leaf.kind, NodeKind::Null) {
+                continue;
+            }
             for t in self.leaf_targets(leaf, reference) {
-                // An empty string sets no role (templates use `Default: ""` with a condition), and
+                // `null` or an empty string sets no role (templates use `Default: ""` with a
+                // condition; SAM then makes one), and
                 // SAM's `NONE` / `CALLER_CREDENTIALS` (API authorizer and method invoke roles) say
                 // that no role is assumed.
                 let empty = matches!(

@@ -78,7 +78,7 @@ impl Template<'_> {
     }
 
     /// Parameters named by `Ref` or by `${Name}` in `Fn::Sub` anywhere in a value, in order, once each.
-    fn mentioned_parameters(&self, node: &Node, out: &mut Vec<String>, depth: usize) {
+    pub(super) fn mentioned_parameters(&self, node: &Node, out: &mut Vec<String>, depth: usize) {
         if depth > MAX_DEPTH {
             return;
         }

@@ -8,7 +8,9 @@
 //! - Limits, since inputs are untrusted: aliases are expanded (CloudFormation has no aliases of its own)
 //!   with a bound on the nodes they add, so a "billion laughs" template is an error instead of an OOM;
 //!   nesting is bounded, so 10,000 nested sequences are an error instead of a deep tree.
-//! - A key written twice in one mapping is an error at the second key (CloudFormation rejects it).
+//! - A key written twice in one mapping keeps its last value, as CloudFormation does (its template
+//!   validation accepts the template and deploys the last value; so do SAM CLI's and cfn-lint's
+//!   loaders): the earlier entries are dropped, so a repeated logical id is one resource.
 //! - YAML 1.1 merge keys (`<<: *base`, `<<: [*a, *b]`) are expanded, because `aws cloudformation
 //!   package` and `sam deploy` expand them before CloudFormation sees the template: a resource built
 //!   from a merge must be scanned like one written out. Keys written in the mapping win over merged
@@ -146,6 +148,8 @@ enum Frame {
         merges: Vec<Node>,
         /// Where the last value is written (an aliased value's span is the anchor's).
         last_end: Option<usize>,
+        /// A key was written twice: the earlier entries are dropped when the mapping ends.
+        repeated: bool,
     },
 }
 
@@ -283,6 +287,7 @@ fn parse_inner(text: &str, file: FileId, padding: Option<&Padded>) -> Result<Nod
                     merge_seen: false,
                     merges: Vec::new(),
                     last_end: None,
+                    repeated: false,
                 });
             }
             Event::SequenceEnd | Event::MappingEnd => {
@@ -505,8 +510,12 @@ impl Builder<'_> {
                 merging,
                 merges,
                 last_end,
+                repeated,
                 ..
             } => {
+                if repeated {
+                    crate::value::keep_last_entries(&mut entries);
+                }
                 if let Some(k) = key {
                     // A key without a value (cannot happen with a well-formed event stream).
                     return Err(YamlError {
@@ -613,6 +622,7 @@ impl Builder<'_> {
                 merging,
                 merge_seen,
                 last_end,
+                repeated,
                 ..
             }) => match key.take() {
                 Some(k) => {
@@ -649,13 +659,7 @@ impl Builder<'_> {
                         }
                         !seen.insert(name.clone())
                     };
-                    if duplicate {
-                        return Err(YamlError {
-                            kind: ErrorKind::Parse,
-                            offset: start,
-                            message: format!("the key {name} is written twice in one mapping"),
-                        });
-                    }
+                    *repeated |= duplicate;
                     *key = Some(Key {
                         name,
                         span: built.node.span,

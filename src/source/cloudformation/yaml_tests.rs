@@ -307,11 +307,25 @@ fn deep_nesting_is_a_limit_error() {
 }
 
 #[test]
-fn duplicate_key_is_an_error_at_the_second() {
+fn a_repeated_key_keeps_its_last_value() {
     let text = "a: 1\nb: 2\na: 3\n";
-    let e = parse(text, FileId(0)).unwrap_err();
-    assert_eq!(e.kind, ErrorKind::Parse);
-    assert_eq!(e.offset, 10);
+    let root = p(text);
+    let NodeKind::Map(entries) = &root.kind else {
+        panic!("a mapping");
+    };
+    let names: Vec<&str> = entries.iter().map(|(k, _)| k.name.as_str()).collect();
+    assert_eq!(names, ["b", "a"]);
+    let (k, v) = root.get("a").unwrap();
+    assert_eq!(k.span.start, 10);
+    assert_eq!(snippet(text, v.span), "3");
+    // Many repeats of one key in a large mapping stay linear.
+    let many: String = (0..50_000)
+        .map(|i| format!("k{}: {i}\n", i % 100))
+        .collect();
+    let NodeKind::Map(entries) = p(&many).kind else {
+        panic!("a mapping");
+    };
+    assert_eq!(entries.len(), 100);
 }
 
 #[test]

@@ -34,6 +34,8 @@ impl<'a> Lower<'a> {
                 service: passer.service.clone(),
                 principals: passer.principals.clone(),
                 target,
+                hops: Vec::new(),
+                ambiguity: None,
             });
         }
     }

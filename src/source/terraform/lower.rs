@@ -15,6 +15,8 @@ use hcl_edit::structure::{Attribute, Block, Body};
 use std::collections::HashMap;
 use std::path::Path;
 
+mod account;
+mod hops;
 mod passer_path;
 mod skipped;
 mod targets;
@@ -93,6 +95,7 @@ pub fn lower_module(
     lowering.passes(&mut unit, catalog);
     lowering.attachments(&mut unit);
     lowering.skipped_modules(&mut unit);
+    unit.account = lowering.root_account(root);
     let errors = tree.errors.take();
     (unit, errors)
 }
@@ -396,14 +399,16 @@ impl<'a> Lowering<'_, 'a> {
                             targets::dedup(self.dynamic_targets(&hit.dynamics, ctx, &mut |l| {
                                 l.hit_targets(ctx, &hit, passer, each)
                             }));
+                        let hops = self.hit_hops(ctx, &hit, passer);
                         for (target, span) in targets {
                             // `null` or `""` passes no role (the attribute is unset): the other
                             // branch of a conditional is the real pass.
                             if matches!(&target, RoleTarget::Unresolved(r) if r == NOTHING_PASSED) {
                                 continue;
                             }
-                            unit.passes
-                                .push(pass(passer, address.clone(), span, target));
+                            let mut pass = pass(passer, address.clone(), span, target);
+                            pass.hops = hops.clone();
+                            unit.passes.push(pass);
                         }
                     }
                 }
@@ -458,6 +463,8 @@ fn pass(passer: &Passer, address: String, span: Span, target: RoleTarget) -> Pas
         service: passer.service.clone(),
         principals: passer.principals.clone(),
         target,
+        hops: Vec::new(),
+        ambiguity: None,
     }
 }
 

@@ -5,6 +5,7 @@
 
 use super::targets::literal_target;
 use super::*;
+use crate::model::Hop;
 use crate::resolve::catalog::PathStep;
 use hcl_edit::template::Element;
 
@@ -116,6 +117,21 @@ impl<'a> Lowering<'_, 'a> {
             }
         }
         out
+    }
+
+    /// The module arguments, variables and locals the passed value came through (related
+    /// locations). Values inside a JSON document are not followed: their way forks at the
+    /// document. The hops of every element of a list of role references are kept together.
+    pub(super) fn hit_hops(&self, ctx: Ctx, hit: &Hit<'a, '_>, passer: &Passer) -> Vec<Hop> {
+        if !hit.json.is_empty() {
+            return Vec::new();
+        }
+        match &hit.attr.value {
+            Expression::Array(items) if passer.list => {
+                items.iter().flat_map(|item| self.hops(ctx, item)).collect()
+            }
+            e => self.hops(ctx, e),
+        }
     }
 
     /// Whether the block's attributes have the selector's literal values; `Err(key)` when one

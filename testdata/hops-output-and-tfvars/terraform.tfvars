@@ -1,0 +1,1 @@
+scheduler_role = "arn:aws:iam::123456789012:role/scheduler"

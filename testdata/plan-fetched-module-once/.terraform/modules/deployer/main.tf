@@ -1,0 +1,3 @@
+module "policy" {
+  source = "./modules/policy"
+}
