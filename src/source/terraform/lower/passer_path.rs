@@ -422,3 +422,65 @@ fn shown_selector(select: &[(String, String)]) -> String {
         .collect::<Vec<_>>()
         .join(", ")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_scan_knows_when_text_ends_inside_a_string() {
+        let mut scan = JsonScan::default();
+        scan.feed(r#"{"jobRoleArn": ""#);
+        assert!(scan.inside);
+        scan.feed(r#"x\"y", "vcpus": "#);
+        assert!(!scan.inside, "an escaped quote does not end the string");
+    }
+
+    #[test]
+    fn placeholders_round_trip_and_stay_valid_json() {
+        let hole = placeholder(12);
+        assert_eq!(whole_placeholder(&hole), Some(12));
+        assert_eq!(whole_placeholder(&format!("arn:{hole}")), None);
+        let text = format!(r#"{{"jobRoleArn": "{hole}", "n": "{}"}}"#, placeholder(0));
+        let leaves = parsed_leaves(
+            &text,
+            &[PathStep::named("jobRoleArn")],
+            Span::new(crate::value::FileId(0), 0, 0),
+        );
+        match leaves.as_slice() {
+            [JsonLeaf::Value(node)] => {
+                assert_eq!(node.as_text().and_then(Text::as_literal), Some(hole));
+            }
+            _ => panic!("one string value"),
+        }
+    }
+
+    #[test]
+    fn json_paths_follow_arrays_and_skip_missing_keys() {
+        let value: serde_json::Value = serde_json::from_str(
+            r#"{"taskProperties": [{"taskRoleArn": "a"}, {"image": "x"}, {"taskRoleArn": "b"}]}"#,
+        )
+        .expect("valid JSON");
+        let path = [
+            PathStep {
+                each: true,
+                ..PathStep::named("taskProperties")
+            },
+            PathStep::named("taskRoleArn"),
+        ];
+        let found: Vec<String> =
+            json_value_leaves(&value, &path, Span::new(crate::value::FileId(0), 0, 0))
+                .into_iter()
+                .filter_map(|l| match l {
+                    JsonLeaf::Value(n) => n.as_text().and_then(Text::as_literal),
+                    _ => None,
+                })
+                .collect();
+        assert_eq!(found, ["a", "b"]);
+        assert!(
+            parsed_leaves("{not json", &path, Span::new(crate::value::FileId(0), 0, 0))
+                .iter()
+                .all(|l| matches!(l, JsonLeaf::Unreadable(_)))
+        );
+    }
+}
