@@ -17,6 +17,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::iam::principal::{canonical_service_principal, service_principal_name};
 
+mod path;
+pub use path::PathStep;
+use path::parse_path;
+
 /// The built-in catalog's source text.
 const BUILTIN_TOML: &str = include_str!("../../rules/passers.toml");
 
@@ -60,16 +64,6 @@ pub struct Passer {
     pub list: bool,
 }
 
-/// One step of a passer's path.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PathStep {
-    /// The block, attribute or property name.
-    pub name: String,
-    /// The value at this step is a list (or a map of named objects) and every element is visited
-    /// (`Targets[]`).
-    pub each: bool,
-}
-
 /// How a passing attribute names the role it passes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -99,16 +93,6 @@ impl RoleReference {
 impl fmt::Display for RoleReference {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
-    }
-}
-
-impl fmt::Display for PathStep {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.name)?;
-        if self.each {
-            f.write_str("[]")?;
-        }
-        Ok(())
     }
 }
 
@@ -362,7 +346,12 @@ fn convert_passers(raw: Vec<RawPasser>, format: Format) -> Result<Vec<Passer>, C
             )));
         }
         check_resource_type(&raw.resource, format).map_err(&invalid)?;
-        let path = parse_path(&path_text, format).map_err(&invalid)?;
+        let path = parse_path(
+            &path_text,
+            format.path_key(),
+            matches!(format, Format::Terraform),
+        )
+        .map_err(&invalid)?;
         check_principals(&raw.principals).map_err(&invalid)?;
         if raw.service.trim().is_empty() {
             return Err(invalid("`service` is empty".into()));
@@ -415,49 +404,6 @@ fn check_resource_type(resource: &str, format: Format) -> Result<(), String> {
             "`resource` {resource:?} is not a resource type like {example:?}"
         ))
     }
-}
-
-fn parse_path(text: &str, format: Format) -> Result<Vec<PathStep>, String> {
-    let key = format.path_key();
-    if text.is_empty() {
-        return Err(format!("`{key}` is empty"));
-    }
-    let parts: Vec<&str> = text.split('.').collect();
-    let mut steps = Vec::with_capacity(parts.len());
-    for (n, part) in parts.iter().enumerate() {
-        let (name, each) = match part.strip_suffix("[]") {
-            Some(name) => (name, true),
-            None => (*part, false),
-        };
-        if name.is_empty() {
-            return Err(format!("`{key}` {text:?} has an empty step"));
-        }
-        if !name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-        {
-            return Err(format!(
-                "`{key}` {text:?}: step {part:?} may contain only letters, digits, `_` and `-` (and end in `[]`)"
-            ));
-        }
-        if each {
-            if let Format::Terraform = format {
-                return Err(format!(
-                    "`{key}` {text:?}: Terraform paths name nested blocks without `[]`; every block instance is checked"
-                ));
-            }
-            if n + 1 == parts.len() {
-                return Err(format!(
-                    "`{key}` {text:?} ends in `[]`: for a list of role references write the plain name and `list = true`"
-                ));
-            }
-        }
-        steps.push(PathStep {
-            name: name.to_owned(),
-            each,
-        });
-    }
-    Ok(steps)
 }
 
 /// A service principal as the catalog writes it: lowercase, global form, `<service>.amazonaws.com`.
@@ -702,6 +648,19 @@ mod tests {
             ("aws_transfer_server", "logging_role", RoleArn, &["transfer.amazonaws.com"]),
             ("aws_transfer_user", "role", RoleArn, &["transfer.amazonaws.com"]),
             ("aws_redshift_cluster", "iam_roles", RoleArn, &["redshift.amazonaws.com"]),
+            ("aws_db_instance", "domain_iam_role_name", RoleName, &["rds.amazonaws.com"]),
+            ("aws_rds_cluster", "domain_iam_role_name", RoleName, &["rds.amazonaws.com"]),
+            ("aws_batch_job_definition", "container_properties{json}.jobRoleArn", RoleArn, &["ecs-tasks.amazonaws.com"]),
+            ("aws_batch_job_definition", "container_properties{json}.executionRoleArn", RoleArn, &["ecs-tasks.amazonaws.com"]),
+            ("aws_flow_log", "deliver_cross_account_role", RoleArn, &["delivery.logs.amazonaws.com"]),
+            ("aws_kinesis_analytics_application", "inputs.kinesis_stream.role_arn", RoleArn, &["kinesisanalytics.amazonaws.com"]),
+            ("aws_kinesis_analytics_application", "cloudwatch_logging_options.role_arn", RoleArn, &["kinesisanalytics.amazonaws.com"]),
+            ("aws_appautoscaling_target", "role_arn", RoleArn, &["application-autoscaling.amazonaws.com"]),
+            ("aws_iot_role_alias", "role_arn", RoleArn, &["credentials.iot.amazonaws.com"]),
+            ("aws_ecs_service", "volume_configuration.managed_ebs_volume.role_arn", RoleArn, &["ecs.amazonaws.com"]),
+            ("aws_elastic_beanstalk_environment", "setting[namespace=aws:elasticbeanstalk:environment,name=ServiceRole].value", RoleArnOrName, &["elasticbeanstalk.amazonaws.com"]),
+            ("aws_elastic_beanstalk_environment", "setting[namespace=aws:autoscaling:launchconfiguration,name=IamInstanceProfile].value", InstanceProfile, &["ec2.amazonaws.com"]),
+            ("aws_rolesanywhere_profile", "role_arns", RoleArn, &["rolesanywhere.amazonaws.com"]),
         ];
         let catalog = Catalog::builtin();
         for (resource, path, reference, principals) in required {
@@ -760,6 +719,21 @@ mod tests {
             ("AWS::DLM::LifecyclePolicy", "ExecutionRoleArn", RoleArn, &["dlm.amazonaws.com"]),
             ("AWS::Transfer::User", "Role", RoleArn, &["transfer.amazonaws.com"]),
             ("AWS::Redshift::Cluster", "IamRoles", RoleArn, &["redshift.amazonaws.com"]),
+            ("AWS::RDS::DBInstance", "DomainIAMRoleName", RoleName, &["rds.amazonaws.com"]),
+            ("AWS::RDS::DBCluster", "DomainIAMRoleName", RoleName, &["rds.amazonaws.com"]),
+            ("AWS::Batch::JobDefinition", "ContainerProperties.JobRoleArn", RoleArn, &["ecs-tasks.amazonaws.com"]),
+            ("AWS::EC2::FlowLog", "DeliverCrossAccountRole", RoleArn, &["delivery.logs.amazonaws.com"]),
+            ("AWS::KinesisAnalytics::Application", "Inputs[].KinesisStreamsInput.RoleARN", RoleArn, &["kinesisanalytics.amazonaws.com"]),
+            ("AWS::KinesisAnalytics::ApplicationOutput", "Output.LambdaOutput.RoleARN", RoleArn, &["kinesisanalytics.amazonaws.com"]),
+            ("AWS::KinesisAnalytics::ApplicationReferenceDataSource", "ReferenceDataSource.S3ReferenceDataSource.ReferenceRoleARN", RoleArn, &["kinesisanalytics.amazonaws.com"]),
+            ("AWS::ApiGatewayV2::Integration", "CredentialsArn", RoleArn, &["apigateway.amazonaws.com"]),
+            ("AWS::Serverless::Api", "Auth.InvokeRole", RoleArn, &["apigateway.amazonaws.com"]),
+            ("AWS::Serverless::Function", "DeploymentPreference.Role", RoleArn, &["codedeploy.amazonaws.com"]),
+            ("AWS::ApplicationAutoScaling::ScalableTarget", "RoleARN", RoleArn, &["application-autoscaling.amazonaws.com"]),
+            ("AWS::Greengrass::Group", "RoleArn", RoleArn, &["greengrass.amazonaws.com"]),
+            ("AWS::ECS::Service", "VolumeConfigurations[].ManagedEBSVolume.RoleArn", RoleArn, &["ecs.amazonaws.com"]),
+            ("AWS::ElasticBeanstalk::Environment", "OptionSettings[Namespace=aws:elasticbeanstalk:environment,OptionName=ServiceRole].Value", RoleArnOrName, &["elasticbeanstalk.amazonaws.com"]),
+            ("AWS::RolesAnywhere::Profile", "RoleArns", RoleArn, &["rolesanywhere.amazonaws.com"]),
         ];
         let catalog = Catalog::builtin();
         for (resource, path, reference, principals) in required {
@@ -773,6 +747,21 @@ mod tests {
             "IamRoles",
         );
         assert!(redshift.is_some_and(|p| p.list));
+    }
+
+    #[test]
+    fn builtin_declares_documented_principal_sets() {
+        let catalog = Catalog::builtin();
+        let lake = catalog.approved_set_for(&strings(&[
+            "glue.amazonaws.com",
+            "lakeformation.amazonaws.com",
+        ]));
+        assert_eq!(lake.map(|s| s.name.as_str()), Some("lake-formation"));
+        let rds = catalog.approved_set_for(&strings(&[
+            "rds.amazonaws.com",
+            "directoryservice.rds.amazonaws.com",
+        ]));
+        assert_eq!(rds.map(|s| s.name.as_str()), Some("rds-directory-service"));
     }
 
     #[test]
@@ -836,13 +825,10 @@ mod tests {
             targets.path,
             [
                 PathStep {
-                    name: "Targets".into(),
-                    each: true
+                    each: true,
+                    ..PathStep::named("Targets")
                 },
-                PathStep {
-                    name: "RoleArn".into(),
-                    each: false
-                },
+                PathStep::named("RoleArn"),
             ]
         );
         let arn = find(
@@ -853,14 +839,8 @@ mod tests {
         assert_eq!(
             arn.path,
             [
-                PathStep {
-                    name: "iam_instance_profile".into(),
-                    each: false
-                },
-                PathStep {
-                    name: "arn".into(),
-                    each: false
-                },
+                PathStep::named("iam_instance_profile"),
+                PathStep::named("arn"),
             ]
         );
     }
@@ -966,6 +946,11 @@ service = "AWS Lambda"
             ("", "is empty"),
             ("targets[].role_arn", "without `[]`"),
             ("role arn", "only letters"),
+            ("setting[namespace].value", "not `key=value`"),
+            ("setting[namespace=a b].value", "not `key=value`"),
+            ("setting[namespace=x.value", "unclosed"),
+            ("container_properties{json}", "ends in `{json}`"),
+            ("a{json}.b{json}.c", "inside a JSON document"),
         ];
         for (path, expected) in cases {
             let (_, problem) =

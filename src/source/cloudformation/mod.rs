@@ -478,26 +478,19 @@ fn passes(t: &Template, unit: &mut Unit, catalog: &Catalog) {
         for passer in catalog.cloudformation.iter().filter(|p| p.resource == r.ty) {
             let mut leaves = Vec::new();
             t.walk(props, &passer.path, &mut leaves);
-            let attribute = passer
-                .path
-                .iter()
-                .map(|s| {
-                    if s.each {
-                        format!("{}[]", s.name)
-                    } else {
-                        s.name.clone()
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join(".");
-            for leaf in leaves {
+            let attribute = passer.path_string();
+            for (leaf, undecided) in leaves {
                 let values: Vec<&Node> = match (&leaf.kind, passer.list) {
                     (NodeKind::List(items), _) => items.iter().collect(),
                     _ => vec![leaf],
                 };
                 for value in values {
                     let hops = t.parameter_hops(value);
-                    for (target, span) in t.targets_in_worlds(value, passer.reference) {
+                    let targets = match &undecided {
+                        Some(reason) => vec![(RoleTarget::Unresolved(reason.clone()), value.span)],
+                        None => t.targets_in_worlds(value, passer.reference),
+                    };
+                    for (target, span) in targets {
                         unit.passes.push(Pass {
                             passer: r.address.clone(),
                             attribute: attribute.clone(),

@@ -26,44 +26,58 @@ impl Template<'_> {
         }
     }
 
-    /// The values at a property path of a node: `[]` steps take every element of a list.
+    /// The values at a property path of a node: `[]` steps take every element of a list,
+    /// `[Key=value,...]` steps the elements whose keys have those literal values. A value reached
+    /// through an element whose selector keys are not literals comes with the reason it may not be
+    /// a pass at all.
     pub fn walk<'n>(
         &self,
         node: &'n Node,
         steps: &[crate::resolve::catalog::PathStep],
-        out: &mut Vec<&'n Node>,
+        out: &mut Vec<(&'n Node, Option<String>)>,
+    ) {
+        self.walk_from(node, steps, None, out);
+    }
+
+    fn walk_from<'n>(
+        &self,
+        node: &'n Node,
+        steps: &[crate::resolve::catalog::PathStep],
+        undecided: Option<&str>,
+        out: &mut Vec<(&'n Node, Option<String>)>,
     ) {
         let mut here = Vec::new();
         self.branches(node, &mut here, 0);
         for b in here {
             let Some((first, rest)) = steps.split_first() else {
-                out.push(b);
+                out.push((b, undecided.map(str::to_owned)));
                 continue;
             };
             let Some((_, v)) = b.get(&first.name) else {
                 continue;
             };
-            if first.each {
-                let mut lists = Vec::new();
-                self.branches(v, &mut lists, 0);
-                for l in lists {
-                    match &l.kind {
-                        NodeKind::List(items) => {
-                            for item in items {
-                                self.walk(item, rest, out);
-                            }
-                        }
-                        // A map of named objects (SAM `Auth.Authorizers`): each value.
-                        NodeKind::Map(entries) if intrinsic(l).is_none() => {
-                            for (_, item) in entries {
-                                self.walk(item, rest, out);
-                            }
-                        }
-                        _ => {}
+            if !first.each {
+                self.walk_from(v, rest, undecided, out);
+                continue;
+            }
+            let mut lists = Vec::new();
+            self.branches(v, &mut lists, 0);
+            for l in lists {
+                let items: Vec<&Node> = match &l.kind {
+                    NodeKind::List(items) => items.iter().collect(),
+                    // A map of named objects (SAM `Auth.Authorizers`): each value.
+                    NodeKind::Map(entries) if intrinsic(l).is_none() => {
+                        entries.iter().map(|(_, item)| item).collect()
+                    }
+                    _ => Vec::new(),
+                };
+                for item in items {
+                    match selected(item, &first.select) {
+                        Ok(true) => self.walk_from(item, rest, undecided, out),
+                        Ok(false) => {}
+                        Err(reason) => self.walk_from(item, rest, Some(&reason), out),
                     }
                 }
-            } else {
-                self.walk(v, rest, out);
             }
         }
     }
@@ -250,4 +264,24 @@ fn literal_tail(text: &Text, marker: &str) -> Option<String> {
         }
     }
     None
+}
+
+/// Whether a list element has the selector's literal key values; the reason when a key is not a
+/// literal (a `Ref` to a parameter), so that whether the element passes a role is not known.
+fn selected(item: &Node, select: &[(String, String)]) -> Result<bool, String> {
+    for (key, want) in select {
+        let Some((_, v)) = item.get(key) else {
+            return Ok(false);
+        };
+        match literal_of(v) {
+            Some(value) if value == *want => {}
+            Some(_) => return Ok(false),
+            None => {
+                return Err(format!(
+                    "the element's {key} is not a literal, so whether it passes a role (when {key} is {want}) is not known"
+                ));
+            }
+        }
+    }
+    Ok(true)
 }

@@ -20,6 +20,11 @@ impl<'a> Lower<'a> {
     }
 
     fn pass(&mut self, unit: &mut Unit, r: &PlanResource<'a>, passer: &Passer) {
+        // Selectors and JSON documents are read from the configuration (.tf), not from plan values
+        // yet: without this, every `setting` block's value would be taken for a role.
+        if passer.path.iter().any(|s| s.json || !s.select.is_empty()) {
+            return;
+        }
         let steps: Vec<&str> = passer.path.iter().map(|s| s.name.as_str()).collect();
         for (target, span) in self.sites(unit, r, &steps, passer.reference, passer.list) {
             unit.passes.push(Pass {

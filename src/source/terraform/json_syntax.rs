@@ -64,7 +64,10 @@ pub fn to_hcl(
 pub fn block_names(catalog: &crate::resolve::catalog::Catalog) -> HashSet<String> {
     let mut names: HashSet<String> = BLOCKS.iter().map(|s| s.to_string()).collect();
     for passer in &catalog.terraform {
-        for step in passer.path.iter().rev().skip(1) {
+        // The steps before the last are blocks, up to a `{json}` attribute: it and the keys inside
+        // its document are not.
+        let blocks = passer.path.iter().take_while(|s| !s.json);
+        for step in blocks.take(passer.path.len().saturating_sub(1)) {
             names.insert(step.name.clone());
         }
     }

@@ -17,6 +17,7 @@ use std::path::Path;
 
 mod account;
 mod hops;
+mod passer_path;
 mod skipped;
 mod targets;
 
@@ -387,35 +388,27 @@ impl<'a> Lowering<'_, 'a> {
                     .get_attribute("for_each")
                     .map(|a| (block.file, &a.value));
                 for passer in catalog.terraform_passers(ty) {
-                    let steps: Vec<&str> = passer.path.iter().map(|s| s.name.as_str()).collect();
-                    for (attr, dynamics) in attributes_with_dynamics(&block.item.body, &steps) {
+                    for hit in passer_path::hits(&block.item.body, &passer.path) {
                         let ctx = Ctx {
                             inst,
                             file: block.file,
                         };
-                        let exprs: Vec<&Expression> = match (&attr.value, passer.list) {
-                            (Expression::Array(items), true) => items.iter().collect(),
-                            (e, _) => vec![e],
-                        };
-                        for expr in exprs {
-                            let each = for_each.map(|(file, e)| (Ctx { inst, file }, e));
-                            let address = self.address(inst, ty, name);
-                            let targets =
-                                targets::dedup(self.dynamic_targets(&dynamics, ctx, &mut |l| {
-                                    l.role_targets(ctx, expr, passer.reference, each, 0)
-                                }));
-                            let hops = self.hops(ctx, expr);
-                            for (target, span) in targets {
-                                // `null` or `""` passes no role (the attribute is unset): the other
-                                // branch of a conditional is the real pass.
-                                if matches!(&target, RoleTarget::Unresolved(r) if r == NOTHING_PASSED)
-                                {
-                                    continue;
-                                }
-                                let mut pass = pass(passer, address.clone(), span, target);
-                                pass.hops = hops.clone();
-                                unit.passes.push(pass);
+                        let each = for_each.map(|(file, e)| (Ctx { inst, file }, e));
+                        let address = self.address(inst, ty, name);
+                        let targets =
+                            targets::dedup(self.dynamic_targets(&hit.dynamics, ctx, &mut |l| {
+                                l.hit_targets(ctx, &hit, passer, each)
+                            }));
+                        let hops = self.hit_hops(ctx, &hit, passer);
+                        for (target, span) in targets {
+                            // `null` or `""` passes no role (the attribute is unset): the other
+                            // branch of a conditional is the real pass.
+                            if matches!(&target, RoleTarget::Unresolved(r) if r == NOTHING_PASSED) {
+                                continue;
                             }
+                            let mut pass = pass(passer, address.clone(), span, target);
+                            pass.hops = hops.clone();
+                            unit.passes.push(pass);
                         }
                     }
                 }
@@ -465,57 +458,13 @@ impl<'a> Lowering<'_, 'a> {
 fn pass(passer: &Passer, address: String, span: Span, target: RoleTarget) -> Pass {
     Pass {
         passer: address,
-        attribute: passer
-            .path
-            .iter()
-            .map(|s| s.name.as_str())
-            .collect::<Vec<_>>()
-            .join("."),
+        attribute: passer.path_string(),
         span,
         service: passer.service.clone(),
         principals: passer.principals.clone(),
         target,
         hops: Vec::new(),
         ambiguity: None,
-    }
-}
-
-/// The attributes at a path of nested blocks: `["iam_instance_profile", "arn"]` is the `arn` attribute
-/// of every `iam_instance_profile` block (and of `dynamic "iam_instance_profile"` content blocks).
-/// Like [`attributes_at`], with the `dynamic` blocks each attribute is inside (outermost first).
-fn attributes_with_dynamics<'b>(
-    body: &'b Body,
-    path: &[&str],
-) -> Vec<(&'b Attribute, Vec<&'b Block>)> {
-    match path {
-        [] => Vec::new(),
-        [last] => body
-            .get_attribute(last)
-            .into_iter()
-            .map(|a| (a, Vec::new()))
-            .collect(),
-        [first, rest @ ..] => body
-            .blocks()
-            .flat_map(|b| {
-                if b.ident.as_str() == *first {
-                    attributes_with_dynamics(&b.body, rest)
-                } else if b.ident.as_str() == "dynamic"
-                    && b.labels.first().is_some_and(|l| l.as_str() == *first)
-                {
-                    b.body
-                        .blocks()
-                        .filter(|c| c.ident.as_str() == "content")
-                        .flat_map(|c| attributes_with_dynamics(&c.body, rest))
-                        .map(|(a, mut inner)| {
-                            inner.insert(0, b);
-                            (a, inner)
-                        })
-                        .collect()
-                } else {
-                    Vec::new()
-                }
-            })
-            .collect(),
     }
 }
 

@@ -367,7 +367,7 @@ pub(super) fn dedup(targets: Targets) -> Targets {
 }
 
 /// A role written as a string: an ARN, a name, or an instance profile name or ARN.
-fn literal_target(node: &Node, reference: RoleReference) -> RoleTarget {
+pub(super) fn literal_target(node: &Node, reference: RoleReference) -> RoleTarget {
     match &node.kind {
         NodeKind::Str(text) if text.as_literal().is_some_and(|s| s.is_empty()) => {
             RoleTarget::Unresolved(NOTHING_PASSED.into())
