@@ -1,0 +1,70 @@
+//! AWS managed policies attached by ARN (`policy_arn`, `managed_policy_arns`,
+//! `managed_policy_arn` of a permission set): when the ARN names a policy of
+//! `rules/managed-policies.toml`, its PassRole statements become an identity policy held through
+//! the attachment, spanned at the ARN expression, so that the grant is checked like one written in
+//! the configuration. Other AWS managed policies grant no PassRole (the data file lists them all).
+
+use super::*;
+use crate::resolve::managed::{ManagedPolicies, ManagedPolicy};
+
+impl<'a> Lowering<'_, 'a> {
+    /// The AWS managed policy of the data file that an ARN expression names, if any: a literal or
+    /// interpolated ARN (`arn:${data.aws_partition.current.partition}:iam::aws:policy/X`), through
+    /// variables and locals, or `data.aws_iam_policy.NAME.arn` whose `arn` is such an ARN.
+    pub(super) fn managed_policy(&self, ctx: Ctx, expr: &Expression) -> Option<&'static ManagedPolicy> {
+        let all = ManagedPolicies::builtin();
+        if let Some(policy) = self.tree.eval(ctx, expr).as_text().and_then(|t| all.by_arn(t)) {
+            return Some(policy);
+        }
+        let Expression::Traversal(t) = expr else {
+            return None;
+        };
+        let path = traversal_path(t);
+        let ["data", "aws_iam_policy", name, "arn"] =
+            path.iter().map(String::as_str).collect::<Vec<_>>()[..]
+        else {
+            return None;
+        };
+        let block = self
+            .tree
+            .def(ctx.inst)
+            .data
+            .get(&("aws_iam_policy".to_string(), name.to_string()))?;
+        let arn = block.item.body.get_attribute("arn")?;
+        let data_ctx = Ctx {
+            inst: ctx.inst,
+            file: block.file,
+        };
+        let text = self.tree.eval(data_ctx, &arn.value);
+        text.as_text().and_then(|t| all.by_arn(t))
+    }
+
+    /// Adds the managed policy's statements as a policy held through `via`, at the ARN expression,
+    /// and returns the policy's address for the attachments.
+    pub(super) fn managed_grant(
+        &self,
+        unit: &mut Unit,
+        policy: &ManagedPolicy,
+        via: &str,
+        attribute: &str,
+        span: Span,
+    ) -> String {
+        let address = policy.shown(via);
+        // Two attachments of one policy by one resource (`managed_policy_arns` listing it twice)
+        // are one grant.
+        if !unit.policies.iter().any(|p| p.address == address) {
+            let document = PolicyDocument::from_node(&policy.document(span)).unwrap_or_else(|e| {
+                PolicyValue::Unknown {
+                    reason: e.message,
+                    span,
+                }
+            });
+            unit.policies.push(IdentityPolicy {
+                address: address.clone(),
+                attribute: attribute.to_string(),
+                document,
+            });
+        }
+        address
+    }
+}

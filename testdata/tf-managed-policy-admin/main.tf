@@ -1,0 +1,55 @@
+# Break-glass and CI access for the platform account.
+
+data "aws_partition" "current" {}
+
+data "aws_iam_policy" "lambda_full" {
+  arn = "arn:aws:iam::aws:policy/AWSLambda_FullAccess"
+}
+
+locals {
+  admin_policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"
+}
+
+resource "aws_iam_role" "breakglass" {
+  name = "breakglass"
+  path = "/ops/"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Principal = { AWS = "arn:aws:iam::111122223333:root" }
+    }]
+  })
+}
+
+resource "aws_iam_role_policy_attachment" "breakglass_admin" {
+  role       = aws_iam_role.breakglass.name
+  policy_arn = local.admin_policy_arn
+}
+
+resource "aws_iam_role" "iam_operator" {
+  name = "iam-operator"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Principal = { AWS = "arn:aws:iam::111122223333:root" }
+    }]
+  })
+  managed_policy_arns = [
+    "arn:aws:iam::aws:policy/ReadOnlyAccess",
+    "arn:${data.aws_partition.current.partition}:iam::aws:policy/IAMFullAccess",
+  ]
+}
+
+resource "aws_iam_group" "serverless_devs" {
+  name = "serverless-developers"
+}
+
+resource "aws_iam_policy_attachment" "serverless_devs" {
+  name       = "serverless-devs-lambda"
+  groups     = [aws_iam_group.serverless_devs.name]
+  policy_arn = data.aws_iam_policy.lambda_full.arn
+}
