@@ -1,0 +1,44 @@
+//! Nested stacks (`AWS::CloudFormation::Stack` `TemplateURL`, SAM `AWS::Serverless::Application`
+//! `Location`): the nested template lives in S3 or the Serverless Application Repository and is not
+//! part of this template, so nothing in it is checked. Each nested stack is stated as a coverage note
+//! at the property that names the template, rather than skipped silently. (A template packaged from
+//! a local file is scanned on its own when that file is in the scan.)
+//!
+//! The note is an identity policy of the stack that cannot be read, as for a Terraform module whose
+//! source was not read: the nested template may hold grants of `iam:PassRole`, roles and passes.
+
+use super::eval::Template;
+use super::prop;
+use crate::iam::policy::PolicyValue;
+use crate::model::{IdentityPolicy, UNREAD_MODULE_SOURCE, Unit};
+
+/// Nested stack resource types and the property that names the nested template.
+const NESTED_STACKS: &[(&str, &str)] = &[
+    ("AWS::CloudFormation::Stack", "TemplateURL"),
+    ("AWS::Serverless::Application", "Location"),
+];
+
+pub(super) fn nested_stacks(t: &Template, unit: &mut Unit) {
+    for r in &t.resources {
+        let Some((_, property)) = NESTED_STACKS.iter().find(|(ty, _)| *ty == r.ty) else {
+            continue;
+        };
+        let node = prop(r, property);
+        let span = node.map_or(r.key_span, |n| n.span);
+        let named = node
+            .and_then(|n| t.literal(n))
+            .map(|url| format!(" ({url})"))
+            .unwrap_or_default();
+        unit.policies.push(IdentityPolicy {
+            address: r.address.clone(),
+            attribute: UNREAD_MODULE_SOURCE.into(),
+            document: PolicyValue::Unknown {
+                reason: format!(
+                    "the nested stack's template{named} is not part of this template and is not \
+                     scanned, so none of the roles, policies and role passes in it is checked"
+                ),
+                span,
+            },
+        });
+    }
+}
