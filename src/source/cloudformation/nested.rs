@@ -25,20 +25,40 @@ pub(super) fn nested_stacks(t: &Template, unit: &mut Unit) {
         };
         let node = prop(r, property);
         let span = node.map_or(r.key_span, |n| n.span);
-        let named = node
-            .and_then(|n| t.literal(n))
-            .map(|url| format!(" ({url})"))
-            .unwrap_or_default();
+        // A URL, or the Serverless Application Repository application (`{ApplicationId, ...}`).
+        let location = node.and_then(|n| {
+            t.literal(n)
+                .or_else(|| n.get("ApplicationId").and_then(|(_, id)| t.literal(id)))
+        });
         unit.policies.push(IdentityPolicy {
             address: r.address.clone(),
             attribute: UNREAD_MODULE_SOURCE.into(),
             document: PolicyValue::Unknown {
-                reason: format!(
-                    "the nested stack's template{named} is not part of this template and is not \
-                     scanned, so none of the roles, policies and role passes in it is checked"
-                ),
+                reason: reason(location.as_deref()),
                 span,
             },
         });
+    }
+}
+
+fn reason(location: Option<&str>) -> String {
+    let Some(location) = location else {
+        return "the nested stack's template is not part of this template and is not scanned, so \
+                none of the roles, policies and role passes in it is checked"
+            .into();
+    };
+    // `aws cloudformation package` input: a path relative to this template. That file, when it is in
+    // the scan, is checked as a template of its own, but without the parameters this stack gives it.
+    let local = !location.contains("://") && !location.starts_with("arn:");
+    if local {
+        format!(
+            "the nested stack's template ({location}) is a local file that is checked only as a \
+             template of its own (when it is in the scan), without the parameters this stack gives it"
+        )
+    } else {
+        format!(
+            "the nested stack's template ({location}) is not part of this template and is not \
+             scanned, so none of the roles, policies and role passes in it is checked"
+        )
     }
 }
