@@ -742,7 +742,7 @@ fn gap_fact(
         format!("{pointer}/resources/0"),
         FactLocation {
             span,
-            resource: policy.address.clone(),
+            resource: policy.resource().to_string(),
             related,
             kind: "statement",
         },
@@ -834,7 +834,7 @@ fn grant_fact(
     };
     let at = |span: Span, kind: &'static str| FactLocation {
         span,
-        resource: address.to_string(),
+        resource: policy.resource().to_string(),
         related: std::iter::once(Related {
             tag: "statement",
             message: "the statement".into(),

@@ -10,6 +10,7 @@ use std::sync::OnceLock;
 
 use serde::Deserialize;
 
+use crate::model::AWS_MANAGED_POLICY_MARK;
 use crate::value::{Key, Node, NodeKind, Span, Text, TextPart};
 
 const BUILTIN_TOML: &str = include_str!("../../rules/managed-policies.toml");
@@ -149,7 +150,7 @@ impl ManagedPolicy {
 
     /// How findings name the policy held through an attachment.
     pub fn shown(&self, via: &str) -> String {
-        format!("{via} (AWS managed policy {})", self.name)
+        format!("{via}{AWS_MANAGED_POLICY_MARK}{})", self.name)
     }
 }
 
