@@ -37,9 +37,13 @@ pub struct ManagedPolicy {
     /// The AWS page the statements were read from.
     pub source: String,
     /// The default policy version the statements were read from.
-    pub version: String,
+    pub version: Option<String>,
     /// The statements that grant `iam:PassRole`, in IAM JSON shape.
+    #[serde(default)]
     pub statements: Vec<toml::Table>,
+    /// For a policy known to grant `iam:PassRole` whose statements are not recorded yet: why it is
+    /// listed. Its attachments are a coverage note (PR016) rather than silent.
+    pub unchecked: Option<String>,
 }
 
 /// The managed policies of the data file.
@@ -64,16 +68,33 @@ impl ManagedPolicies {
         let raw: RawFile = toml::from_str(text).map_err(|e| e.to_string())?;
         for p in &raw.policy {
             let Some(tail) = p.arn.strip_prefix("arn:aws:iam::aws:policy/") else {
-                return Err(format!("{}: the ARN is not an AWS managed policy ARN", p.name));
+                return Err(format!(
+                    "{}: the ARN is not an AWS managed policy ARN",
+                    p.name
+                ));
             };
             if tail.rsplit('/').next() != Some(p.name.as_str()) {
                 return Err(format!("{}: the ARN does not end in the name", p.name));
             }
-            if p.statements.is_empty() || !p.source.starts_with("https://docs.aws.amazon.com/") {
-                return Err(format!("{}: no statements or no AWS source page", p.name));
+            if p.statements.is_empty() == p.unchecked.is_none() {
+                return Err(format!(
+                    "{}: give either the statements or why they are unchecked",
+                    p.name
+                ));
+            }
+            if !p.statements.is_empty() && p.version.is_none() {
+                return Err(format!("{}: the policy version read is missing", p.name));
+            }
+            if !p.source.starts_with("https://docs.aws.amazon.com/") {
+                return Err(format!(
+                    "{}: the source is not an AWS documentation page",
+                    p.name
+                ));
             }
         }
-        Ok(ManagedPolicies { policies: raw.policy })
+        Ok(ManagedPolicies {
+            policies: raw.policy,
+        })
     }
 
     /// The policy an ARN names, when the ARN is an AWS managed policy of the file: the partition may
@@ -106,7 +127,10 @@ fn managed_tail(arn: &Text) -> Option<String> {
         }
         TextPart::Unknown(_) => return None,
     };
-    if partition.as_deref().is_some_and(|p| !PARTITIONS.contains(&p)) {
+    if partition
+        .as_deref()
+        .is_some_and(|p| !PARTITIONS.contains(&p))
+    {
         return None;
     }
     // The rest must be literal.
@@ -124,6 +148,13 @@ impl ManagedPolicy {
     /// The policy's PassRole statements as a policy document, every element spanned at `span` (the
     /// attachment's ARN expression: the only place in the scan that stands for the policy).
     pub fn document(&self, span: Span) -> Node {
+        if let Some(why) = &self.unchecked {
+            let reason = format!(
+                "the AWS managed policy {} is not recorded in rules/managed-policies.toml ({why})",
+                self.name
+            );
+            return Node::new(NodeKind::Unknown(reason), span);
+        }
         let statements = self
             .statements
             .iter()
@@ -214,6 +245,7 @@ mod tests {
         for p in &all.policies {
             match PolicyDocument::from_node(&p.document(span)) {
                 Ok(PolicyValue::Known(doc)) => assert!(!doc.statements.is_empty(), "{}", p.name),
+                Ok(PolicyValue::Unknown { .. }) if p.unchecked.is_some() => {}
                 other => panic!("{}: {other:?}", p.name),
             }
         }
@@ -240,7 +272,9 @@ mod tests {
         ]);
         assert_eq!(admin(&sub), Some("IAMFullAccess"));
         assert_eq!(
-            admin(&Text::lit("arn:aws:iam::123456789012:policy/AdministratorAccess")),
+            admin(&Text::lit(
+                "arn:aws:iam::123456789012:policy/AdministratorAccess"
+            )),
             None
         );
         assert_eq!(
@@ -252,10 +286,15 @@ mod tests {
     }
 
     #[test]
-    fn a_policy_whose_arn_does_not_end_in_its_name_is_refused() {
+    fn entries_that_cannot_be_checked_are_refused() {
         let bad = "[[policy]]\nname = \"X\"\narn = \"arn:aws:iam::aws:policy/Y\"\n\
                    source = \"https://docs.aws.amazon.com/x\"\nversion = \"v1\"\n\
                    [[policy.statements]]\nEffect = \"Allow\"\n";
         assert!(ManagedPolicies::from_toml(bad).is_err());
+        let neither = "[[policy]]\nname = \"Y\"\narn = \"arn:aws:iam::aws:policy/Y\"\n\
+                       source = \"https://docs.aws.amazon.com/x\"\n";
+        assert!(ManagedPolicies::from_toml(neither).is_err());
+        let unchecked = format!("{neither}unchecked = \"documented to allow iam:PassRole\"\n");
+        assert!(ManagedPolicies::from_toml(&unchecked).is_ok());
     }
 }

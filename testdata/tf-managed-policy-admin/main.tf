@@ -53,3 +53,25 @@ resource "aws_iam_policy_attachment" "serverless_devs" {
   groups     = [aws_iam_group.serverless_devs.name]
   policy_arn = data.aws_iam_policy.lambda_full.arn
 }
+
+resource "aws_iam_role" "workflow_operator" {
+  name = "workflow-operator"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Principal = { AWS = "arn:aws:iam::111122223333:root" }
+    }]
+  })
+}
+
+resource "aws_iam_role_policy_attachment" "workflow_operator_console" {
+  role       = aws_iam_role.workflow_operator.name
+  policy_arn = "arn:aws:iam::aws:policy/AWSStepFunctionsConsoleFullAccess"
+}
+
+resource "aws_iam_role_policy_attachment" "workflow_operator_glue" {
+  role       = aws_iam_role.workflow_operator.name
+  policy_arn = "arn:aws:iam::aws:policy/AWSGlueConsoleFullAccess"
+}

@@ -121,7 +121,11 @@ fn kept_types(catalog: &Catalog) -> HashSet<String> {
     .map(String::from)
     .collect();
     set.extend(IDENTITY_POLICIES.iter().map(|(t, _)| t.to_string()));
-    set.extend(managed::MANAGED_ATTACHMENTS.iter().map(|(t, ..)| t.to_string()));
+    set.extend(
+        managed::MANAGED_ATTACHMENTS
+            .iter()
+            .map(|(t, ..)| t.to_string()),
+    );
     set.extend(catalog.terraform.iter().map(|p| p.resource.clone()));
     set
 }

@@ -11,9 +11,18 @@ impl<'a> Lowering<'_, 'a> {
     /// The AWS managed policy of the data file that an ARN expression names, if any: a literal or
     /// interpolated ARN (`arn:${data.aws_partition.current.partition}:iam::aws:policy/X`), through
     /// variables and locals, or `data.aws_iam_policy.NAME.arn` whose `arn` is such an ARN.
-    pub(super) fn managed_policy(&self, ctx: Ctx, expr: &Expression) -> Option<&'static ManagedPolicy> {
+    pub(super) fn managed_policy(
+        &self,
+        ctx: Ctx,
+        expr: &Expression,
+    ) -> Option<&'static ManagedPolicy> {
         let all = ManagedPolicies::builtin();
-        if let Some(policy) = self.tree.eval(ctx, expr).as_text().and_then(|t| all.by_arn(t)) {
+        if let Some(policy) = self
+            .tree
+            .eval(ctx, expr)
+            .as_text()
+            .and_then(|t| all.by_arn(t))
+        {
             return Some(policy);
         }
         let Expression::Traversal(t) = expr else {
