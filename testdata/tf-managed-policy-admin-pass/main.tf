@@ -44,3 +44,13 @@ resource "aws_iam_role" "auditor" {
     "arn:aws:iam::aws:policy/SecurityAudit",
   ]
 }
+
+data "aws_iam_policy" "read_only" {
+  arn = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+}
+
+# A copy of a managed policy that grants no iam:PassRole grants none.
+resource "aws_iam_role_policy" "auditor_read_only" {
+  role   = aws_iam_role.auditor.id
+  policy = data.aws_iam_policy.read_only.policy
+}

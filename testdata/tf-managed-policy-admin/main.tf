@@ -75,3 +75,10 @@ resource "aws_iam_role_policy_attachment" "workflow_operator_glue" {
   role       = aws_iam_role.workflow_operator.name
   policy_arn = "arn:aws:iam::aws:policy/AWSGlueConsoleFullAccess"
 }
+
+# A copy of the AWS managed policy's text grants what it grants.
+resource "aws_iam_group_policy" "serverless_devs_inline" {
+  name   = "lambda-full-copy"
+  group  = aws_iam_group.serverless_devs.name
+  policy = data.aws_iam_policy.lambda_full.policy
+}
