@@ -82,3 +82,24 @@ resource "aws_iam_group_policy" "serverless_devs_inline" {
   group  = aws_iam_group.serverless_devs.name
   policy = data.aws_iam_policy.lambda_full.policy
 }
+
+variable "deployer_policy_arns" {
+  type = list(string)
+  default = [
+    "arn:aws:iam::aws:policy/ReadOnlyAccess",
+    "arn:aws:iam::aws:policy/AdministratorAccess",
+  ]
+}
+
+resource "aws_iam_role" "deployer" {
+  name = "deployer"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Principal = { AWS = "arn:aws:iam::111122223333:root" }
+    }]
+  })
+  managed_policy_arns = var.deployer_policy_arns
+}

@@ -319,10 +319,12 @@ impl<'a> Lowering<'_, 'a> {
                 inst,
                 file: block.file,
             };
+            let role = self.address(inst, "aws_iam_role", &name);
             let Expression::Array(items) = &attr.value else {
+                // `managed_policy_arns = var.policy_arns`: the ARNs where they are written.
+                self.managed_in_list(unit, ctx, &attr.value, &role);
                 continue;
             };
-            let role = self.address(inst, "aws_iam_role", &name);
             for item in items.iter() {
                 let attached = self.attached_policy(unit, ctx, item, &role, "managed_policy_arns");
                 if let Some(policy) = attached {

@@ -76,4 +76,28 @@ impl<'a> Lowering<'_, 'a> {
         }
         address
     }
+
+    /// A list of ARNs that is not written as a list here (`var.policy_arns`, a local): each AWS
+    /// managed policy of the data file in its value, at the element's own span, held by `role`.
+    pub(super) fn managed_in_list(&self, unit: &mut Unit, ctx: Ctx, expr: &Expression, role: &str) {
+        let value = self.tree.eval(ctx, expr);
+        let NodeKind::List(items) = &value.kind else {
+            return;
+        };
+        let all = ManagedPolicies::builtin();
+        for item in items {
+            let Some(policy) = item.as_text().and_then(|t| all.by_arn(t)) else {
+                continue;
+            };
+            let policy_address =
+                self.managed_grant(unit, policy, role, "managed_policy_arns", item.span);
+            unit.attachments.push(PolicyAttachment {
+                policy: policy_address,
+                principal: role.to_string(),
+                via: role.to_string(),
+                // Shown beside the finding: where the role takes the list.
+                span: self.tree.span(ctx.file, expr.span()),
+            });
+        }
+    }
 }
