@@ -93,10 +93,13 @@ fn sam_policies(t: &Template, all: &ManagedPolicies, r: &Resource, unit: &mut Un
 fn by_arn<'p>(t: &Template, all: &'p ManagedPolicies, item: &Node) -> Vec<&'p ManagedPolicy> {
     let mut out: Vec<&ManagedPolicy> = Vec::new();
     for value in t.eval(item, 0) {
-        if let Some(p) = value.as_text().and_then(|text| all.by_arn(text))
-            && !out.iter().any(|o| std::ptr::eq(*o, p))
-        {
-            out.push(p);
+        // `!Ref PolicyArns` of a `CommaDelimitedList` parameter is a list of ARNs.
+        for one in value.as_list() {
+            if let Some(p) = one.as_text().and_then(|text| all.by_arn(text))
+                && !out.iter().any(|o| std::ptr::eq(*o, p))
+            {
+                out.push(p);
+            }
         }
     }
     out
