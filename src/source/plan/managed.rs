@@ -3,7 +3,7 @@
 //! `rules/managed-policies.toml`, its PassRole statements are a grant held through the attachment,
 //! spanned at the ARN (in the `.tf` when the configuration was found), as the `.tf` lowering does.
 
-use super::{Leaf, Lower, PlanResource};
+use super::{Leaf, Lower, PlanResource, field};
 use crate::iam::policy::{PolicyDocument, PolicyValue};
 use crate::model::{IdentityPolicy, PolicyAttachment, Unit};
 use crate::resolve::managed::{ManagedPolicies, ManagedPolicy};
@@ -33,6 +33,9 @@ impl<'a> Lower<'a> {
         let resources = std::mem::take(&mut self.resources);
         for (ty, attribute, principals) in MANAGED_ATTACHMENTS {
             for r in resources.iter().filter(|r| r.raw.ty == *ty) {
+                if principals.is_empty() && !self.configured(r, attribute) {
+                    continue;
+                }
                 for (policy, span) in self.managed_arns(r, attribute) {
                     let address = managed_grant(unit, r, policy, attribute, span);
                     for (principal, at) in self.holders(r, principals) {
@@ -47,6 +50,14 @@ impl<'a> Lower<'a> {
             }
         }
         self.resources = resources;
+    }
+
+    /// Whether the configuration sets the attribute. A role's `managed_policy_arns` is computed:
+    /// for a role that exists, the plan lists every policy attached to it, also those attached by
+    /// the attachment resources of the plan, which are reported at those resources.
+    fn configured(&self, r: &PlanResource<'a>, attribute: &str) -> bool {
+        self.config_resource(r)
+            .is_some_and(|c| field(c.expressions, attribute).is_some())
     }
 
     /// The managed policies of the data file that an attribute names (a string or a list of
