@@ -1,6 +1,7 @@
 //! Nested stacks (`AWS::CloudFormation::Stack` `TemplateURL`, SAM `AWS::Serverless::Application`
-//! `Location`): the nested template lives in S3 or the Serverless Application Repository and is not
-//! part of this template, so nothing in it is checked. Each nested stack is stated as a coverage note
+//! `Location`) and stack sets: the nested template lives in S3 or the Serverless Application
+//! Repository (or, for a stack set, is deployed to other accounts) and is not part of this template,
+//! so nothing in it is checked. Each nested stack is stated as a coverage note
 //! at the property that names the template, rather than skipped silently. (A template packaged from
 //! a local file is scanned on its own when that file is in the scan.)
 //!
@@ -12,24 +13,32 @@ use super::prop;
 use crate::iam::policy::PolicyValue;
 use crate::model::{IdentityPolicy, UNREAD_MODULE_SOURCE, Unit};
 
-/// Nested stack resource types and the property that names the nested template.
-const NESTED_STACKS: &[(&str, &str)] = &[
-    ("AWS::CloudFormation::Stack", "TemplateURL"),
-    ("AWS::Serverless::Application", "Location"),
+/// Resource types that deploy another template, and the properties that name or hold it (the
+/// first one set is the note's location). A stack set deploys its template to other accounts.
+const NESTED_STACKS: &[(&str, &[&str])] = &[
+    ("AWS::CloudFormation::Stack", &["TemplateURL"]),
+    ("AWS::Serverless::Application", &["Location"]),
+    (
+        "AWS::CloudFormation::StackSet",
+        &["TemplateURL", "TemplateBody"],
+    ),
 ];
 
 pub(super) fn nested_stacks(t: &Template, unit: &mut Unit) {
     for r in &t.resources {
-        let Some((_, property)) = NESTED_STACKS.iter().find(|(ty, _)| *ty == r.ty) else {
+        let Some((_, properties)) = NESTED_STACKS.iter().find(|(ty, _)| *ty == r.ty) else {
             continue;
         };
-        let node = prop(r, property);
-        let span = node.map_or(r.key_span, |n| n.span);
-        // A URL, or the Serverless Application Repository application (`{ApplicationId, ...}`).
-        let location = node.and_then(|n| {
-            t.literal(n)
-                .or_else(|| n.get("ApplicationId").and_then(|(_, id)| t.literal(id)))
-        });
+        let found = properties.iter().find_map(|p| prop(r, p).map(|n| (*p, n)));
+        let span = found.map_or(r.key_span, |(_, n)| n.span);
+        // A URL, or the Serverless Application Repository application (`{ApplicationId, ...}`);
+        // an inline `TemplateBody` is not quoted.
+        let location = found
+            .filter(|(p, _)| *p != "TemplateBody")
+            .and_then(|(_, n)| {
+                t.literal(n)
+                    .or_else(|| n.get("ApplicationId").and_then(|(_, id)| t.literal(id)))
+            });
         unit.policies.push(IdentityPolicy {
             address: r.address.clone(),
             attribute: UNREAD_MODULE_SOURCE.into(),
