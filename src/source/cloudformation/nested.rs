@@ -52,7 +52,7 @@ pub(super) fn nested_stacks(t: &Template, unit: &mut Unit) {
 
 fn reason(location: Option<&str>) -> String {
     let Some(location) = location else {
-        return "the nested stack's template is not part of this template and is not scanned, so \
+        return "the template it deploys is not part of this template and is not scanned, so \
                 none of the roles, policies and role passes in it is checked"
             .into();
     };
@@ -61,12 +61,12 @@ fn reason(location: Option<&str>) -> String {
     let local = !location.contains("://") && !location.starts_with("arn:");
     if local {
         format!(
-            "the nested stack's template ({location}) is a local file that is checked only as a \
+            "the template it deploys ({location}) is a local file that is checked only as a \
              template of its own (when it is in the scan), without the parameters this stack gives it"
         )
     } else {
         format!(
-            "the nested stack's template ({location}) is not part of this template and is not \
+            "the template it deploys ({location}) is not part of this template and is not \
              scanned, so none of the roles, policies and role passes in it is checked"
         )
     }
