@@ -11,7 +11,7 @@ use super::{list_items, prop, read_policy};
 use crate::iam::policy::{PolicyDocument, PolicyValue};
 use crate::model::{IdentityPolicy, PolicyAttachment, Unit};
 use crate::resolve::managed::{ManagedPolicies, ManagedPolicy};
-use crate::value::{Node, NodeKind, Span};
+use crate::value::{Node, NodeKind, Span, Text};
 
 /// Resource types with `ManagedPolicyArns`: the policies are attached to the resource itself.
 const MANAGED_POLICY_ARNS: &[(&str, &str)] = &[
@@ -78,7 +78,8 @@ fn sam_policies(t: &Template, all: &ManagedPolicies, r: &Resource, unit: &mut Un
         let by_name = t
             .literal(item)
             .filter(|name| !name.starts_with("arn:"))
-            .and_then(|name| all.policies.iter().find(|p| p.name == name));
+            // SAM makes `arn:aws:iam::aws:policy/NAME` of a bare name: no path.
+            .and_then(|name| all.by_arn(&Text::lit(format!("arn:aws:iam::aws:policy/{name}"))));
         let found: Vec<&ManagedPolicy> = match by_name {
             Some(p) => vec![p],
             None => by_arn(t, all, item),
