@@ -951,6 +951,8 @@ fn grant_fact(
         "other_actions".into(),
         json!(analysis.other_actions && action_gap.is_none()),
     );
+    // The statements of an AWS managed policy are AWS's: nothing in the scan can split them.
+    fact.insert("aws_managed".into(), json!(policy.is_aws_managed()));
     fact.insert("uses_not_resource".into(), json!(not_resource));
     fact.insert("resources".into(), Value::Array(resources));
     fact.insert("conditions".into(), Value::Array(conditions));

@@ -190,4 +190,9 @@ impl IdentityPolicy {
             .next()
             .unwrap_or(&self.address)
     }
+
+    /// Whether the policy is an AWS managed policy attached by ARN (its statements are AWS's).
+    pub fn is_aws_managed(&self) -> bool {
+        self.address.contains(AWS_MANAGED_POLICY_MARK)
+    }
 }
