@@ -54,3 +54,8 @@ resource "aws_iam_role_policy" "auditor_read_only" {
   role   = aws_iam_role.auditor.id
   policy = data.aws_iam_policy.read_only.policy
 }
+
+resource "aws_iam_role_policy_attachments_exclusive" "auditor" {
+  role_name   = aws_iam_role.auditor.name
+  policy_arns = ["arn:aws:iam::aws:policy/SecurityAudit", aws_iam_policy.developers_pass.arn]
+}

@@ -103,3 +103,23 @@ resource "aws_iam_role" "deployer" {
   })
   managed_policy_arns = var.deployer_policy_arns
 }
+
+resource "aws_iam_role" "platform" {
+  name = "platform"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Principal = { AWS = "arn:aws:iam::111122223333:root" }
+    }]
+  })
+}
+
+resource "aws_iam_role_policy_attachments_exclusive" "platform" {
+  role_name = aws_iam_role.platform.name
+  policy_arns = [
+    "arn:aws:iam::aws:policy/ReadOnlyAccess",
+    "arn:${data.aws_partition.current.partition}:iam::aws:policy/AdministratorAccess",
+  ]
+}

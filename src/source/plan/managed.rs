@@ -26,6 +26,21 @@ pub(super) const MANAGED_ATTACHMENTS: &[(&str, &str, &[&str])] = &[
         &["permission_set_arn"],
     ),
     ("aws_iam_role", "managed_policy_arns", &[]),
+    (
+        "aws_iam_role_policy_attachments_exclusive",
+        "policy_arns",
+        &["role_name"],
+    ),
+    (
+        "aws_iam_user_policy_attachments_exclusive",
+        "policy_arns",
+        &["user_name"],
+    ),
+    (
+        "aws_iam_group_policy_attachments_exclusive",
+        "policy_arns",
+        &["group_name"],
+    ),
 ];
 
 impl<'a> Lower<'a> {

@@ -109,6 +109,7 @@ pub fn lower_module(
     lowering.policies(&mut unit);
     lowering.passes(&mut unit, catalog);
     lowering.attachments(&mut unit);
+    lowering.exclusive_attachments(&mut unit);
     lowering.skipped_modules(&mut unit);
     let errors = tree.errors.take();
     (unit, errors)
@@ -322,7 +323,12 @@ impl<'a> Lowering<'_, 'a> {
             let role = self.address(inst, "aws_iam_role", &name);
             let Expression::Array(items) = &attr.value else {
                 // `managed_policy_arns = var.policy_arns`: the ARNs where they are written.
-                self.managed_in_list(unit, ctx, &attr.value, &role);
+                self.managed_in_list(
+                    unit,
+                    ctx,
+                    &attr.value,
+                    (&role, &role, "managed_policy_arns"),
+                );
                 continue;
             };
             for item in items.iter() {

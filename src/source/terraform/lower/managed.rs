@@ -7,6 +7,13 @@
 use super::*;
 use crate::resolve::managed::{ManagedPolicies, ManagedPolicy};
 
+/// Resources that set all the managed policies of a principal: (type, principal attribute).
+const EXCLUSIVE_ATTACHMENTS: &[(&str, &str)] = &[
+    ("aws_iam_role_policy_attachments_exclusive", "role_name"),
+    ("aws_iam_user_policy_attachments_exclusive", "user_name"),
+    ("aws_iam_group_policy_attachments_exclusive", "group_name"),
+];
+
 impl<'a> Lowering<'_, 'a> {
     /// The AWS managed policy of the data file that an ARN expression names, if any: a literal or
     /// interpolated ARN (`arn:${data.aws_partition.current.partition}:iam::aws:policy/X`), through
@@ -78,8 +85,15 @@ impl<'a> Lowering<'_, 'a> {
     }
 
     /// A list of ARNs that is not written as a list here (`var.policy_arns`, a local): each AWS
-    /// managed policy of the data file in its value, at the element's own span, held by `role`.
-    pub(super) fn managed_in_list(&self, unit: &mut Unit, ctx: Ctx, expr: &Expression, role: &str) {
+    /// managed policy of the data file in its value, at the element's own span, given by `via` to
+    /// `holder`.
+    pub(super) fn managed_in_list(
+        &self,
+        unit: &mut Unit,
+        ctx: Ctx,
+        expr: &Expression,
+        (via, holder, attribute): (&str, &str, &str),
+    ) {
         let value = self.tree.eval(ctx, expr);
         let NodeKind::List(items) = &value.kind else {
             return;
@@ -89,15 +103,52 @@ impl<'a> Lowering<'_, 'a> {
             let Some(policy) = item.as_text().and_then(|t| all.by_arn(t)) else {
                 continue;
             };
-            let policy_address =
-                self.managed_grant(unit, policy, role, "managed_policy_arns", item.span);
+            let policy_address = self.managed_grant(unit, policy, via, attribute, item.span);
             unit.attachments.push(PolicyAttachment {
                 policy: policy_address,
-                principal: role.to_string(),
-                via: role.to_string(),
+                principal: holder.to_string(),
+                via: via.to_string(),
                 // Shown beside the finding: where the role takes the list.
                 span: self.tree.span(ctx.file, expr.span()),
             });
+        }
+    }
+
+    /// `aws_iam_{role,user,group}_policy_attachments_exclusive`: the policies of `policy_arns` are
+    /// all the managed policies of the principal; each is attached like a `policy_arn`.
+    pub(super) fn exclusive_attachments(&self, unit: &mut Unit) {
+        for (ty, principal_attr) in EXCLUSIVE_ATTACHMENTS {
+            for (inst, name, block) in self.resources_of(ty) {
+                let ctx = Ctx {
+                    inst,
+                    file: block.file,
+                };
+                let (Some(arns), Some(principal)) = (
+                    block.item.body.get_attribute("policy_arns"),
+                    block.item.body.get_attribute(principal_attr),
+                ) else {
+                    continue;
+                };
+                let via = self.address(inst, ty, &name);
+                let principal_span = self.tree.span(ctx.file, principal.value.span());
+                let holder = self.principal_shown(ctx, &principal.value);
+                let Expression::Array(items) = &arns.value else {
+                    self.managed_in_list(unit, ctx, &arns.value, (&via, &holder, "policy_arns"));
+                    continue;
+                };
+                for item in items.iter() {
+                    let Some(policy) = self.attached_policy(unit, ctx, item, &via, "policy_arns")
+                    else {
+                        continue;
+                    };
+                    unit.attachments.push(PolicyAttachment {
+                        policy,
+                        principal: holder.clone(),
+                        via: via.clone(),
+                        span: principal_span,
+                    });
+                }
+            }
         }
     }
 }
