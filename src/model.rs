@@ -194,3 +194,23 @@ pub struct IdentityPolicy {
     pub attribute: String,
     pub document: PolicyValue,
 }
+
+/// What follows the attaching resource's address in the address of an AWS managed policy attached
+/// by ARN: `aws_iam_role.ci (AWS managed policy AdministratorAccess)`.
+pub const AWS_MANAGED_POLICY_MARK: &str = " (AWS managed policy ";
+
+impl IdentityPolicy {
+    /// The resource written in the scan that a finding on the policy belongs to (for suppressions
+    /// and fingerprints): the address, without the managed policy of an attachment by ARN.
+    pub fn resource(&self) -> &str {
+        self.address
+            .split(AWS_MANAGED_POLICY_MARK)
+            .next()
+            .unwrap_or(&self.address)
+    }
+
+    /// Whether the policy is an AWS managed policy attached by ARN (its statements are AWS's).
+    pub fn is_aws_managed(&self) -> bool {
+        self.address.contains(AWS_MANAGED_POLICY_MARK)
+    }
+}

@@ -318,6 +318,9 @@ fn every_catalog_entry_is_picked_up_with_its_principal() {
             .findings
             .iter()
             .filter(|f| f.location.file == case.path)
+            // Notes about what the resource deploys besides the pass (a stack set's template, which
+            // is not scanned) are not about the entry.
+            .filter(|f| !(f.rule == "PR016" && case.text.contains("AWS::CloudFormation::StackSet")))
             .map(|f| {
                 (
                     f.rule.clone(),

@@ -79,6 +79,7 @@ fn gap_fact(
         id,
         matched_by: None,
         other_actions: false,
+        aws_managed: policy.is_aws_managed(),
         resource: policy.address.clone(),
         resources: vec![GrantResource {
             value: "?".into(),
@@ -88,7 +89,7 @@ fn gap_fact(
             gap: Some(gap),
             at: Some(FactLocation {
                 span,
-                resource: policy.address.clone(),
+                resource: policy.resource().to_string(),
                 related: attached.iter().map(|a| attachment_related(a)).collect(),
                 kind: "statement",
             }),
@@ -161,7 +162,7 @@ fn grant_fact(
     };
     let at = |span: Span, kind: &'static str| FactLocation {
         span,
-        resource: policy.address.clone(),
+        resource: policy.resource().to_string(),
         related: std::iter::once(Related {
             tag: RelatedTag::Statement,
             message: "the statement".into(),
@@ -234,6 +235,7 @@ fn grant_fact(
         id,
         matched_by,
         other_actions: analysis.other_actions && action_gap.is_none(),
+        aws_managed: policy.is_aws_managed(),
         resource: policy.address.clone(),
         resources,
         sid: st.sid.clone(),

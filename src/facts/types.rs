@@ -174,6 +174,9 @@ pub struct Grant {
     pub matched_by: Option<String>,
     /// The statement also allows actions other than `iam:PassRole`.
     pub other_actions: bool,
+    /// The policy is an AWS managed policy attached by ARN (`rules/managed-policies.toml`): its
+    /// statements are AWS's, and nothing in the scan can split them.
+    pub aws_managed: bool,
     /// The statement uses `NotResource`.
     pub uses_not_resource: bool,
     /// The statement's resources, one entry each (one unknown entry for a statement or policy

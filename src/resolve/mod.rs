@@ -2,6 +2,7 @@
 //! anywhere in the scan, and instance profiles that nothing uses become pass sites of their own.
 
 pub mod catalog;
+pub mod managed;
 
 use crate::iam::arn::{is_account, parse_role_arn};
 use crate::model::{Pass, RoleTarget, Unit, UnitKind};

@@ -8,6 +8,8 @@
 mod eval;
 mod foreach;
 mod hops;
+mod identity;
+mod nested;
 mod policy_text;
 mod pseudo;
 mod targets;
@@ -108,7 +110,10 @@ pub fn lower_template(
     roles(&template, &mut unit);
     profiles(&template, &mut unit);
     policies(&template, &mut unit);
+    identity::permission_sets(&template, &mut unit);
     attachments(&template, &mut unit);
+    identity::managed_attachments(&template, &mut unit);
+    nested::nested_stacks(&template, &mut unit);
     passes(&template, &mut unit, catalog);
     exports(&template, &mut unit);
     for r in &template.resources {

@@ -15,6 +15,7 @@
 //! Terraform source itself, and the plan's span is recorded in [`Unit::origins`].
 
 mod enrich;
+mod managed;
 pub mod read;
 mod refs;
 mod sites;
@@ -101,6 +102,7 @@ pub fn lower_plan(
     lower.profiles(&mut unit);
     lower.policies(&mut unit);
     lower.passes(&mut unit, catalog);
+    lower.managed_policies(&mut unit);
     unit.origins = std::mem::take(&mut lower.origins);
     if let Some(e) = lower.refs.borrow().budget_error(&source.display) {
         lower.errors.push(e);
@@ -119,6 +121,11 @@ fn kept_types(catalog: &Catalog) -> HashSet<String> {
     .map(String::from)
     .collect();
     set.extend(IDENTITY_POLICIES.iter().map(|(t, _)| t.to_string()));
+    set.extend(
+        managed::MANAGED_ATTACHMENTS
+            .iter()
+            .map(|(t, ..)| t.to_string()),
+    );
     set.extend(catalog.terraform.iter().map(|p| p.resource.clone()));
     set
 }

@@ -17,6 +17,7 @@ use std::path::Path;
 
 mod account;
 mod hops;
+mod managed;
 mod passer_path;
 mod skipped;
 mod targets;
@@ -60,10 +61,27 @@ const ATTACHMENTS: &[(&str, &[&str], Option<&str>)] = &[
     ("aws_iam_role_policy", &["role"], None),
     ("aws_iam_user_policy", &["user"], None),
     ("aws_iam_group_policy", &["group"], None),
+    // IAM Identity Center: a permission set's policies are provisioned as roles in each account
+    // the set is assigned to; the permission set is their holder.
+    (
+        "aws_ssoadmin_permission_set_inline_policy",
+        &["permission_set_arn"],
+        None,
+    ),
+    (
+        "aws_ssoadmin_managed_policy_attachment",
+        &["permission_set_arn"],
+        Some("managed_policy_arn"),
+    ),
 ];
 
 /// Resource types a policy can be given to.
-const PRINCIPAL_TYPES: &[&str] = &["aws_iam_role", "aws_iam_user", "aws_iam_group"];
+const PRINCIPAL_TYPES: &[&str] = &[
+    "aws_iam_role",
+    "aws_iam_user",
+    "aws_iam_group",
+    "aws_ssoadmin_permission_set",
+];
 
 /// The reason given for `null` and `""`: nothing is passed, so there is no pass to check.
 const NOTHING_PASSED: &str = "the value is null or empty";
@@ -94,6 +112,7 @@ pub fn lower_module(
     lowering.policies(&mut unit);
     lowering.passes(&mut unit, catalog);
     lowering.attachments(&mut unit);
+    lowering.exclusive_attachments(&mut unit);
     lowering.skipped_modules(&mut unit);
     unit.account = lowering.root_account(root);
     let errors = tree.errors.take();
@@ -264,14 +283,16 @@ impl<'a> Lowering<'_, 'a> {
                     file: block.file,
                 };
                 let via = self.address(inst, ty, &name);
-                let policy =
-                    match policy_attr {
-                        None => Some(via.clone()),
-                        Some(attr) => block.item.body.get_attribute(attr).and_then(|a| {
-                            self.resource_address(ctx, &a.value, &["aws_iam_policy"], 0)
-                        }),
-                    };
-                // A policy that is not in the scan (an AWS managed policy) has no grants here.
+                let policy = match policy_attr {
+                    None => Some(via.clone()),
+                    Some(attr) => block
+                        .item
+                        .body
+                        .get_attribute(attr)
+                        .and_then(|a| self.attached_policy(unit, ctx, &a.value, &via, attr)),
+                };
+                // A customer policy that is not in the scan, or an AWS managed policy that grants
+                // no PassRole: no grants here.
                 let Some(policy) = policy else {
                     continue;
                 };
@@ -303,12 +324,20 @@ impl<'a> Lowering<'_, 'a> {
                 inst,
                 file: block.file,
             };
+            let role = self.address(inst, "aws_iam_role", &name);
             let Expression::Array(items) = &attr.value else {
+                // `managed_policy_arns = var.policy_arns`: the ARNs where they are written.
+                self.managed_in_list(
+                    unit,
+                    ctx,
+                    &attr.value,
+                    (&role, &role, "managed_policy_arns"),
+                );
                 continue;
             };
-            let role = self.address(inst, "aws_iam_role", &name);
             for item in items.iter() {
-                if let Some(policy) = self.resource_address(ctx, item, &["aws_iam_policy"], 0) {
+                let attached = self.attached_policy(unit, ctx, item, &role, "managed_policy_arns");
+                if let Some(policy) = attached {
                     unit.attachments.push(PolicyAttachment {
                         policy,
                         principal: role.clone(),
@@ -318,6 +347,24 @@ impl<'a> Lowering<'_, 'a> {
                 }
             }
         }
+    }
+
+    /// The address of the policy an ARN expression attaches: an `aws_iam_policy` of the scan, or
+    /// an AWS managed policy that grants PassRole (added to the unit as held through `via`).
+    fn attached_policy(
+        &self,
+        unit: &mut Unit,
+        ctx: Ctx,
+        expr: &Expression,
+        via: &str,
+        attribute: &str,
+    ) -> Option<String> {
+        if let Some(address) = self.resource_address(ctx, expr, &["aws_iam_policy"], 0) {
+            return Some(address);
+        }
+        let managed = self.managed_policy(ctx, expr)?;
+        let span = self.tree.span(ctx.file, expr.span());
+        Some(self.managed_grant(unit, managed, via, attribute, span))
     }
 
     /// The address of the resource of one of `types` that an expression references, through

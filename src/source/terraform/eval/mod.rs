@@ -22,6 +22,7 @@ mod budget;
 mod conditions;
 mod functions;
 mod instances;
+mod managed;
 mod policy;
 
 pub use budget::BUDGET_REASON;
@@ -488,11 +489,15 @@ impl<'a> Tree<'a> {
                 }
             }
             // An AWS managed policy (`arn:${partition}:iam::aws:policy/...`) is AWS's to write, not
-            // the configuration's: it is not a grant this scan can or should check.
+            // the configuration's: its text grants no PassRole unless it is one of
+            // `rules/managed-policies.toml`, whose statements a copy of it grants.
             ["data", "aws_iam_policy", name, "policy"]
                 if self.aws_managed(ctx.inst, name, depth) =>
             {
-                statement_document(Vec::new(), span)
+                match self.listed_managed(ctx.inst, name, depth) {
+                    Some(policy) => policy.document(span),
+                    None => statement_document(Vec::new(), span),
+                }
             }
             ["data", ty, name, ..] => unknown(
                 format!("data.{ty}.{name} is read from AWS at plan time"),

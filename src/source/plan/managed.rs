@@ -1,0 +1,158 @@
+//! AWS managed policies attached by ARN in a plan (`policy_arn`, `managed_policy_arns`,
+//! `managed_policy_arn` of a permission set): when the planned ARN names a policy of
+//! `rules/managed-policies.toml`, its PassRole statements are a grant held through the attachment,
+//! spanned at the ARN (in the `.tf` when the configuration was found), as the `.tf` lowering does.
+
+use super::{Leaf, Lower, PlanResource, field};
+use crate::iam::policy::{PolicyDocument, PolicyValue};
+use crate::model::{IdentityPolicy, PolicyAttachment, Unit};
+use crate::resolve::managed::{ManagedPolicies, ManagedPolicy};
+use crate::value::{Span, Text};
+
+/// Resources that attach a policy by ARN: (type, ARN attribute, principal attributes; none when
+/// the resource itself holds the policy).
+pub(super) const MANAGED_ATTACHMENTS: &[(&str, &str, &[&str])] = &[
+    ("aws_iam_role_policy_attachment", "policy_arn", &["role"]),
+    ("aws_iam_user_policy_attachment", "policy_arn", &["user"]),
+    ("aws_iam_group_policy_attachment", "policy_arn", &["group"]),
+    (
+        "aws_iam_policy_attachment",
+        "policy_arn",
+        &["roles", "users", "groups"],
+    ),
+    (
+        "aws_ssoadmin_managed_policy_attachment",
+        "managed_policy_arn",
+        &["permission_set_arn"],
+    ),
+    ("aws_iam_role", "managed_policy_arns", &[]),
+    (
+        "aws_iam_role_policy_attachments_exclusive",
+        "policy_arns",
+        &["role_name"],
+    ),
+    (
+        "aws_iam_user_policy_attachments_exclusive",
+        "policy_arns",
+        &["user_name"],
+    ),
+    (
+        "aws_iam_group_policy_attachments_exclusive",
+        "policy_arns",
+        &["group_name"],
+    ),
+];
+
+impl<'a> Lower<'a> {
+    pub(super) fn managed_policies(&mut self, unit: &mut Unit) {
+        let resources = std::mem::take(&mut self.resources);
+        for (ty, attribute, principals) in MANAGED_ATTACHMENTS {
+            for r in resources.iter().filter(|r| r.raw.ty == *ty) {
+                if principals.is_empty() && !self.configured(r, attribute) {
+                    continue;
+                }
+                for (policy, span) in self.managed_arns(r, attribute) {
+                    let address = managed_grant(unit, r, policy, attribute, span);
+                    for (principal, at) in self.holders(r, principals) {
+                        unit.attachments.push(PolicyAttachment {
+                            policy: address.clone(),
+                            principal,
+                            via: r.address.clone(),
+                            span: at,
+                        });
+                    }
+                }
+            }
+        }
+        self.resources = resources;
+    }
+
+    /// Whether the configuration sets the attribute. A role's `managed_policy_arns` is computed:
+    /// for a role that exists, the plan lists every policy attached to it, also those attached by
+    /// the attachment resources of the plan, which are reported at those resources.
+    fn configured(&self, r: &PlanResource<'a>, attribute: &str) -> bool {
+        self.config_resource(r)
+            .is_some_and(|c| field(c.expressions, attribute).is_some())
+    }
+
+    /// The managed policies of the data file that an attribute names (a string or a list of
+    /// strings), with the span of each ARN.
+    fn managed_arns(
+        &mut self,
+        r: &PlanResource<'a>,
+        attribute: &str,
+    ) -> Vec<(&'static ManagedPolicy, Span)> {
+        let all = ManagedPolicies::builtin();
+        let tf = self
+            .enricher
+            .map(|e| e.attributes(&r.module, &r.raw.ty, &r.raw.name, &[attribute]))
+            .unwrap_or_default();
+        let tf_attr = tf.first();
+        let mut out = Vec::new();
+        for leaf in self.leaves(r.values, &[attribute]) {
+            let Leaf::Known(raw) = leaf else { continue };
+            let items = match raw.get().starts_with('[') {
+                true => self.array(raw).unwrap_or_default(),
+                false => vec![raw],
+            };
+            for (j, item) in items.into_iter().enumerate() {
+                let found = self.string_span(item).and_then(|(arn, span)| {
+                    let policy = all.by_arn(&Text::lit(arn))?;
+                    let at = tf_attr.map(|a| a.items.get(j).copied().unwrap_or(a.span));
+                    Some((policy, self.relocate(span, at)))
+                });
+                out.extend(found);
+            }
+        }
+        out
+    }
+
+    /// Who gets the policy: each principal named in the attributes (as written in the plan), or
+    /// the resource itself when it holds the policy.
+    fn holders(&mut self, r: &PlanResource<'a>, attributes: &[&str]) -> Vec<(String, Span)> {
+        if attributes.is_empty() {
+            return vec![(r.address.clone(), r.span)];
+        }
+        let mut out = Vec::new();
+        for attribute in attributes {
+            for leaf in self.leaves(r.values, &[attribute]) {
+                let Leaf::Known(raw) = leaf else { continue };
+                let items = match raw.get().starts_with('[') {
+                    true => self.array(raw).unwrap_or_default(),
+                    false => vec![raw],
+                };
+                for item in items {
+                    if let Some((name, span)) = self.string_span(item) {
+                        out.push((format!("\"{name}\""), span));
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Adds the policy's statements as a grant held through `r` and returns its address.
+fn managed_grant(
+    unit: &mut Unit,
+    r: &PlanResource,
+    policy: &ManagedPolicy,
+    attribute: &str,
+    span: Span,
+) -> String {
+    let address = policy.shown(&r.address);
+    if !unit.policies.iter().any(|p| p.address == address) {
+        let document = PolicyDocument::from_node(&policy.document(span)).unwrap_or_else(|e| {
+            PolicyValue::Unknown {
+                reason: e.message,
+                span,
+            }
+        });
+        unit.policies.push(IdentityPolicy {
+            address: address.clone(),
+            attribute: attribute.into(),
+            document,
+        });
+    }
+    address
+}
