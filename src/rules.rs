@@ -1,8 +1,9 @@
 //! Rule files: CloudFormation Guard rules over the facts document, each with its metadata beside it.
 //!
-//! A rule is `rules/PR001.guard` (what fails) plus `rules/PR001.toml` (id, severity, title, message
-//! template, why, how to fix, example). Built-in rules are compiled into the binary; `--rules DIR` adds
-//! user rule files with the same layout. Each rule file is evaluated once per run over the whole scan's
+//! A built-in rule is the folder `rules/PR001/`: `PR001.guard` (what fails), `PR001.toml` (id,
+//! severity, title, message template, why, how to fix, links) and `examples/` (failing and passing
+//! inputs per format, each its own test). Built-in rules are compiled into the binary (build.rs);
+//! `--rules DIR` adds user rule files (`ID.guard` with an optional `ID.toml` beside it). Each rule file is evaluated once per run over the whole scan's
 //! facts document, and each failing comparison is mapped back, through its JSON pointer, to a fact
 //! location.
 
@@ -40,15 +41,33 @@ impl Severity {
 }
 
 /// A rule's example, run as its test: the bad example must produce the rule, the good one must not.
+/// A built-in rule's examples are the `<format>-fail` and `<format>-pass` folders of
+/// `rules/ID/examples/`; a user rule may give one as `[example]` in its metadata.
 #[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Example {
     /// File name the example is written to (`main.tf`).
     pub file: String,
     pub bad: String,
     pub good: String,
+    /// What the example is written in (`Terraform`, `CloudFormation`), for the documentation.
+    #[serde(skip)]
+    pub format: String,
 }
 
-/// A rule's metadata (`rules/ID.toml`).
+impl Example {
+    /// The format an example file is written in, by its name.
+    pub fn format_of(file: &str) -> &'static str {
+        match file.rsplit('.').next().unwrap_or("") {
+            "tf" | "tfvars" | "hcl" => "Terraform",
+            "yaml" | "yml" | "template" => "CloudFormation",
+            "json" => "JSON",
+            _ => "",
+        }
+    }
+}
+
+/// A rule's metadata (`rules/ID/ID.toml`, or `ID.toml` beside a user rule).
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RuleMeta {
@@ -63,7 +82,11 @@ pub struct RuleMeta {
     pub related: Vec<crate::facts::RelatedTag>,
     pub why: String,
     pub fix: String,
+    /// A user rule's example; a built-in rule's come from its folder (`examples`).
     pub example: Option<Example>,
+    /// The examples the documentation shows and the tests run, one per format.
+    #[serde(skip)]
+    pub examples: Vec<Example>,
     #[serde(default)]
     pub links: Vec<String>,
 }
@@ -86,25 +109,16 @@ impl Rule {
     }
 }
 
-macro_rules! builtin_rules {
-    ($($id:literal),* $(,)?) => {
-        &[$(($id, include_str!(concat!("../rules/", $id, ".guard")), include_str!(concat!("../rules/", $id, ".toml")))),*]
-    };
+/// A built-in rule as compiled in: its folder's Guard file, metadata and examples (name, then the
+/// example's input files as (file name, text)).
+struct BuiltinRule {
+    id: &'static str,
+    guard: &'static str,
+    meta: &'static str,
+    examples: &'static [(&'static str, &'static [(&'static str, &'static str)])],
 }
 
-/// The built-in rules, in ID order.
-const BUILTIN: &[(&str, &str, &str)] = builtin_rules!(
-    "PR001", "PR002", "PR003", "PR004", "PR005", "PR010", "PR011", "PR012", "PR013", "PR014",
-    "PR015", "PR016",
-);
-
-/// Rules that passrole decides itself, about suppressions (`crate::suppress`): metadata only, no
-/// Guard file. They are listed and explained like the others, and their ids are reserved.
-const DECIDED: &[(&str, &str)] = &[
-    ("PR090", include_str!("../rules/PR090.toml")),
-    ("PR091", include_str!("../rules/PR091.toml")),
-    ("PR092", include_str!("../rules/PR092.toml")),
-];
+include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
 
 /// One rule failure: the rule and the registered fact pointer it maps to.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -475,10 +489,16 @@ pub fn explain(meta: &RuleMeta) -> String {
     out.push_str("\n\n## How to fix it\n\n");
     out.push_str(meta.fix.trim());
     out.push('\n');
-    if let Some(ex) = &meta.example {
-        out.push_str(&format!("\n## Example that fails ({})\n\n", ex.file));
+    for ex in &meta.examples {
+        out.push_str(&format!(
+            "\n## Example that fails ({}, {})\n\n",
+            ex.format, ex.file
+        ));
         out.push_str(ex.bad.trim_end());
-        out.push_str(&format!("\n\n## Example that passes ({})\n\n", ex.file));
+        out.push_str(&format!(
+            "\n\n## Example that passes ({}, {})\n\n",
+            ex.format, ex.file
+        ));
         out.push_str(ex.good.trim_end());
         out.push('\n');
     }
@@ -489,6 +509,54 @@ pub fn explain(meta: &RuleMeta) -> String {
         }
     }
     out
+}
+
+/// The rule's page as Markdown, from its metadata and examples: the SARIF help and
+/// `docs/rules/ID.md` (generated; a test fails when it is stale).
+pub fn markdown(meta: &RuleMeta) -> String {
+    let mut out = format!("**{}**: {}\n\n", meta.id, meta.title.trim());
+    if !meta.why.trim().is_empty() {
+        out.push_str("## Why is this bad\n\n");
+        out.push_str(meta.why.trim());
+        out.push_str("\n\n");
+    }
+    if !meta.fix.trim().is_empty() {
+        out.push_str("## How to fix it\n\n");
+        out.push_str(meta.fix.trim());
+        out.push_str("\n\n");
+    }
+    for ex in &meta.examples {
+        let lang = code_language(&ex.file);
+        out.push_str(&format!(
+            "## Example that fails ({}, `{}`)\n\n```{lang}\n{}\n```\n\n",
+            ex.format,
+            ex.file,
+            ex.bad.trim_matches('\n')
+        ));
+        out.push_str(&format!(
+            "## Example that passes ({}, `{}`)\n\n```{lang}\n{}\n```\n\n",
+            ex.format,
+            ex.file,
+            ex.good.trim_matches('\n')
+        ));
+    }
+    if !meta.links.is_empty() {
+        out.push_str("## Links\n\n");
+        for l in &meta.links {
+            out.push_str(&format!("- <{l}>\n"));
+        }
+    }
+    out.trim_end().to_string() + "\n"
+}
+
+/// The fenced code block language of an example file.
+fn code_language(file: &str) -> &'static str {
+    match file.rsplit('.').next().unwrap_or("") {
+        "tf" | "tfvars" | "hcl" => "hcl",
+        "yaml" | "yml" => "yaml",
+        "json" => "json",
+        _ => "",
+    }
 }
 
 #[cfg(test)]

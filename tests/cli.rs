@@ -77,8 +77,14 @@ fn exit_codes_follow_the_contract() {
             .status
             .code()
     };
-    assert_eq!(code(&["scan", "testdata/pr001-pass"]), Some(0));
-    assert_eq!(code(&["scan", "testdata/pr001-fail"]), Some(1));
+    assert_eq!(
+        code(&["scan", "rules/PR001/examples/terraform-pass"]),
+        Some(0)
+    );
+    assert_eq!(
+        code(&["scan", "rules/PR001/examples/terraform-fail"]),
+        Some(1)
+    );
     assert_eq!(code(&["scan", "testdata/input-broken-hcl"]), Some(2));
     // A note does not fail by default, but does with --fail-on note.
     assert_eq!(
@@ -128,7 +134,7 @@ fn broken_file_beside_a_good_one_gives_one_error_and_the_good_findings() {
 #[test]
 fn fingerprints_do_not_depend_on_line_numbers() {
     let dir = tempfile::tempdir().unwrap();
-    let src = std::fs::read_to_string("testdata/pr001-fail/main.tf").unwrap();
+    let src = std::fs::read_to_string("rules/PR001/examples/terraform-fail/main.tf").unwrap();
     std::fs::write(dir.path().join("main.tf"), &src).unwrap();
     let (a, _) = run_json(&["scan", "--format", "json", "."], dir.path());
     std::fs::write(
@@ -189,7 +195,7 @@ fn user_rules_from_a_directory_run_beside_the_builtin_ones() {
             "json",
             "--rules",
             "tests/custom-rules",
-            "testdata/pr015-pass",
+            "rules/PR015/examples/terraform-pass",
         ],
         &root,
     );
@@ -220,7 +226,7 @@ fn a_broken_rule_file_is_an_input_error_not_a_crash() {
             "json",
             "--rules",
             "tests/broken-rules",
-            "testdata/pr001-fail",
+            "rules/PR001/examples/terraform-fail",
         ],
         &root,
     );
@@ -269,7 +275,7 @@ fn a_rule_with_an_unknown_related_tag_is_refused_with_its_line() {
             "json",
             "--rules",
             "tests/broken-rules-related",
-            "testdata/pr010-fail",
+            "rules/PR010/examples/terraform-fail",
         ],
         &root,
     );

@@ -56,7 +56,11 @@ fn check_gitlab_issues(issues: &[Value], what: &str) {
 #[test]
 fn gitlab_reports_every_reported_finding_and_error_with_the_required_fields() {
     let root = std::env::current_dir().unwrap();
-    for dir in ["testdata", "testdata/report-formats", "testdata/pr001-pass"] {
+    for dir in [
+        "testdata",
+        "testdata/report-formats",
+        "rules/PR001/examples/terraform-pass",
+    ] {
         let report = json_of(&passrole(&["scan", "--format", "json", dir], &root));
         let out = passrole(&["scan", "--format", "gitlab", dir], &root);
         let issues = json_of(&out);
@@ -165,7 +169,11 @@ fn parse_junit(xml: &str) -> (usize, usize, usize, usize, Vec<String>) {
 #[test]
 fn junit_is_well_formed_and_holds_every_finding_and_error() {
     let root = std::env::current_dir().unwrap();
-    for dir in ["testdata", "testdata/report-formats", "testdata/pr001-pass"] {
+    for dir in [
+        "testdata",
+        "testdata/report-formats",
+        "rules/PR001/examples/terraform-pass",
+    ] {
         let report = json_of(&passrole(&["scan", "--format", "json", dir], &root));
         let out = passrole(&["scan", "--format", "junit", dir], &root);
         let xml = String::from_utf8(out.stdout).unwrap();
@@ -188,7 +196,7 @@ fn junit_is_well_formed_and_holds_every_finding_and_error() {
         }
         assert_eq!(errors, report["errors"].as_array().unwrap().len(), "{dir}");
         assert!(cases >= failures + errors + skipped, "{dir}");
-        if dir == "testdata/pr001-pass" {
+        if dir == "rules/PR001/examples/terraform-pass" {
             assert_eq!((failures, errors, skipped), (0, 0, 0));
         } else {
             assert!(
@@ -280,22 +288,33 @@ fn sarif_automation_details_name_the_scanned_paths_or_the_category_flag() {
         sarif["runs"][0]["automationDetails"]["id"].clone()
     };
     assert_eq!(
-        id(&["testdata/pr001-fail"]),
-        "passrole/testdata/pr001-fail/"
+        id(&["rules/PR001/examples/terraform-fail"]),
+        "passrole/rules/PR001/examples/terraform-fail/"
     );
     assert_eq!(
-        id(&["testdata/pr001-fail/", "testdata/pr010-fail"]),
-        "passrole/testdata/pr001-fail+testdata/pr010-fail/"
+        id(&[
+            "rules/PR001/examples/terraform-fail/",
+            "rules/PR010/examples/terraform-fail"
+        ]),
+        "passrole/rules/PR001/examples/terraform-fail+rules/PR010/examples/terraform-fail/"
     );
     assert_eq!(
-        id(&["--sarif-category", "infra/prod", "testdata/pr001-fail"]),
+        id(&[
+            "--sarif-category",
+            "infra/prod",
+            "rules/PR001/examples/terraform-fail"
+        ]),
         "infra/prod/"
     );
     assert_eq!(
-        id(&["--sarif-category", "cfn/", "testdata/pr001-fail"]),
+        id(&[
+            "--sarif-category",
+            "cfn/",
+            "rules/PR001/examples/terraform-fail"
+        ]),
         "cfn/"
     );
-    let dir = root.join("testdata/pr001-fail");
+    let dir = root.join("rules/PR001/examples/terraform-fail");
     let sarif = json_of(&passrole(&["scan", "--format", "sarif"], &dir));
     assert_eq!(sarif["runs"][0]["automationDetails"]["id"], "passrole/");
 }
@@ -367,7 +386,7 @@ fn gitlab_paths_start_at_the_repository_root_wherever_passrole_runs() {
     let repo = tempfile::tempdir().unwrap();
     std::fs::create_dir(repo.path().join(".git")).unwrap();
     let infra = repo.path().join("infra");
-    copy_tree(Path::new("testdata/pr010-fail"), &infra);
+    copy_tree(Path::new("rules/PR010/examples/terraform-fail"), &infra);
     let gitlab = json_of(&passrole(&["scan", "--format", "gitlab", "."], &infra));
     assert_eq!(
         gitlab[0]["location"],

@@ -70,7 +70,7 @@ fn model_output_validates_against_the_schema_for_every_fixture() {
 fn a_document_with_an_unknown_field_does_not_validate() {
     let validator = jsonschema::validator_for(&schema()).expect("a valid schema");
     let result = scan(&ScanOptions {
-        paths: vec!["testdata/pr001-fail".into()],
+        paths: vec!["rules/PR001/examples/terraform-fail".into()],
         ..Default::default()
     });
     let mut document = result.facts.document.to_value();

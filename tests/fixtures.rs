@@ -8,12 +8,18 @@ use std::path::{Path, PathBuf};
 /// Findings as (rule, file, line) and input errors as (file, line).
 type Outcome = (Vec<(String, String, u64)>, Vec<(String, Option<u64>)>);
 
+/// The cases of `testdata/` and every rule's examples (`rules/ID/examples/NAME/`).
 fn cases() -> Vec<PathBuf> {
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir("testdata")
-        .expect("testdata/ exists")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.join("expected.json").is_file())
-        .collect();
+    let subdirs = |dir: &Path| -> Vec<PathBuf> {
+        std::fs::read_dir(dir)
+            .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+            .unwrap_or_default()
+    };
+    let mut dirs: Vec<PathBuf> = subdirs(Path::new("testdata"));
+    for rule in subdirs(Path::new("rules")) {
+        dirs.extend(subdirs(&rule.join("examples")));
+    }
+    dirs.retain(|p| p.join("expected.json").is_file());
     dirs.sort();
     dirs
 }

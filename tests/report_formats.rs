@@ -210,7 +210,12 @@ fn the_sarif_schema_check_rejects_a_broken_report() {
     };
     let root = std::env::current_dir().unwrap();
     let mut sarif = json_of(&passrole(
-        &["scan", "--format", "sarif", "testdata/pr001-fail"],
+        &[
+            "scan",
+            "--format",
+            "sarif",
+            "rules/PR001/examples/terraform-fail",
+        ],
         &root,
     ));
     assert!(validator.is_valid(&sarif));
@@ -232,7 +237,7 @@ fn sarif_describes_every_loaded_rule_for_github() {
             "sarif",
             "--rules",
             "tests/custom-rules",
-            "testdata/pr015-pass",
+            "rules/PR015/examples/terraform-pass",
         ],
         &root,
     ));
@@ -302,7 +307,15 @@ fn sarif_output_is_deterministic() {
 #[test]
 fn gcc_lines_are_exact() {
     let root = std::env::current_dir().unwrap();
-    let out = passrole(&["scan", "--format", "gcc", "testdata/pr001-fail"], &root);
+    let out = passrole(
+        &[
+            "scan",
+            "--format",
+            "gcc",
+            "rules/PR001/examples/terraform-fail",
+        ],
+        &root,
+    );
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(String::from_utf8(out.stdout).unwrap(), GCC_PR001_FAIL);
     let out = passrole(
@@ -314,7 +327,7 @@ fn gcc_lines_are_exact() {
 }
 
 const GCC_PR001_FAIL: &str = "\
-testdata/pr001-fail/main.tf:19:19: error: aws_lambda_function.worker passes aws_iam_role.worker to AWS Lambda, but the role's trust policy does not trust lambda.amazonaws.com (it trusts: ec2.amazonaws.com) [PR001]
+rules/PR001/examples/terraform-fail/main.tf:19:19: error: aws_lambda_function.worker passes aws_iam_role.worker to AWS Lambda, but the role's trust policy does not trust lambda.amazonaws.com (it trusts: ec2.amazonaws.com) [PR001]
 ";
 
 const GCC_BROKEN_HCL: &str = "\
@@ -327,11 +340,21 @@ fn gcc_exit_codes_follow_fail_on() {
     let root = std::env::current_dir().unwrap();
     let code = |args: &[&str]| passrole(args, &root).status.code();
     assert_eq!(
-        code(&["scan", "--format", "gcc", "testdata/pr001-pass"]),
+        code(&[
+            "scan",
+            "--format",
+            "gcc",
+            "rules/PR001/examples/terraform-pass"
+        ]),
         Some(0)
     );
     assert_eq!(
-        code(&["scan", "--format", "sarif", "testdata/pr001-pass"]),
+        code(&[
+            "scan",
+            "--format",
+            "sarif",
+            "rules/PR001/examples/terraform-pass"
+        ]),
         Some(0)
     );
     assert_eq!(code(&["scan", "--format", "gcc", "no/such/dir"]), Some(2));

@@ -1,6 +1,7 @@
-//! Each rule's documented example is run as its test (as trivy-checks and tfsec do): the bad example
-//! must produce the rule, the good one must not, so `passrole rules explain` cannot drift from the
-//! behaviour.
+//! Each rule's documented examples are run as its tests (as trivy-checks and tfsec do): the bad
+//! example must produce the rule, the good one must not, so `passrole rules explain`, the SARIF help
+//! and `docs/rules/ID.md` cannot drift from the behaviour. (Every example folder under
+//! `rules/ID/examples/` is also a fixture with exact expectations: tests/fixtures.rs.)
 
 use passrole::rules;
 use passrole::scan::{ScanOptions, scan};
@@ -34,7 +35,12 @@ fn every_builtin_rule_has_complete_metadata() {
                 m.id
             );
         }
-        assert!(m.example.is_some(), "{}: no example", m.id);
+        let formats: Vec<&str> = m.examples.iter().map(|e| e.format.as_str()).collect();
+        assert!(
+            formats.contains(&"Terraform") && formats.contains(&"CloudFormation"),
+            "{}: examples in {formats:?}; every rule has a Terraform and a CloudFormation one",
+            m.id
+        );
         assert!(
             rule.guard.contains(&format!("rule {}", m.id)),
             "{}: the guard file does not define rule {}",
@@ -49,20 +55,19 @@ fn every_rule_example_fails_bad_and_passes_good() {
     let mut problems = Vec::new();
     for rule in rules::builtin() {
         let id = &rule.meta.id;
-        let Some(example) = &rule.meta.example else {
-            continue;
-        };
-        let (bad, bad_errors) = rules_in(&example.bad, &example.file);
-        if !bad.contains(id) || bad_errors > 0 {
-            problems.push(format!(
-                "{id}: the bad example gives {bad:?} and {bad_errors} input errors"
-            ));
-        }
-        let (good, good_errors) = rules_in(&example.good, &example.file);
-        if good.contains(id) || good_errors > 0 {
-            problems.push(format!(
-                "{id}: the good example gives {good:?} and {good_errors} input errors"
-            ));
+        for example in &rule.meta.examples {
+            let (bad, bad_errors) = rules_in(&example.bad, &example.file);
+            if !bad.contains(id) || bad_errors > 0 {
+                problems.push(format!(
+                    "{id}: the bad example gives {bad:?} and {bad_errors} input errors"
+                ));
+            }
+            let (good, good_errors) = rules_in(&example.good, &example.file);
+            if good.contains(id) || good_errors > 0 {
+                problems.push(format!(
+                    "{id}: the good example gives {good:?} and {good_errors} input errors"
+                ));
+            }
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
@@ -76,4 +81,29 @@ fn explain_page_is_generated_from_metadata() {
         assert!(page.contains(rule.meta.why.trim()));
         assert!(page.contains(rule.meta.fix.trim()));
     }
+}
+
+/// `docs/rules/ID.md` is the rule's generated page (the SARIF help): `UPDATE_RULE_DOCS=1 cargo test
+/// --test rule_examples` rewrites them.
+#[test]
+fn rule_pages_are_current() {
+    let mut stale = Vec::new();
+    for rule in rules::builtin().into_iter().chain(rules::decided()) {
+        let path = format!("docs/rules/{}.md", rule.meta.id);
+        let page = format!(
+            "<!-- Generated from rules/{0}/ by `UPDATE_RULE_DOCS=1 cargo test --test rule_examples`: do not edit. -->\n\n{1}",
+            rule.meta.id,
+            rules::markdown(&rule.meta)
+        );
+        if std::env::var_os("UPDATE_RULE_DOCS").is_some() {
+            std::fs::create_dir_all("docs/rules").expect("docs/rules");
+            std::fs::write(&path, &page).expect("writable");
+        } else if std::fs::read_to_string(&path).ok().as_deref() != Some(page.as_str()) {
+            stale.push(path);
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "stale rule pages (run `UPDATE_RULE_DOCS=1 cargo test --test rule_examples`): {stale:?}"
+    );
 }

@@ -283,7 +283,7 @@ fn passrole_decided_rules_are_listed_and_explained() {
 #[test]
 fn passrole_decided_rule_examples_fail_bad_and_pass_good() {
     for rule in rules::decided() {
-        let example = rule.meta.example.as_ref().expect("an example");
+        let example = rule.meta.examples.first().expect("an example");
         for (text, want) in [(&example.bad, true), (&example.good, false)] {
             let dir = tempfile::tempdir().unwrap();
             std::fs::write(dir.path().join(&example.file), text).unwrap();

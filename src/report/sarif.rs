@@ -173,7 +173,7 @@ fn rule(meta: &RuleMeta) -> Value {
     r.insert("fullDescription".into(), json!({ "text": full }));
     r.insert(
         "help".into(),
-        json!({ "text": rules::explain(meta), "markdown": help_markdown(meta) }),
+        json!({ "text": rules::explain(meta), "markdown": rules::markdown(meta) }),
     );
     if let Some(link) = meta.links.first() {
         r.insert("helpUri".into(), json!(link));
@@ -207,51 +207,6 @@ fn pascal_case(title: &str, fallback: &str) -> String {
         fallback.to_string()
     } else {
         name
-    }
-}
-
-/// The rule's help as Markdown: why, how to fix, the failing and passing examples, links.
-fn help_markdown(meta: &RuleMeta) -> String {
-    let mut out = format!("**{}**: {}\n\n", meta.id, meta.title.trim());
-    if !meta.why.trim().is_empty() {
-        out.push_str("## Why is this bad\n\n");
-        out.push_str(meta.why.trim());
-        out.push_str("\n\n");
-    }
-    if !meta.fix.trim().is_empty() {
-        out.push_str("## How to fix it\n\n");
-        out.push_str(meta.fix.trim());
-        out.push_str("\n\n");
-    }
-    if let Some(ex) = &meta.example {
-        let lang = code_language(&ex.file);
-        out.push_str(&format!(
-            "## Example that fails (`{}`)\n\n```{lang}\n{}\n```\n\n",
-            ex.file,
-            ex.bad.trim_matches('\n')
-        ));
-        out.push_str(&format!(
-            "## Example that passes (`{}`)\n\n```{lang}\n{}\n```\n\n",
-            ex.file,
-            ex.good.trim_matches('\n')
-        ));
-    }
-    if !meta.links.is_empty() {
-        out.push_str("## Links\n\n");
-        for l in &meta.links {
-            out.push_str(&format!("- <{l}>\n"));
-        }
-    }
-    out.trim_end().to_string() + "\n"
-}
-
-/// The fenced code block language of an example file.
-fn code_language(file: &str) -> &'static str {
-    match file.rsplit('.').next().unwrap_or("") {
-        "tf" | "tfvars" | "hcl" => "hcl",
-        "yaml" | "yml" => "yaml",
-        "json" => "json",
-        _ => "",
     }
 }
 

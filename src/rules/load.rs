@@ -7,7 +7,7 @@
 //! built-in rules and the other user rules still run.
 
 use super::check::check_guard;
-use super::{BUILTIN, DECIDED, DECIDED_ORIGIN, Rule, RuleMeta, Severity};
+use super::{BUILTIN, DECIDED, DECIDED_ORIGIN, Example, Rule, RuleMeta, Severity};
 use crate::source::reader::{ReadError, Reader};
 use crate::source::{ErrorKind, InputError, Position, display_path};
 use std::collections::{HashMap, HashSet};
@@ -21,10 +21,49 @@ pub const MAX_RULE_BYTES: u64 = 1024 * 1024;
 pub fn builtin() -> Vec<Rule> {
     BUILTIN
         .iter()
-        .map(|(id, guard, meta)| Rule {
-            meta: toml::from_str(meta).unwrap_or_else(|e| panic!("built-in rule {id}: {e}")),
-            guard: guard.to_string(),
-            origin: "builtin".into(),
+        .map(|rule| {
+            let mut meta: RuleMeta = toml::from_str(rule.meta)
+                .unwrap_or_else(|e| panic!("built-in rule {}: {e}", rule.id));
+            meta.examples = documented_examples(rule.examples);
+            Rule {
+                meta,
+                guard: rule.guard.to_string(),
+                origin: "builtin".into(),
+            }
+        })
+        .collect()
+}
+
+/// Metadata whose `[example]` is its documented example (user rules, and the rules passrole
+/// decides, which have no folder of examples).
+fn with_own_example(mut meta: RuleMeta) -> RuleMeta {
+    meta.examples = meta
+        .example
+        .iter()
+        .cloned()
+        .map(|mut e| {
+            e.format = Example::format_of(&e.file).to_string();
+            e
+        })
+        .collect();
+    meta
+}
+
+/// The examples the documentation shows: each format's `<format>-fail` and `<format>-pass`
+/// folders (the other folders are further cases the tests run). The first input file of each.
+fn documented_examples(examples: &[(&str, &[(&str, &str)])]) -> Vec<Example> {
+    let find = |name: String| examples.iter().find(|(n, _)| *n == name).map(|(_, f)| *f);
+    ["terraform", "cloudformation", "plan"]
+        .iter()
+        .filter_map(|format| {
+            let bad = find(format!("{format}-fail"))?.first()?;
+            let good = find(format!("{format}-pass"))?.first()?;
+            Some(Example {
+                file: bad.0.to_string(),
+                bad: bad.1.to_string(),
+                good: good.1.to_string(),
+                format: Example::format_of(bad.0).to_string(),
+            })
         })
         .collect()
 }
@@ -34,7 +73,9 @@ pub fn decided() -> Vec<Rule> {
     DECIDED
         .iter()
         .map(|(id, meta)| Rule {
-            meta: toml::from_str(meta).unwrap_or_else(|e| panic!("built-in rule {id}: {e}")),
+            meta: with_own_example(
+                toml::from_str(meta).unwrap_or_else(|e| panic!("built-in rule {id}: {e}")),
+            ),
             guard: String::new(),
             origin: DECIDED_ORIGIN.into(),
         })
@@ -58,7 +99,7 @@ pub fn load_dir(dir: &Path) -> (Vec<Rule>, Vec<InputError>) {
     };
     let builtin_ids: HashSet<&str> = BUILTIN
         .iter()
-        .map(|(id, _, _)| *id)
+        .map(|r| r.id)
         .chain(DECIDED.iter().map(|(id, _)| *id))
         .collect();
     let mut seen: HashMap<String, String> = HashMap::new();
@@ -120,6 +161,7 @@ fn load_one(reader: &Reader, path: &Path) -> Result<Rule, InputError> {
             )
         })?,
     };
+    let meta = with_own_example(meta);
     Ok(Rule {
         meta,
         guard,
@@ -137,6 +179,7 @@ fn default_meta(stem: &str) -> RuleMeta {
         why: String::new(),
         fix: String::new(),
         example: None,
+        examples: Vec::new(),
         links: Vec::new(),
     }
 }
@@ -166,8 +209,9 @@ mod tests {
 
     #[test]
     fn the_builtin_rules_pass_the_check() {
-        for (id, guard, _) in BUILTIN {
-            assert!(check_guard(guard).is_ok(), "{id}: {:?}", check_guard(guard));
+        for rule in BUILTIN {
+            let checked = check_guard(rule.guard);
+            assert!(checked.is_ok(), "{}: {checked:?}", rule.id);
         }
     }
 
