@@ -23,12 +23,14 @@ mod conditions;
 mod functions;
 mod instances;
 mod policy;
+mod resource_instances;
 
 pub use budget::BUDGET_REASON;
 pub use budget::{MAX_INSTANCES, MAX_NESTING, MAX_NODES};
 use budget::{Memo, address};
 pub use conditions::iterator_name;
 use functions::{flatten_alternatives, scalar_text, template_parts};
+pub use resource_instances::{InstanceKey, MAX_RESOURCE_INSTANCES, ResourceInstance};
 
 /// Deeper reference chains than this (local → local → …) are reported as unknown: they are cycles
 /// or generated code, and recursion must stay bounded.
@@ -430,15 +432,21 @@ impl<'a> Tree<'a> {
         let path = traversal_path(t);
         let shown = path.join(".");
         let parts: Vec<&str> = path.iter().map(String::as_str).collect();
-        // `statement.value.actions` inside a `dynamic "statement"` being expanded.
-        if let [name, which @ ("key" | "value"), ..] = parts.as_slice() {
+        // `statement.value.actions` inside a `dynamic "statement"` being expanded, and `each.key`
+        // or `count.index` of the resource instance being lowered (`count` binds its index as key).
+        let bound = match parts.as_slice() {
+            ["count", "index", ..] => Some(("count", "key")),
+            [name, which @ ("key" | "value"), ..] => Some((*name, *which)),
+            _ => None,
+        };
+        if let Some((name, which)) = bound {
             let bound = self
                 .bindings
                 .borrow()
                 .iter()
                 .rev()
                 .find(|(n, _, _)| n == name)
-                .map(|(_, k, v)| self.copied(if *which == "key" { k } else { v }, span));
+                .map(|(_, k, v)| self.copied(if which == "key" { k } else { v }, span));
             if let Some(node) = bound {
                 return apply_operators(node, t, 2);
             }

@@ -1,0 +1,240 @@
+//! The instances of one resource block with `count` or `for_each`. Terraform makes a resource of
+//! each (`aws_iam_role.svc["api"]`, `aws_iam_role.svc[0]`), with its own `each.key`/`each.value`
+//! or `count.index`: a role whose trust policy names `"${each.value}.amazonaws.com"` is one role per
+//! service, each with a trust policy that can be read, not one role whose trust cannot.
+
+use super::*;
+
+/// Instances of one block lowered one by one. Real configurations make a handful of roles per
+/// block (one per service, environment or shard). Each instance evaluates the block again under its
+/// own binding (nothing memoised under one binding is reused under another), so the work grows with
+/// the number of instances: past this bound the block is one merged resource, as when its
+/// collection cannot be known, and what differs per instance is unknown with the reason.
+pub const MAX_RESOURCE_INSTANCES: usize = 64;
+
+/// The key of one instance as its address shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InstanceKey {
+    /// `api` (a `for_each` key) or `0` (a `count` index).
+    pub name: String,
+    /// Written `["api"]` (for_each) rather than `[0]` (count).
+    pub quoted: bool,
+}
+
+impl std::fmt::Display for InstanceKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.quoted {
+            write!(f, "[{:?}]", self.name)
+        } else {
+            write!(f, "[{}]", self.name)
+        }
+    }
+}
+
+/// What `each` or `count` stands for while one instance is evaluated.
+#[derive(Clone, Debug)]
+pub struct Binding {
+    iterator: &'static str,
+    key: Node,
+    value: Node,
+}
+
+/// One resource made from a block: an instance with its key, or the whole block when it has no
+/// `count`/`for_each` (no key, nothing bound) or its instances cannot be told apart (no key,
+/// `each`/`count` bound to unknown values that say why).
+#[derive(Clone, Debug)]
+pub struct ResourceInstance {
+    pub key: Option<InstanceKey>,
+    binding: Option<Binding>,
+}
+
+impl<'a> Tree<'a> {
+    /// The resources a block makes (`shown` is its address, for reasons). A collection known to be
+    /// empty makes none.
+    pub fn resource_instances(
+        &self,
+        ctx: Ctx,
+        block: &Block,
+        shown: &str,
+    ) -> Vec<ResourceInstance> {
+        let body = &block.body;
+        let merged = |iterator: &'static str, span: Span, why: &str| {
+            let reason = |part: &str| format!("{iterator}.{part} of {shown}: {why}");
+            let (key, value) = match iterator {
+                "count" => (reason("index"), reason("index")),
+                _ => (reason("key"), reason("value")),
+            };
+            vec![ResourceInstance {
+                key: None,
+                binding: Some(Binding {
+                    iterator,
+                    key: unknown(key, span),
+                    value: unknown(value, span),
+                }),
+            }]
+        };
+        let too_many = format!(
+            "it has more than {MAX_RESOURCE_INSTANCES} instances, which are checked as one resource"
+        );
+        if let Some(count) = body.get_attribute("count") {
+            let span = self.span(ctx.file, count.value.span());
+            return match self.collection(ctx, &count.value, 0).kind {
+                NodeKind::Number(n) => match n.trim().parse::<usize>() {
+                    Ok(n) if n > MAX_RESOURCE_INSTANCES => merged("count", span, &too_many),
+                    Ok(n) => (0..n)
+                        .map(|i| {
+                            let index = Node::new(NodeKind::Number(i.to_string()), span);
+                            instance(i.to_string(), false, "count", index.clone(), index)
+                        })
+                        .collect(),
+                    Err(_) => merged("count", span, "its count is not a whole number"),
+                },
+                NodeKind::Unknown(reason) => merged(
+                    "count",
+                    span,
+                    &format!("its count cannot be evaluated statically ({reason})"),
+                ),
+                _ => merged("count", span, "its count is not a number"),
+            };
+        }
+        let Some(for_each) = body.get_attribute("for_each") else {
+            return vec![ResourceInstance {
+                key: None,
+                binding: None,
+            }];
+        };
+        let span = self.span(ctx.file, for_each.value.span());
+        let elements: Vec<(String, Node)> = match self.collection(ctx, &for_each.value, 0).kind {
+            NodeKind::Map(entries) => entries.into_iter().map(|(k, v)| (k.name, v)).collect(),
+            // A set of strings: each element is its own key.
+            NodeKind::List(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for item in items {
+                    match item.as_text().and_then(Text::as_literal) {
+                        Some(s) => out.push((s, item)),
+                        None => {
+                            return merged(
+                                "each",
+                                span,
+                                "an element of its for_each set cannot be evaluated statically",
+                            );
+                        }
+                    }
+                }
+                out
+            }
+            NodeKind::Unknown(reason) => {
+                return merged(
+                    "each",
+                    span,
+                    &format!("its for_each cannot be evaluated statically ({reason})"),
+                );
+            }
+            _ => return merged("each", span, "its for_each is not a map or a set"),
+        };
+        if elements.len() > MAX_RESOURCE_INSTANCES {
+            return merged("each", span, &too_many);
+        }
+        elements
+            .into_iter()
+            .map(|(name, value)| {
+                let key = Node::str(name.clone(), value.span);
+                instance(name, true, "each", key, value)
+            })
+            .collect()
+    }
+
+    /// Runs `f` with the instance's `each`/`count` bound (see [`Tree::with_binding`]).
+    pub fn within<T>(&self, instance: &ResourceInstance, f: impl FnOnce() -> T) -> T {
+        match &instance.binding {
+            Some(b) => self.with_binding(b.iterator, b.key.clone(), b.value.clone(), f),
+            None => f(),
+        }
+    }
+}
+
+fn instance(
+    name: String,
+    quoted: bool,
+    iterator: &'static str,
+    key: Node,
+    value: Node,
+) -> ResourceInstance {
+    ResourceInstance {
+        key: Some(InstanceKey { name, quoted }),
+        binding: Some(Binding {
+            iterator,
+            key,
+            value,
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The keys of `resource "x" "probe"` in a module made of `text`, and its name per instance.
+    fn instances_of(text: &str) -> Vec<(Option<String>, String)> {
+        super::super::with_probe(
+            &format!("{text}\nlocals {{ probe = null }}"),
+            |tree, _, _| {
+                let (_, _, block) = tree.def(0).resources[0];
+                let ctx = Ctx {
+                    inst: 0,
+                    file: block.file,
+                };
+                let name = &block.item.body.get_attribute("name").expect("a name").value;
+                tree.resource_instances(ctx, block.item, "x.probe")
+                    .iter()
+                    .map(|i| {
+                        let shown = tree.within(i, || format!("{:?}", tree.eval(ctx, name).kind));
+                        (i.key.as_ref().map(ToString::to_string), shown)
+                    })
+                    .collect()
+            },
+        )
+    }
+
+    #[test]
+    fn a_known_for_each_or_count_makes_one_instance_per_key() {
+        let got = instances_of(
+            r#"resource "x" "probe" {
+  for_each = { api = "lambda", jobs = "glue" }
+  name     = "${each.key}-${each.value}"
+}"#,
+        );
+        let keys: Vec<_> = got.iter().map(|(k, _)| k.clone()).collect();
+        assert_eq!(
+            keys,
+            [Some(r#"["api"]"#.to_string()), Some(r#"["jobs"]"#.into())]
+        );
+        assert!(got[1].1.contains("jobs-glue"), "{got:?}");
+        let got =
+            instances_of("resource \"x\" \"probe\" {\n count = 2\n name = \"s${count.index}\"\n}");
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[1].0.as_deref(), Some("[1]"));
+        assert!(got[1].1.contains("s1"), "{got:?}");
+    }
+
+    #[test]
+    fn an_unknown_or_too_large_collection_is_one_resource_with_the_reason() {
+        let got = instances_of(
+            "variable \"n\" {}\nresource \"x\" \"probe\" {\n count = var.n\n name = count.index\n}",
+        );
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].0, None);
+        assert!(
+            got[0]
+                .1
+                .contains("count.index of x.probe: its count cannot be evaluated"),
+            "{got:?}"
+        );
+        let got = instances_of(&format!(
+            "resource \"x\" \"probe\" {{\n count = {}\n name = count.index\n}}",
+            MAX_RESOURCE_INSTANCES + 1
+        ));
+        assert_eq!(got.len(), 1);
+        assert!(got[0].1.contains("more than 64 instances"), "{got:?}");
+    }
+}

@@ -1,0 +1,133 @@
+//! Roles and instance profiles made by a block with `count`/`for_each`: one per instance, and a
+//! reference `aws_iam_role.svc["api"]` (or `[each.value.role]`, evaluated per passing instance)
+//! linked to the instance it names.
+
+use super::*;
+use crate::source::terraform::eval::{InstanceKey, ResourceInstance};
+use hcl_edit::expr::{Traversal, TraversalOperator};
+
+/// The roles (or instance profiles) one block was lowered to: their indexes in the unit.
+pub(super) struct Lowered {
+    /// By instance key; one entry without a key when the block has no instances to tell apart.
+    instances: Vec<(Option<InstanceKey>, usize)>,
+    /// Whether every instance would be checked alike (their trust policies are equal): a reference
+    /// whose key cannot be known then names a role whose checks do not depend on which it is.
+    alike: bool,
+}
+
+impl Lowered {
+    pub(super) fn new(instances: Vec<(Option<InstanceKey>, usize)>, alike: bool) -> Lowered {
+        Lowered { instances, alike }
+    }
+}
+
+/// Whether values are all equal (true for none or one).
+pub(super) fn all_equal<T: PartialEq>(mut values: impl Iterator<Item = T>) -> bool {
+    match values.next() {
+        Some(first) => values.all(|v| v == first),
+        None => true,
+    }
+}
+
+impl<'a> Lowering<'_, 'a> {
+    /// The resources a block makes, each lowered by `lower` with its `each`/`count` bound, and
+    /// their indexes once pushed by the caller.
+    pub(super) fn lower_instances<T>(
+        &self,
+        inst: usize,
+        ty: &str,
+        name: &str,
+        block: Located<'a, Block>,
+        mut lower: impl FnMut(&Self, String, Ctx) -> T,
+    ) -> Vec<(Option<InstanceKey>, T)> {
+        let ctx = Ctx {
+            inst,
+            file: block.file,
+        };
+        let address = self.address(inst, ty, name);
+        self.tree
+            .resource_instances(ctx, block.item, &address)
+            .into_iter()
+            .map(|i: ResourceInstance| {
+                let shown = match &i.key {
+                    Some(k) => format!("{address}{k}"),
+                    None => address.clone(),
+                };
+                let lowered = self.tree.within(&i, || lower(self, shown, ctx));
+                (i.key, lowered)
+            })
+            .collect()
+    }
+
+    /// The targets a reference to a lowered block names (`make` turns an index into the target):
+    /// the instance its key names; when the key cannot be known, every instance if they are
+    /// checked alike, else an unresolved target that says why.
+    pub(super) fn instance_targets(
+        &self,
+        ctx: Ctx,
+        t: &Traversal,
+        lowered: &Lowered,
+        shown: &str,
+        make: fn(usize) -> RoleTarget,
+    ) -> Vec<RoleTarget> {
+        if let [(None, i)] = lowered.instances.as_slice() {
+            return vec![make(*i)];
+        }
+        let keys = || {
+            lowered
+                .instances
+                .iter()
+                .filter_map(|(k, _)| k.as_ref().map(ToString::to_string))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        match self.instance_key(ctx, t, shown) {
+            Ok(key) => match lowered
+                .instances
+                .iter()
+                .find(|(k, _)| k.as_ref().is_some_and(|k| k.name == key))
+            {
+                Some((_, i)) => vec![make(*i)],
+                None => vec![RoleTarget::Unresolved(format!(
+                    "{shown} has no instance with the key \"{key}\" (its instances: {})",
+                    keys()
+                ))],
+            },
+            // Terraform passes one of them; which one does not change what is checked.
+            Err(_) if lowered.alike => lowered.instances.iter().map(|(_, i)| make(*i)).collect(),
+            Err(reason) => vec![RoleTarget::Unresolved(format!(
+                "{reason}, and the instances of {shown} ({}) trust different principals: which \
+                 one is passed cannot be known",
+                keys()
+            ))],
+        }
+    }
+
+    /// The instance key a reference names (`aws_iam_role.svc["api"]`, `[each.key]`, `.0`), or why
+    /// it cannot be known.
+    fn instance_key(&self, ctx: Ctx, t: &Traversal, shown: &str) -> Result<String, String> {
+        // The operator after the resource's name: `svc` is the first.
+        match t.operators.get(1).map(|op| op.value()) {
+            Some(TraversalOperator::LegacyIndex(i)) => Ok(i.value().to_string()),
+            Some(TraversalOperator::Index(expr)) => {
+                let written = self.sources.snippet(self.tree.span(ctx.file, expr.span()));
+                match self.tree.eval(ctx, expr).kind {
+                    NodeKind::Number(n) => Ok(n.trim().to_string()),
+                    NodeKind::Str(text) => text.as_literal().ok_or_else(|| {
+                        format!("the instance key `{written}` cannot be evaluated statically")
+                    }),
+                    NodeKind::Unknown(reason) => Err(format!(
+                        "the instance key `{written}` cannot be evaluated statically ({reason})"
+                    )),
+                    _ => Err(format!(
+                        "the instance key `{written}` is not a string or a number"
+                    )),
+                }
+            }
+            Some(TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_)) => {
+                Err(format!("{shown}[*] names every instance"))
+            }
+            _ => Err(format!("{shown} is referenced without an instance key")),
+        }
+    }
+}
