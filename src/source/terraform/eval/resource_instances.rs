@@ -92,7 +92,7 @@ impl<'a> Tree<'a> {
                 NodeKind::Unknown(reason) => merged(
                     "count",
                     span,
-                    &format!("its count cannot be evaluated statically ({reason})"),
+                    &format!("its count cannot be evaluated statically: {reason}"),
                 ),
                 _ => merged("count", span, "its count is not a number"),
             };
@@ -127,7 +127,7 @@ impl<'a> Tree<'a> {
                 return merged(
                     "each",
                     span,
-                    &format!("its for_each cannot be evaluated statically ({reason})"),
+                    &format!("its for_each cannot be evaluated statically: {reason}"),
                 );
             }
             _ => return merged("each", span, "its for_each is not a map or a set"),

@@ -96,7 +96,7 @@ impl<'a> Lowering<'_, 'a> {
             // Terraform passes one of them; which one does not change what is checked.
             Err(_) if lowered.alike => lowered.instances.iter().map(|(_, i)| make(*i)).collect(),
             Err(reason) => vec![RoleTarget::Unresolved(format!(
-                "{reason}, and the instances of {shown} ({}) trust different principals: which \
+                "{reason}; the instances of {shown} ({}) trust different principals, so which \
                  one is passed cannot be known",
                 keys()
             ))],
@@ -117,7 +117,7 @@ impl<'a> Lowering<'_, 'a> {
                         format!("the instance key `{written}` cannot be evaluated statically")
                     }),
                     NodeKind::Unknown(reason) => Err(format!(
-                        "the instance key `{written}` cannot be evaluated statically ({reason})"
+                        "the instance key `{written}` cannot be evaluated statically: {reason}"
                     )),
                     _ => Err(format!(
                         "the instance key `{written}` is not a string or a number"
