@@ -93,7 +93,11 @@ pub fn lower_module(
     lowering.passes(&mut unit, catalog);
     lowering.attachments(&mut unit);
     lowering.skipped_modules(&mut unit);
-    let errors = tree.errors.take();
+    let mut errors = tree.errors.take();
+    // The instances of a `count`/`for_each` block are evaluated one by one: a mistake written once
+    // in the block is reported once.
+    let mut seen = std::collections::HashSet::new();
+    errors.retain(|e| seen.insert(format!("{} {e}", e.kind.as_str())));
     (unit, errors)
 }
 
