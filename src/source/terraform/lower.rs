@@ -271,17 +271,27 @@ impl<'a> Lowering<'_, 'a> {
     fn policies(&self, unit: &mut Unit) {
         for (ty, path) in IDENTITY_POLICIES {
             for (inst, name, block) in self.resources_of(ty) {
-                for attr in attributes_at(&block.item.body, path) {
+                let attrs = attributes_at(&block.item.body, path);
+                // Read per instance (`Resource = "...:role/${each.key}/*"` is known for each), but
+                // kept under the block's address, which attachments name; a document every
+                // instance shares is one policy.
+                let instances = self.lower_instances(inst, ty, &name, block, |l, _, ctx| {
+                    attrs
+                        .iter()
+                        .map(|attr| l.read_policy(ctx, attr))
+                        .collect::<Vec<_>>()
+                });
+                let mut documents: Vec<PolicyValue> = Vec::new();
+                for document in instances.into_iter().flat_map(|(_, docs)| docs) {
+                    if !documents.contains(&document) {
+                        documents.push(document);
+                    }
+                }
+                for document in documents {
                     unit.policies.push(IdentityPolicy {
                         address: self.address(inst, ty, &name),
                         attribute: path.join("."),
-                        document: self.read_policy(
-                            Ctx {
-                                inst,
-                                file: block.file,
-                            },
-                            attr,
-                        ),
+                        document,
                     });
                 }
             }
