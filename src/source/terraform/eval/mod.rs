@@ -165,8 +165,9 @@ pub struct Tree<'a> {
     pub instances: Vec<Instance>,
     /// Errors found while evaluating (a policy heredoc that is not JSON, …).
     pub errors: RefCell<Vec<InputError>>,
-    /// Iterators of the `dynamic` blocks being expanded, innermost last: (name, key, value).
-    bindings: RefCell<Vec<(String, Node, Node)>>,
+    /// Iterators of the `dynamic` blocks being expanded and `each`/`count` of the resource
+    /// instance being lowered, innermost last.
+    bindings: RefCell<Vec<conditions::Bound>>,
     /// The work budget, the memo of evaluated references and the nesting count.
     work: budget::Work,
 }
@@ -445,8 +446,8 @@ impl<'a> Tree<'a> {
                 .borrow()
                 .iter()
                 .rev()
-                .find(|(n, _, _)| n == name)
-                .map(|(_, k, v)| self.copied(if which == "key" { k } else { v }, span));
+                .find(|b| b.name == name && b.inst.is_none_or(|i| i == ctx.inst))
+                .map(|b| self.copied(if which == "key" { &b.key } else { &b.value }, span));
             if let Some(node) = bound {
                 return apply_operators(node, t, 2);
             }

@@ -35,6 +35,8 @@ impl std::fmt::Display for InstanceKey {
 #[derive(Clone, Debug)]
 pub struct Binding {
     iterator: &'static str,
+    /// The module instance of the resource.
+    inst: usize,
     key: Node,
     value: Node,
 }
@@ -68,6 +70,7 @@ impl<'a> Tree<'a> {
                 key: None,
                 binding: Some(Binding {
                     iterator,
+                    inst: ctx.inst,
                     key: unknown(key, span),
                     value: unknown(value, span),
                 }),
@@ -84,7 +87,11 @@ impl<'a> Tree<'a> {
                     Ok(n) => (0..n)
                         .map(|i| {
                             let index = Node::new(NodeKind::Number(i.to_string()), span);
-                            instance(i.to_string(), false, "count", index.clone(), index)
+                            let key = InstanceKey {
+                                name: i.to_string(),
+                                quoted: false,
+                            };
+                            instance(key, ctx.inst, "count", index.clone(), index)
                         })
                         .collect(),
                     Err(_) => merged("count", span, "its count is not a whole number"),
@@ -139,7 +146,13 @@ impl<'a> Tree<'a> {
             .into_iter()
             .map(|(name, value)| {
                 let key = Node::str(name.clone(), value.span);
-                instance(name, true, "each", key, value)
+                instance(
+                    InstanceKey { name, quoted: true },
+                    ctx.inst,
+                    "each",
+                    key,
+                    value,
+                )
             })
             .collect()
     }
@@ -147,23 +160,32 @@ impl<'a> Tree<'a> {
     /// Runs `f` with the instance's `each`/`count` bound (see [`Tree::with_binding`]).
     pub fn within<T>(&self, instance: &ResourceInstance, f: impl FnOnce() -> T) -> T {
         match &instance.binding {
-            Some(b) => self.with_binding(b.iterator, b.key.clone(), b.value.clone(), f),
+            Some(b) => self.bound(
+                super::conditions::Bound {
+                    name: b.iterator.to_string(),
+                    inst: Some(b.inst),
+                    key: b.key.clone(),
+                    value: b.value.clone(),
+                },
+                f,
+            ),
             None => f(),
         }
     }
 }
 
 fn instance(
-    name: String,
-    quoted: bool,
+    key_shown: InstanceKey,
+    inst: usize,
     iterator: &'static str,
     key: Node,
     value: Node,
 ) -> ResourceInstance {
     ResourceInstance {
-        key: Some(InstanceKey { name, quoted }),
+        key: Some(key_shown),
         binding: Some(Binding {
             iterator,
+            inst,
             key,
             value,
         }),

@@ -147,7 +147,7 @@ impl<'a> Lowering<'_, 'a> {
         // `tls.value.role_arn` inside a `dynamic "tls"` being expanded: the element's value.
         // (`each.value` of a passing resource whose `for_each` is written is followed below.)
         if let [iterator, "key" | "value", ..] = parts.as_slice()
-            && self.tree.is_bound(iterator)
+            && self.tree.is_bound(iterator, ctx.inst)
             && !(*iterator == "each" && each.is_some() && parts[1] == "value")
         {
             let node = self.tree.eval(ctx, expr);
@@ -218,7 +218,10 @@ impl<'a> Lowering<'_, 'a> {
                             out.push((t, span));
                         }
                     }
-                    if out.is_empty() {
+                    if out.is_empty() && self.tree.is_bound("each", ctx.inst) {
+                        // Values not written as expressions here (`.tfvars`): this instance's value.
+                        one(literal_target(&self.tree.eval(ctx, expr), reference))
+                    } else if out.is_empty() {
                         one(RoleTarget::Unresolved(
                             "the for_each values cannot be evaluated statically".into(),
                         ))
