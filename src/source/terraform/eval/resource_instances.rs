@@ -174,6 +174,90 @@ impl<'a> Tree<'a> {
     }
 }
 
+impl Tree<'_> {
+    /// The key an index operator names (`["api"]`, `[each.key]`, `.0`) in a reference to the
+    /// resource `shown`, or why it cannot be known.
+    pub fn instance_key(
+        &self,
+        ctx: Ctx,
+        op: Option<&TraversalOperator>,
+        shown: &str,
+    ) -> Result<String, String> {
+        match op {
+            Some(TraversalOperator::LegacyIndex(i)) => Ok(i.value().to_string()),
+            Some(TraversalOperator::Index(expr)) => {
+                let written = self.sources.snippet(self.span(ctx.file, expr.span()));
+                match self.eval(ctx, expr).kind {
+                    NodeKind::Number(n) => Ok(n.trim().to_string()),
+                    NodeKind::Str(text) => text.as_literal().ok_or_else(|| {
+                        format!("the instance key `{written}` cannot be evaluated statically")
+                    }),
+                    NodeKind::Unknown(reason) => Err(format!(
+                        "the instance key `{written}` cannot be evaluated statically: {reason}"
+                    )),
+                    _ => Err(format!(
+                        "the instance key `{written}` is not a string or a number"
+                    )),
+                }
+            }
+            Some(TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_)) => {
+                Err(format!("{shown}[*] names every instance"))
+            }
+            _ => Err(format!("{shown} is referenced without an instance key")),
+        }
+    }
+
+    /// Runs `f` without the `each`/`count` of the resource being lowered: a data source read from
+    /// it has instances of its own.
+    pub(super) fn outside_resources<T>(&self, f: impl FnOnce() -> T) -> T {
+        let all = self.bindings.take();
+        let (resources, iterators): (Vec<_>, Vec<_>) =
+            all.into_iter().partition(|b| b.inst.is_some());
+        let outer = iterators.len();
+        *self.bindings.borrow_mut() = iterators;
+        let out = f();
+        // `f` leaves the stack as it found it; the resource bindings were outermost.
+        let mut iterators = self.bindings.take();
+        iterators.truncate(outer);
+        let mut all = resources;
+        all.extend(iterators);
+        *self.bindings.borrow_mut() = all;
+        out
+    }
+
+    /// `data.aws_iam_policy_document.NAME[KEY].json` with the data source's own `count`/`for_each`
+    /// bound to the instance `KEY` names (`key`, the operator after NAME); without a key that can
+    /// be known, the data source as one (what differs per instance is unknown).
+    pub(super) fn document_instance<T>(
+        &self,
+        ctx: Ctx,
+        block: Located<'_, Block>,
+        key: Option<&TraversalOperator>,
+        shown: &str,
+        f: impl FnOnce() -> T,
+    ) -> T {
+        let body = &block.item.body;
+        let counted =
+            body.get_attribute("count").is_some() || body.get_attribute("for_each").is_some();
+        let instance = match self.instance_key(ctx, key, shown) {
+            Ok(k) if counted => {
+                let own = Ctx {
+                    inst: ctx.inst,
+                    file: block.file,
+                };
+                self.resource_instances(own, block.item, shown)
+                    .into_iter()
+                    .find(|i| i.key.as_ref().is_some_and(|ik| ik.name == k))
+            }
+            _ => None,
+        };
+        self.outside_resources(|| match &instance {
+            Some(i) => self.within(i, f),
+            None => f(),
+        })
+    }
+}
+
 fn instance(
     key_shown: InstanceKey,
     inst: usize,

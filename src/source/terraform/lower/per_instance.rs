@@ -4,7 +4,7 @@
 
 use super::*;
 use crate::source::terraform::eval::{InstanceKey, ResourceInstance};
-use hcl_edit::expr::{Traversal, TraversalOperator};
+use hcl_edit::expr::Traversal;
 
 /// The roles (or instance profiles) one block was lowered to: their indexes in the unit.
 pub(super) struct Lowered {
@@ -81,7 +81,10 @@ impl<'a> Lowering<'_, 'a> {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        match self.instance_key(ctx, t, shown) {
+        match self
+            .tree
+            .instance_key(ctx, t.operators.get(1).map(|op| op.value()), shown)
+        {
             Ok(key) => match lowered
                 .instances
                 .iter()
@@ -100,34 +103,6 @@ impl<'a> Lowering<'_, 'a> {
                  one is passed cannot be known",
                 keys()
             ))],
-        }
-    }
-
-    /// The instance key a reference names (`aws_iam_role.svc["api"]`, `[each.key]`, `.0`), or why
-    /// it cannot be known.
-    fn instance_key(&self, ctx: Ctx, t: &Traversal, shown: &str) -> Result<String, String> {
-        // The operator after the resource's name: `svc` is the first.
-        match t.operators.get(1).map(|op| op.value()) {
-            Some(TraversalOperator::LegacyIndex(i)) => Ok(i.value().to_string()),
-            Some(TraversalOperator::Index(expr)) => {
-                let written = self.sources.snippet(self.tree.span(ctx.file, expr.span()));
-                match self.tree.eval(ctx, expr).kind {
-                    NodeKind::Number(n) => Ok(n.trim().to_string()),
-                    NodeKind::Str(text) => text.as_literal().ok_or_else(|| {
-                        format!("the instance key `{written}` cannot be evaluated statically")
-                    }),
-                    NodeKind::Unknown(reason) => Err(format!(
-                        "the instance key `{written}` cannot be evaluated statically: {reason}"
-                    )),
-                    _ => Err(format!(
-                        "the instance key `{written}` is not a string or a number"
-                    )),
-                }
-            }
-            Some(TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_)) => {
-                Err(format!("{shown}[*] names every instance"))
-            }
-            _ => Err(format!("{shown} is referenced without an instance key")),
         }
     }
 }
