@@ -483,7 +483,7 @@ impl<'a> Tree<'a> {
                     // `data.aws_iam_policy_document.x[*].json`: the list of its instances.
                     Some(b) if splat => {
                         let items = if self.exists(ctx.inst, *b) {
-                            vec![self.outside_resources(|| {
+                            vec![self.document_instance(ctx, *b, None, name, || {
                                 self.document(ctx.inst, *b, name, depth, span)
                             })]
                         } else {
@@ -491,13 +491,9 @@ impl<'a> Tree<'a> {
                         };
                         Node::new(NodeKind::List(items), span)
                     }
-                    Some(b) => {
-                        let shown = format!("data.aws_iam_policy_document.{name}");
-                        let key = t.operators.get(2).map(|op| op.value());
-                        self.document_instance(ctx, *b, key, &shown, || {
-                            self.document(ctx.inst, *b, name, depth, span)
-                        })
-                    }
+                    Some(b) => self.document_instance(ctx, *b, t.operators.get(2), name, || {
+                        self.document(ctx.inst, *b, name, depth, span)
+                    }),
                     None => unknown(
                         format!("data.aws_iam_policy_document.{name} is not defined"),
                         span,

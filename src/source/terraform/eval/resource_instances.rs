@@ -225,22 +225,25 @@ impl Tree<'_> {
         out
     }
 
-    /// `data.aws_iam_policy_document.NAME[KEY].json` with the data source's own `count`/`for_each`
-    /// bound to the instance `KEY` names (`key`, the operator after NAME); without a key that can
-    /// be known, the data source as one (what differs per instance is unknown).
+    /// Reads `data.aws_iam_policy_document.NAME[KEY].json` (`f`) with the data source's own
+    /// `count`/`for_each` bound to the instance `KEY` names (`key`, the operator after NAME);
+    /// without a key that can be known, the data source as one (what differs per instance is
+    /// unknown).
     pub(super) fn document_instance<T>(
         &self,
         ctx: Ctx,
         block: Located<'_, Block>,
-        key: Option<&TraversalOperator>,
-        shown: &str,
+        key: Option<&hcl_edit::Decorated<TraversalOperator>>,
+        name: &str,
         f: impl FnOnce() -> T,
     ) -> T {
+        let shown = &format!("data.aws_iam_policy_document.{name}");
+        let key = key.map(|op| op.value());
         let body = &block.item.body;
         let counted =
             body.get_attribute("count").is_some() || body.get_attribute("for_each").is_some();
-        let instance = match self.instance_key(ctx, key, shown) {
-            Ok(k) if counted => {
+        let instance = match counted.then(|| self.instance_key(ctx, key, shown)) {
+            Some(Ok(k)) => {
                 let own = Ctx {
                     inst: ctx.inst,
                     file: block.file,
