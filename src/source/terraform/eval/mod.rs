@@ -483,7 +483,7 @@ impl<'a> Tree<'a> {
                     // `data.aws_iam_policy_document.x[*].json`: the list of its instances.
                     Some(b) if splat => {
                         let items = if self.exists(ctx.inst, *b) {
-                            vec![self.document_instance(ctx, *b, None, name, || {
+                            vec![self.in_instance_of(ctx, *b, None, &shown, || {
                                 self.document(ctx.inst, *b, name, depth, span)
                             })]
                         } else {
@@ -491,7 +491,7 @@ impl<'a> Tree<'a> {
                         };
                         Node::new(NodeKind::List(items), span)
                     }
-                    Some(b) => self.document_instance(ctx, *b, t.operators.get(2), name, || {
+                    Some(b) => self.in_instance_of(ctx, *b, t.operators.get(2), &shown, || {
                         self.document(ctx.inst, *b, name, depth, span)
                     }),
                     None => unknown(
@@ -511,7 +511,14 @@ impl<'a> Tree<'a> {
                 format!("data.{ty}.{name} is read from AWS at plan time"),
                 span,
             ),
-            ["aws_iam_role", name, attr] => self.role_attribute(ctx.inst, name, attr, span, depth),
+            // `aws_iam_role.svc["api"].arn`: the name and path of that instance.
+            ["aws_iam_role", name, attr] => {
+                let read = || self.role_attribute(ctx.inst, name, attr, span, depth);
+                match self.def(ctx.inst).resource("aws_iam_role", name) {
+                    Some(b) => self.in_instance_of(ctx, b, t.operators.get(1), &shown, read),
+                    None => read(),
+                }
+            }
             ["each" | "count", ..] => unknown(format!("{shown} differs per instance"), span),
             _ => unknown(format!("{shown} is known only after apply"), span),
         }

@@ -225,19 +225,19 @@ impl Tree<'_> {
         out
     }
 
-    /// Reads `data.aws_iam_policy_document.NAME[KEY].json` (`f`) with the data source's own
-    /// `count`/`for_each` bound to the instance `KEY` names (`key`, the operator after NAME);
-    /// without a key that can be known, the data source as one (what differs per instance is
-    /// unknown).
-    pub(super) fn document_instance<T>(
+    /// Runs `f`, which reads the resource or data source `block` (`shown`) through a reference
+    /// (`data.aws_iam_policy_document.NAME[KEY].json`, `aws_iam_role.NAME[KEY].arn`), with the
+    /// block's own `count`/`for_each` bound to the instance `KEY` names (`key`, the operator after
+    /// NAME); without a key that can be known, the block as one (what differs per instance is
+    /// unknown). The `each`/`count` of the resource being lowered never leak into it.
+    pub(super) fn in_instance_of<T>(
         &self,
         ctx: Ctx,
         block: Located<'_, Block>,
         key: Option<&hcl_edit::Decorated<TraversalOperator>>,
-        name: &str,
+        shown: &str,
         f: impl FnOnce() -> T,
     ) -> T {
-        let shown = &format!("data.aws_iam_policy_document.{name}");
         let key = key.map(|op| op.value());
         let body = &block.item.body;
         let counted =
