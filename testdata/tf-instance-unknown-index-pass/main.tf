@@ -1,5 +1,6 @@
 # Shards of one role that all trust Lambda: whichever shard an unknown index picks, the function
-# gets a role that trusts Lambda only, so the pass is checked and is fine.
+# gets a role that trusts Lambda only (only the statement ids differ), so the pass is checked and is
+# fine.
 variable "shard" {
   description = "the shard this stack serves, set per environment in the pipeline"
   type        = number
@@ -13,6 +14,7 @@ resource "aws_iam_role" "shard" {
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{
+      Sid       = "Shard${count.index}"
       Effect    = "Allow"
       Action    = "sts:AssumeRole"
       Principal = { Service = "lambda.amazonaws.com" }

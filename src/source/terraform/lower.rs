@@ -185,7 +185,11 @@ impl<'a> Lowering<'_, 'a> {
                 self.lower_instances(inst, "aws_iam_role", &name, block, |l, address, ctx| {
                     l.role(address, ctx, block)
                 });
-            let alike = per_instance::all_equal(roles.iter().map(|(_, r)| &r.trust));
+            let alike = per_instance::all_equal(
+                roles
+                    .iter()
+                    .map(|(_, r)| per_instance::trust_signature(&r.trust)),
+            );
             let mut lowered = Vec::with_capacity(roles.len());
             for (key, role) in roles {
                 lowered.push((key, unit.roles.len()));
@@ -224,14 +228,7 @@ impl<'a> Lowering<'_, 'a> {
                 block,
                 |l, address, ctx| l.profile(address, ctx, block),
             );
-            // Profiles are checked alike when the roles they hold are.
-            let alike = per_instance::all_equal(profiles.iter().map(|(_, p)| match &p.role {
-                RoleTarget::Role(i) => unit.roles.get(*i).map(|r| &r.trust),
-                _ => None,
-            })) && profiles
-                .iter()
-                .all(|(_, p)| matches!(p.role, RoleTarget::Role(_)))
-                || per_instance::all_equal(profiles.iter().map(|(_, p)| &p.role));
+            let alike = per_instance::profiles_alike(&unit.roles, profiles.iter().map(|(_, p)| p));
             let mut lowered = Vec::with_capacity(profiles.len());
             for (key, profile) in profiles {
                 lowered.push((key, unit.profiles.len()));

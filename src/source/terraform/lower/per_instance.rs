@@ -10,7 +10,7 @@ use hcl_edit::expr::Traversal;
 pub(super) struct Lowered {
     /// By instance key; one entry without a key when the block has no instances to tell apart.
     instances: Vec<(Option<InstanceKey>, usize)>,
-    /// Whether every instance would be checked alike (their trust policies are equal): a reference
+    /// Whether every instance would be checked alike (see [`trust_signature`]): a reference
     /// whose key cannot be known then names a role whose checks do not depend on which it is.
     alike: bool,
 }
@@ -19,6 +19,46 @@ impl Lowered {
     pub(super) fn new(instances: Vec<(Option<InstanceKey>, usize)>, alike: bool) -> Lowered {
         Lowered { instances, alike }
     }
+}
+
+/// What the checks of a passed role read from its trust policy (the principals its Allow statements
+/// trust, or why they cannot be read), without spans and statement ids: instances with equal
+/// signatures are checked alike.
+pub(super) fn trust_signature(trust: &PolicyValue) -> String {
+    use crate::iam::policy::Effect;
+    match trust {
+        PolicyValue::Known(doc) => {
+            let unknown: Vec<&String> = doc.unknown_statements.iter().map(|(r, _)| r).collect();
+            let trusted: Vec<_> = doc
+                .statements
+                .iter()
+                .filter(|s| s.effect == Effect::Allow)
+                .filter_map(|s| s.principals.as_ref())
+                .map(|p| {
+                    let entries: Vec<_> = p.entries.iter().map(|e| (e.kind, &e.value)).collect();
+                    (p.negated, &p.unknown, entries)
+                })
+                .collect();
+            format!("{unknown:?} {trusted:?}")
+        }
+        PolicyValue::Unknown { reason, .. } | PolicyValue::Invalid { reason, .. } => {
+            format!("unknown: {reason}")
+        }
+    }
+}
+
+/// Whether instance profiles are checked alike: they hold the same role, or roles of the scan
+/// checked alike.
+pub(super) fn profiles_alike<'p>(
+    roles: &[Role],
+    profiles: impl Iterator<Item = &'p InstanceProfile> + Clone,
+) -> bool {
+    let role = |p: &InstanceProfile| match p.role {
+        RoleTarget::Role(i) => roles.get(i).map(|r| trust_signature(&r.trust)),
+        _ => None,
+    };
+    all_equal(profiles.clone().map(|p| &p.role))
+        || (profiles.clone().all(|p| role(p).is_some()) && all_equal(profiles.map(role)))
 }
 
 /// Whether values are all equal (true for none or one).
