@@ -174,17 +174,22 @@ impl<'a> Tree<'a> {
                 key,
                 value,
             },
+            true,
             f,
         )
     }
 
-    /// Runs `f` with a binding in force.
-    pub(super) fn bound<T>(&self, binding: Bound, f: impl FnOnce() -> T) -> T {
+    /// Runs `f` with a binding in force; with `own_frame`, values memoised under it are not reused
+    /// outside it.
+    pub(super) fn bound<T>(&self, binding: Bound, own_frame: bool, f: impl FnOnce() -> T) -> T {
         self.bindings.borrow_mut().push(binding);
-        // Values memoised under this binding are not reused outside it.
-        self.push_frame();
+        if own_frame {
+            self.push_frame();
+        }
         let out = f();
-        self.pop_frame();
+        if own_frame {
+            self.pop_frame();
+        }
         self.bindings.borrow_mut().pop();
         out
     }

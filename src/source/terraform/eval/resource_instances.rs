@@ -157,8 +157,23 @@ impl<'a> Tree<'a> {
             .collect()
     }
 
-    /// Runs `f` with the instance's `each`/`count` bound (see [`Tree::with_binding`]).
+    /// Runs `f` with the instance's `each`/`count` bound, to lower the resource's own attributes.
+    ///
+    /// Values memoised meanwhile are shared with the other instances: what is memoised is what a
+    /// reference stands for (a local, a variable, a module output, a data source), and Terraform
+    /// lets none of them use the resource's `each`/`count`; evaluating them again per instance would
+    /// multiply the unit's work by the number of instances. A data source or role read through a
+    /// reference with a key has a frame of its own (see [`Tree::in_instance_of`]).
     pub fn within<T>(&self, instance: &ResourceInstance, f: impl FnOnce() -> T) -> T {
+        self.bound_instance(instance, false, f)
+    }
+
+    fn bound_instance<T>(
+        &self,
+        instance: &ResourceInstance,
+        own_frame: bool,
+        f: impl FnOnce() -> T,
+    ) -> T {
         match &instance.binding {
             Some(b) => self.bound(
                 super::conditions::Bound {
@@ -167,6 +182,7 @@ impl<'a> Tree<'a> {
                     key: b.key.clone(),
                     value: b.value.clone(),
                 },
+                own_frame,
                 f,
             ),
             None => f(),
@@ -255,7 +271,8 @@ impl Tree<'_> {
             _ => None,
         };
         self.outside_resources(|| match &instance {
-            Some(i) => self.within(i, f),
+            // The block's attributes are memoised (`aws_iam_role.NAME.name`): per instance.
+            Some(i) => self.bound_instance(i, true, f),
             None => f(),
         })
     }
