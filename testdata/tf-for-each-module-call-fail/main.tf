@@ -1,0 +1,27 @@
+# The module call's each.key picks the role; passrole evaluates the instances of a module call as
+# one, so the key is not known there. The roles trust different services: the pass inside the module
+# is a PR005 note (it is not the `each.key` of the function inside the module, "live" or "canary").
+locals {
+  teams = { orders = "lambda", reports = "glue" }
+}
+
+resource "aws_iam_role" "team" {
+  for_each = local.teams
+
+  name = "team-${each.key}"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Principal = { Service = "${each.value}.amazonaws.com" }
+    }]
+  })
+}
+
+module "function" {
+  source   = "./modules/function"
+  for_each = local.teams
+
+  role_arn = aws_iam_role.team[each.key].arn
+}
