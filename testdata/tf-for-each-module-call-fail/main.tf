@@ -1,6 +1,5 @@
-# The module call's each.key picks the role; passrole evaluates the instances of a module call as
-# one, so the key is not known there. The roles trust different services: the pass inside the module
-# is a PR005 note (it is not the `each.key` of the function inside the module, "live" or "canary").
+# A function module per team, each call instance handing the module its team's role. The reports
+# team's role trusts Glue, so module.function["reports"] gives Lambda a role it cannot assume.
 locals {
   teams = { orders = "lambda", reports = "glue" }
 }

@@ -59,59 +59,53 @@ impl<'a> Tree<'a> {
         block: &Block,
         shown: &str,
     ) -> Vec<ResourceInstance> {
-        let body = &block.body;
-        let merged = |iterator: &'static str, span: Span, why: &str| {
-            let reason = |part: &str| format!("{iterator}.{part} of {shown}: {why}");
-            let (key, value) = match iterator {
-                "count" => (reason("index"), reason("index")),
-                _ => (reason("key"), reason("value")),
-            };
-            vec![ResourceInstance {
-                key: None,
-                binding: Some(Binding {
-                    iterator,
-                    inst: ctx.inst,
-                    key: unknown(key, span),
-                    value: unknown(value, span),
-                }),
-            }]
-        };
-        let too_many = format!(
-            "it has more than {MAX_RESOURCE_INSTANCES} instances, which are checked as one resource"
-        );
-        if let Some(count) = body.get_attribute("count") {
-            let span = self.span(ctx.file, count.value.span());
-            return match self.collection(ctx, &count.value, 0).kind {
-                NodeKind::Number(n) => match n.trim().parse::<usize>() {
-                    Ok(n) if n > MAX_RESOURCE_INSTANCES => merged("count", span, &too_many),
-                    Ok(n) => (0..n)
-                        .map(|i| {
-                            let index = Node::new(NodeKind::Number(i.to_string()), span);
-                            let key = InstanceKey {
-                                name: i.to_string(),
-                                quoted: false,
-                            };
-                            instance(key, ctx.inst, "count", index.clone(), index)
-                        })
-                        .collect(),
-                    Err(_) => merged("count", span, "its count is not a whole number"),
-                },
-                NodeKind::Unknown(reason) => merged(
-                    "count",
-                    span,
-                    &format!("its count cannot be evaluated statically: {reason}"),
-                ),
-                _ => merged("count", span, "its count is not a number"),
-            };
+        if let Some(count) = block.body.get_attribute("count") {
+            return self.count_instances(ctx, &count.value, shown);
         }
-        let Some(for_each) = body.get_attribute("for_each") else {
-            return vec![ResourceInstance {
+        match block.body.get_attribute("for_each") {
+            Some(for_each) => self.for_each_instances(ctx, &for_each.value, shown),
+            None => vec![ResourceInstance {
                 key: None,
                 binding: None,
-            }];
-        };
-        let span = self.span(ctx.file, for_each.value.span());
-        let elements: Vec<(String, Node)> = match self.collection(ctx, &for_each.value, 0).kind {
+            }],
+        }
+    }
+
+    fn count_instances(&self, ctx: Ctx, count: &Expression, shown: &str) -> Vec<ResourceInstance> {
+        let span = self.span(ctx.file, count.span());
+        let merged = |why: &str| merged("count", ctx.inst, span, shown, why);
+        match self.collection(ctx, count, 0).kind {
+            NodeKind::Number(n) => match n.trim().parse::<usize>() {
+                Ok(n) if n > MAX_RESOURCE_INSTANCES => merged(&too_many()),
+                Ok(n) => (0..n)
+                    .map(|i| {
+                        let index = Node::new(NodeKind::Number(i.to_string()), span);
+                        let key = InstanceKey {
+                            name: i.to_string(),
+                            quoted: false,
+                        };
+                        instance(key, ctx.inst, "count", index.clone(), index)
+                    })
+                    .collect(),
+                Err(_) => merged("its count is not a whole number"),
+            },
+            NodeKind::Unknown(reason) => merged(&format!(
+                "its count cannot be evaluated statically: {reason}"
+            )),
+            _ => merged("its count is not a number"),
+        }
+    }
+
+    /// The instances a `for_each` collection makes (of a resource, or of a module call).
+    pub fn for_each_instances(
+        &self,
+        ctx: Ctx,
+        for_each: &Expression,
+        shown: &str,
+    ) -> Vec<ResourceInstance> {
+        let span = self.span(ctx.file, for_each.span());
+        let merged = |why: &str| merged("each", ctx.inst, span, shown, why);
+        let elements: Vec<(String, Node)> = match self.collection(ctx, for_each, 0).kind {
             NodeKind::Map(entries) => entries.into_iter().map(|(k, v)| (k.name, v)).collect(),
             // A set of strings: each element is its own key.
             NodeKind::List(items) => {
@@ -121,8 +115,6 @@ impl<'a> Tree<'a> {
                         Some(s) => out.push((s, item)),
                         None => {
                             return merged(
-                                "each",
-                                span,
                                 "an element of its for_each set cannot be evaluated statically",
                             );
                         }
@@ -131,16 +123,14 @@ impl<'a> Tree<'a> {
                 out
             }
             NodeKind::Unknown(reason) => {
-                return merged(
-                    "each",
-                    span,
-                    &format!("its for_each cannot be evaluated statically: {reason}"),
-                );
+                return merged(&format!(
+                    "its for_each cannot be evaluated statically: {reason}"
+                ));
             }
-            _ => return merged("each", span, "its for_each is not a map or a set"),
+            _ => return merged("its for_each is not a map or a set"),
         };
         if elements.len() > MAX_RESOURCE_INSTANCES {
-            return merged("each", span, &too_many);
+            return merged(&too_many());
         }
         elements
             .into_iter()
@@ -276,6 +266,36 @@ impl Tree<'_> {
             None => f(),
         })
     }
+}
+
+fn too_many() -> String {
+    format!(
+        "it has more than {MAX_RESOURCE_INSTANCES} instances, which are checked as one resource"
+    )
+}
+
+/// The block as one resource whose `each`/`count` (`iterator`) is unknown, and why.
+fn merged(
+    iterator: &'static str,
+    inst: usize,
+    span: Span,
+    shown: &str,
+    why: &str,
+) -> Vec<ResourceInstance> {
+    let reason = |part: &str| unknown(format!("{iterator}.{part} of {shown}: {why}"), span);
+    let (key, value) = match iterator {
+        "count" => (reason("index"), reason("index")),
+        _ => (reason("key"), reason("value")),
+    };
+    vec![ResourceInstance {
+        key: None,
+        binding: Some(Binding {
+            iterator,
+            inst,
+            key,
+            value,
+        }),
+    }]
 }
 
 fn instance(

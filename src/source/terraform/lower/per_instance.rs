@@ -4,7 +4,7 @@
 
 use super::*;
 use crate::source::terraform::eval::{InstanceKey, ResourceInstance};
-use hcl_edit::expr::Traversal;
+use hcl_edit::expr::{Expression, Traversal};
 
 /// The roles (or instance profiles) one block was lowered to: their indexes in the unit.
 pub(super) struct Lowered {
@@ -99,9 +99,50 @@ impl<'a> Lowering<'_, 'a> {
             .collect()
     }
 
+    /// The targets of a reference whose key is evaluated once per instance of the `for_each` it is
+    /// evaluated with, when every key is known (else None).
+    fn per_call_instance(
+        &self,
+        ctx: Ctx,
+        t: &Traversal,
+        lowered: &Lowered,
+        shown: &str,
+        make: fn(usize) -> RoleTarget,
+        each: Option<(Ctx, &'a Expression)>,
+    ) -> Option<Vec<RoleTarget>> {
+        let (ectx, for_each) = each?;
+        // Already bound (a passing resource's own for_each): its key was evaluated with it.
+        if self.tree.is_bound("each", ectx.inst) {
+            return None;
+        }
+        let instances = self
+            .tree
+            .for_each_instances(ectx, for_each, "the module call");
+        let mut out = Vec::with_capacity(instances.len());
+        for instance in instances.iter().filter(|i| i.key.is_some()) {
+            let op = t.operators.get(1).map(|op| op.value());
+            let key = self
+                .tree
+                .within(instance, || self.tree.instance_key(ctx, op, shown))
+                .ok()?;
+            let (_, i) = lowered
+                .instances
+                .iter()
+                .find(|(k, _)| k.as_ref().is_some_and(|k| k.name == key))?;
+            if !out.contains(&make(*i)) {
+                out.push(make(*i));
+            }
+        }
+        (!out.is_empty() && instances.iter().all(|i| i.key.is_some())).then_some(out)
+    }
+
     /// The targets a reference to a lowered block names (`make` turns an index into the target):
     /// the instance its key names; when the key cannot be known, every instance if they are
     /// checked alike, else an unresolved target that says why.
+    ///
+    /// `each` is the `for_each` the expression is evaluated with when it is not bound already: a
+    /// module call's, whose instances are evaluated as one (`role_arn = aws_iam_role.r[each.key].arn`
+    /// in a `module` block names one role per call instance).
     pub(super) fn instance_targets(
         &self,
         ctx: Ctx,
@@ -109,9 +150,13 @@ impl<'a> Lowering<'_, 'a> {
         lowered: &Lowered,
         shown: &str,
         make: fn(usize) -> RoleTarget,
+        each: Option<(Ctx, &'a Expression)>,
     ) -> Vec<RoleTarget> {
         if let [(None, i)] = lowered.instances.as_slice() {
             return vec![make(*i)];
+        }
+        if let Some(targets) = self.per_call_instance(ctx, t, lowered, shown, make, each) {
+            return targets;
         }
         let keys = || {
             lowered

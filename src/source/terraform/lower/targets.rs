@@ -164,7 +164,7 @@ impl<'a> Lowering<'_, 'a> {
                 match self.role_index.get(&(ctx.inst, name.to_string())) {
                     Some(roles) if matches!(attr, ["arn" | "name" | "id" | "unique_id"]) => {
                         let shown = self.address(ctx.inst, "aws_iam_role", name);
-                        self.instance_targets(ctx, t, roles, &shown, RoleTarget::Role)
+                        self.instance_targets(ctx, t, roles, &shown, RoleTarget::Role, each)
                             .into_iter()
                             .map(|target| (target, span))
                             .collect()
@@ -192,7 +192,7 @@ impl<'a> Lowering<'_, 'a> {
                 match self.profile_index.get(&(ctx.inst, name.to_string())) {
                     Some(profiles) => {
                         let shown = self.address(ctx.inst, "aws_iam_instance_profile", name);
-                        self.instance_targets(ctx, t, profiles, &shown, RoleTarget::Profile)
+                        self.instance_targets(ctx, t, profiles, &shown, RoleTarget::Profile, each)
                             .into_iter()
                             .map(|target| (target, span))
                             .collect()
