@@ -19,6 +19,7 @@ mod account;
 mod hops;
 mod managed;
 mod passer_path;
+mod per_instance;
 mod skipped;
 mod targets;
 
@@ -115,16 +116,21 @@ pub fn lower_module(
     lowering.exclusive_attachments(&mut unit);
     lowering.skipped_modules(&mut unit);
     unit.account = lowering.root_account(root);
-    let errors = tree.errors.take();
+    let mut errors = tree.errors.take();
+    // The instances of a `count`/`for_each` block are evaluated one by one: a mistake written once
+    // in the block is reported once.
+    let mut seen = std::collections::HashSet::new();
+    errors.retain(|e| seen.insert(format!("{} {e}", e.kind.as_str())));
     (unit, errors)
 }
 
 struct Lowering<'t, 'a> {
     tree: &'t Tree<'a>,
     sources: &'a SourceMap,
-    /// (instance, resource name) → index in `unit.roles` / `unit.profiles`.
-    role_index: HashMap<(usize, String), usize>,
-    profile_index: HashMap<(usize, String), usize>,
+    /// (instance, resource name) → indexes in `unit.roles` / `unit.profiles`, one per resource
+    /// instance of a block with `count`/`for_each`.
+    role_index: HashMap<(usize, String), per_instance::Lowered>,
+    profile_index: HashMap<(usize, String), per_instance::Lowered>,
     targets_memo: std::cell::RefCell<targets::TargetMemo>,
 }
 
@@ -198,77 +204,114 @@ impl<'a> Lowering<'_, 'a> {
 
     fn roles(&mut self, unit: &mut Unit) {
         for (inst, name, block) in self.resources_of("aws_iam_role") {
-            let span = self.block_span(block);
-            let ctx = Ctx {
-                inst,
-                file: block.file,
-            };
-            let trust = match block.item.body.get_attribute("assume_role_policy") {
-                Some(attr) => self.read_policy(ctx, attr),
-                None => PolicyValue::Unknown {
-                    reason: "the role has no assume_role_policy".into(),
-                    span,
-                },
-            };
+            let roles =
+                self.lower_instances(inst, "aws_iam_role", &name, block, |l, address, ctx| {
+                    l.role(address, ctx, block)
+                });
+            let alike = per_instance::all_equal(
+                roles
+                    .iter()
+                    .map(|(_, r)| per_instance::trust_signature(&r.trust)),
+            );
+            let mut lowered = Vec::with_capacity(roles.len());
+            for (key, role) in roles {
+                lowered.push((key, unit.roles.len()));
+                unit.roles.push(role);
+            }
             self.role_index
-                .insert((inst, name.clone()), unit.roles.len());
-            unit.roles.push(Role {
-                address: self.address(inst, "aws_iam_role", &name),
+                .insert((inst, name), per_instance::Lowered::new(lowered, alike));
+        }
+    }
+
+    /// One role (one instance of its block, whose `each`/`count` the caller has bound).
+    fn role(&self, address: String, ctx: Ctx, block: Located<'a, Block>) -> Role {
+        let span = self.block_span(block);
+        let trust = match block.item.body.get_attribute("assume_role_policy") {
+            Some(attr) => self.read_policy(ctx, attr),
+            None => PolicyValue::Unknown {
+                reason: "the role has no assume_role_policy".into(),
                 span,
-                name: self.literal_attr(inst, block, "name"),
-                path: self.literal_attr(inst, block, "path"),
-                trust,
-            });
+            },
+        };
+        Role {
+            address,
+            span,
+            name: self.literal_attr(ctx.inst, block, "name"),
+            path: self.literal_attr(ctx.inst, block, "path"),
+            trust,
         }
     }
 
     fn profiles(&mut self, unit: &mut Unit) {
         for (inst, name, block) in self.resources_of("aws_iam_instance_profile") {
-            let span = self.block_span(block);
-            let ctx = Ctx {
+            let profiles = self.lower_instances(
                 inst,
-                file: block.file,
-            };
-            let (role, role_span) = match block.item.body.get_attribute("role") {
-                Some(attr) => {
-                    let mut targets =
-                        self.role_targets(ctx, &attr.value, RoleReference::RoleName, None, 0);
-                    // A profile holds one role; alternatives (a conditional) keep the first.
-                    let first = targets.drain(..).next();
-                    first.unwrap_or((RoleTarget::Unresolved("no role".into()), span))
-                }
-                None => (
-                    RoleTarget::Unresolved("the instance profile has no role".into()),
-                    span,
-                ),
-            };
+                "aws_iam_instance_profile",
+                &name,
+                block,
+                |l, address, ctx| l.profile(address, ctx, block),
+            );
+            let alike = per_instance::profiles_alike(&unit.roles, profiles.iter().map(|(_, p)| p));
+            let mut lowered = Vec::with_capacity(profiles.len());
+            for (key, profile) in profiles {
+                lowered.push((key, unit.profiles.len()));
+                unit.profiles.push(profile);
+            }
             self.profile_index
-                .insert((inst, name.clone()), unit.profiles.len());
-            unit.profiles.push(InstanceProfile {
-                address: self.address(inst, "aws_iam_instance_profile", &name),
+                .insert((inst, name), per_instance::Lowered::new(lowered, alike));
+        }
+    }
+
+    /// One instance profile (one instance of its block, bound by the caller).
+    fn profile(&self, address: String, ctx: Ctx, block: Located<'a, Block>) -> InstanceProfile {
+        let span = self.block_span(block);
+        let (role, role_span) = match block.item.body.get_attribute("role") {
+            Some(attr) => {
+                let mut targets =
+                    self.role_targets(ctx, &attr.value, RoleReference::RoleName, None, 0);
+                // A profile holds one role; alternatives (a conditional) keep the first.
+                let first = targets.drain(..).next();
+                first.unwrap_or((RoleTarget::Unresolved("no role".into()), span))
+            }
+            None => (
+                RoleTarget::Unresolved("the instance profile has no role".into()),
                 span,
-                name: self.literal_attr(inst, block, "name"),
-                role,
-                role_span,
-                role_attribute: "role",
-            });
+            ),
+        };
+        InstanceProfile {
+            address,
+            span,
+            name: self.literal_attr(ctx.inst, block, "name"),
+            role,
+            role_span,
+            role_attribute: "role",
         }
     }
 
     fn policies(&self, unit: &mut Unit) {
         for (ty, path) in IDENTITY_POLICIES {
             for (inst, name, block) in self.resources_of(ty) {
-                for attr in attributes_at(&block.item.body, path) {
+                let attrs = attributes_at(&block.item.body, path);
+                // Read per instance (`Resource = "...:role/${each.key}/*"` is known for each), but
+                // kept under the block's address, which attachments name; a document every
+                // instance shares is one policy.
+                let instances = self.lower_instances(inst, ty, &name, block, |l, _, ctx| {
+                    attrs
+                        .iter()
+                        .map(|attr| l.read_policy(ctx, attr))
+                        .collect::<Vec<_>>()
+                });
+                let mut documents: Vec<PolicyValue> = Vec::new();
+                for document in instances.into_iter().flat_map(|(_, docs)| docs) {
+                    if !documents.contains(&document) {
+                        documents.push(document);
+                    }
+                }
+                for document in documents {
                     unit.policies.push(IdentityPolicy {
                         address: self.address(inst, ty, &name),
                         attribute: path.join("."),
-                        document: self.read_policy(
-                            Ctx {
-                                inst,
-                                file: block.file,
-                            },
-                            attr,
-                        ),
+                        document,
                     });
                 }
             }
@@ -434,6 +477,14 @@ impl<'a> Lowering<'_, 'a> {
                     .body
                     .get_attribute("for_each")
                     .map(|a| (block.file, &a.value));
+                let instances = self.tree.resource_instances(
+                    Ctx {
+                        inst,
+                        file: block.file,
+                    },
+                    block.item,
+                    &self.address(inst, ty, name),
+                );
                 for passer in catalog.terraform_passers(ty) {
                     for hit in passer_path::hits(&block.item.body, &passer.path) {
                         let ctx = Ctx {
@@ -442,10 +493,17 @@ impl<'a> Lowering<'_, 'a> {
                         };
                         let each = for_each.map(|(file, e)| (Ctx { inst, file }, e));
                         let address = self.address(inst, ty, name);
-                        let targets =
-                            targets::dedup(self.dynamic_targets(&hit.dynamics, ctx, &mut |l| {
-                                l.hit_targets(ctx, &hit, passer, each)
+                        // Once per passing instance, so that `aws_iam_role.svc[each.key]` names
+                        // each instance's role; one pass per role named.
+                        let mut targets = Vec::new();
+                        for instance in &instances {
+                            targets.extend(self.tree.within(instance, || {
+                                self.dynamic_targets(&hit.dynamics, ctx, &mut |l| {
+                                    l.hit_targets(ctx, &hit, passer, each)
+                                })
                             }));
+                        }
+                        let targets = targets::dedup(targets);
                         let hops = self.hit_hops(ctx, &hit, passer);
                         for (target, span) in targets {
                             // `null` or `""` passes no role (the attribute is unset): the other

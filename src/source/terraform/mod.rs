@@ -9,7 +9,7 @@ pub mod json_syntax;
 pub mod load;
 mod lower;
 
-pub use eval::{MAX_INSTANCES, MAX_NESTING, MAX_NODES};
+pub use eval::{MAX_INSTANCES, MAX_NESTING, MAX_NODES, MAX_RESOURCE_INSTANCES};
 pub use load::{Workspace, load};
 pub use lower::{IDENTITY_POLICIES, lower_module};
 

@@ -167,20 +167,40 @@ impl<'a> Tree<'a> {
 
     /// Binds a `dynamic` block's iterator while `f` runs (see [`Tree::is_bound`]).
     pub fn with_binding<T>(&self, name: &str, key: Node, value: Node, f: impl FnOnce() -> T) -> T {
-        self.bindings
-            .borrow_mut()
-            .push((name.to_string(), key, value));
-        // Values memoised under this binding are not reused outside it.
-        self.push_frame();
+        self.bound(
+            Bound {
+                name: name.to_string(),
+                inst: None,
+                key,
+                value,
+            },
+            true,
+            f,
+        )
+    }
+
+    /// Runs `f` with a binding in force; with `own_frame`, values memoised under it are not reused
+    /// outside it.
+    pub(super) fn bound<T>(&self, binding: Bound, own_frame: bool, f: impl FnOnce() -> T) -> T {
+        self.bindings.borrow_mut().push(binding);
+        if own_frame {
+            self.push_frame();
+        }
         let out = f();
-        self.pop_frame();
+        if own_frame {
+            self.pop_frame();
+        }
         self.bindings.borrow_mut().pop();
         out
     }
 
-    /// Whether `name` is the iterator of a `dynamic` block being expanded.
-    pub fn is_bound(&self, name: &str) -> bool {
-        self.bindings.borrow().iter().any(|(n, _, _)| n == name)
+    /// Whether `name` is bound for expressions of the module instance `inst`: the iterator of a
+    /// `dynamic` block being expanded, or `each`/`count` of a resource of that instance.
+    pub fn is_bound(&self, name: &str, inst: usize) -> bool {
+        self.bindings
+            .borrow()
+            .iter()
+            .any(|b| b.name == name && b.inst.is_none_or(|i| i == inst))
     }
 
     /// The elements of a `dynamic` block's `for_each` as (key, value), or why they cannot be known.
@@ -211,6 +231,16 @@ impl<'a> Tree<'a> {
             )),
         }
     }
+}
+
+/// What an iterator stands for while a block is expanded.
+pub(super) struct Bound {
+    pub name: String,
+    /// The module instance whose expressions see it: `each` of a resource is that resource's, not
+    /// that of a module call whose arguments a reference leads to; `None` for `dynamic` iterators.
+    pub inst: Option<usize>,
+    pub key: Node,
+    pub value: Node,
 }
 
 /// A known scalar as a comparable string (`null`, `true`, `3`, `"prod"`), for `==` and `!=`.

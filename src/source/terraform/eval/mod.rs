@@ -24,12 +24,14 @@ mod functions;
 mod instances;
 mod managed;
 mod policy;
+mod resource_instances;
 
 pub use budget::BUDGET_REASON;
 pub use budget::{MAX_INSTANCES, MAX_NESTING, MAX_NODES};
 use budget::{Memo, address};
 pub use conditions::iterator_name;
 use functions::{flatten_alternatives, scalar_text, template_parts};
+pub use resource_instances::{InstanceKey, MAX_RESOURCE_INSTANCES, ResourceInstance};
 
 /// Deeper reference chains than this (local → local → …) are reported as unknown: they are cycles
 /// or generated code, and recursion must stay bounded.
@@ -164,8 +166,9 @@ pub struct Tree<'a> {
     pub instances: Vec<Instance>,
     /// Errors found while evaluating (a policy heredoc that is not JSON, …).
     pub errors: RefCell<Vec<InputError>>,
-    /// Iterators of the `dynamic` blocks being expanded, innermost last: (name, key, value).
-    bindings: RefCell<Vec<(String, Node, Node)>>,
+    /// Iterators of the `dynamic` blocks being expanded and `each`/`count` of the resource
+    /// instance being lowered, innermost last.
+    bindings: RefCell<Vec<conditions::Bound>>,
     /// The work budget, the memo of evaluated references and the nesting count.
     work: budget::Work,
 }
@@ -431,15 +434,21 @@ impl<'a> Tree<'a> {
         let path = traversal_path(t);
         let shown = path.join(".");
         let parts: Vec<&str> = path.iter().map(String::as_str).collect();
-        // `statement.value.actions` inside a `dynamic "statement"` being expanded.
-        if let [name, which @ ("key" | "value"), ..] = parts.as_slice() {
+        // `statement.value.actions` inside a `dynamic "statement"` being expanded, and `each.key`
+        // or `count.index` of the resource instance being lowered (`count` binds its index as key).
+        let bound = match parts.as_slice() {
+            ["count", "index", ..] => Some(("count", "key")),
+            [name, which @ ("key" | "value"), ..] => Some((*name, *which)),
+            _ => None,
+        };
+        if let Some((name, which)) = bound {
             let bound = self
                 .bindings
                 .borrow()
                 .iter()
                 .rev()
-                .find(|(n, _, _)| n == name)
-                .map(|(_, k, v)| self.copied(if *which == "key" { k } else { v }, span));
+                .find(|b| b.name == name && b.inst.is_none_or(|i| i == ctx.inst))
+                .map(|b| self.copied(if which == "key" { &b.key } else { &b.value }, span));
             if let Some(node) = bound {
                 return apply_operators(node, t, 2);
             }
@@ -475,13 +484,17 @@ impl<'a> Tree<'a> {
                     // `data.aws_iam_policy_document.x[*].json`: the list of its instances.
                     Some(b) if splat => {
                         let items = if self.exists(ctx.inst, *b) {
-                            vec![self.document(ctx.inst, *b, name, depth, span)]
+                            vec![self.in_instance_of(ctx, *b, None, &shown, || {
+                                self.document(ctx.inst, *b, name, depth, span)
+                            })]
                         } else {
                             Vec::new()
                         };
                         Node::new(NodeKind::List(items), span)
                     }
-                    Some(b) => self.document(ctx.inst, *b, name, depth, span),
+                    Some(b) => self.in_instance_of(ctx, *b, t.operators.get(2), &shown, || {
+                        self.document(ctx.inst, *b, name, depth, span)
+                    }),
                     None => unknown(
                         format!("data.aws_iam_policy_document.{name} is not defined"),
                         span,
@@ -503,7 +516,14 @@ impl<'a> Tree<'a> {
                 format!("data.{ty}.{name} is read from AWS at plan time"),
                 span,
             ),
-            ["aws_iam_role", name, attr] => self.role_attribute(ctx.inst, name, attr, span, depth),
+            // `aws_iam_role.svc["api"].arn`: the name and path of that instance.
+            ["aws_iam_role", name, attr] => {
+                let read = || self.role_attribute(ctx.inst, name, attr, span, depth);
+                match self.def(ctx.inst).resource("aws_iam_role", name) {
+                    Some(b) => self.in_instance_of(ctx, b, t.operators.get(1), &shown, read),
+                    None => read(),
+                }
+            }
             ["each" | "count", ..] => unknown(format!("{shown} differs per instance"), span),
             _ => unknown(format!("{shown} is known only after apply"), span),
         }

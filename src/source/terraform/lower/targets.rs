@@ -145,8 +145,10 @@ impl<'a> Lowering<'_, 'a> {
             return targets;
         }
         // `tls.value.role_arn` inside a `dynamic "tls"` being expanded: the element's value.
+        // (`each.value` of a passing resource whose `for_each` is written is followed below.)
         if let [iterator, "key" | "value", ..] = parts.as_slice()
-            && self.tree.is_bound(iterator)
+            && self.tree.is_bound(iterator, ctx.inst)
+            && !(*iterator == "each" && each.is_some() && parts[1] == "value")
         {
             let node = self.tree.eval(ctx, expr);
             return match &node.kind {
@@ -160,8 +162,12 @@ impl<'a> Lowering<'_, 'a> {
         match parts.as_slice() {
             ["aws_iam_role", name, attr @ ..] => {
                 match self.role_index.get(&(ctx.inst, name.to_string())) {
-                    Some(i) if matches!(attr, ["arn" | "name" | "id" | "unique_id"]) => {
-                        one(RoleTarget::Role(*i))
+                    Some(roles) if matches!(attr, ["arn" | "name" | "id" | "unique_id"]) => {
+                        let shown = self.address(ctx.inst, "aws_iam_role", name);
+                        self.instance_targets(ctx, t, roles, &shown, RoleTarget::Role, each)
+                            .into_iter()
+                            .map(|target| (target, span))
+                            .collect()
                     }
                     Some(_) => one(RoleTarget::Unresolved(format!(
                         "{} is not the role's ARN or name",
@@ -184,7 +190,13 @@ impl<'a> Lowering<'_, 'a> {
             }
             ["aws_iam_instance_profile", name, ..] => {
                 match self.profile_index.get(&(ctx.inst, name.to_string())) {
-                    Some(i) => one(RoleTarget::Profile(*i)),
+                    Some(profiles) => {
+                        let shown = self.address(ctx.inst, "aws_iam_instance_profile", name);
+                        self.instance_targets(ctx, t, profiles, &shown, RoleTarget::Profile, each)
+                            .into_iter()
+                            .map(|target| (target, span))
+                            .collect()
+                    }
                     None if self
                         .tree
                         .def(ctx.inst)
@@ -206,7 +218,10 @@ impl<'a> Lowering<'_, 'a> {
                             out.push((t, span));
                         }
                     }
-                    if out.is_empty() {
+                    if out.is_empty() && self.tree.is_bound("each", ctx.inst) {
+                        // Values not written as expressions here (`.tfvars`): this instance's value.
+                        one(literal_target(&self.tree.eval(ctx, expr), reference))
+                    } else if out.is_empty() {
                         one(RoleTarget::Unresolved(
                             "the for_each values cannot be evaluated statically".into(),
                         ))

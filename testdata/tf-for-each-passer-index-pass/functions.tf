@@ -1,0 +1,28 @@
+variable "functions" {
+  description = "Lambda functions and the runtime role each runs with."
+  type = map(object({
+    handler = string
+    runtime = string
+  }))
+  default = {
+    orders  = { handler = "orders.handler", runtime = "lambda" }
+    nightly = { handler = "nightly.handler", runtime = "lambda" }
+  }
+}
+
+# Every function entry names the Lambda role; the Batch role goes to the compute environment.
+resource "aws_lambda_function" "fn" {
+  for_each = var.functions
+
+  function_name = each.key
+  handler       = each.value.handler
+  role          = aws_iam_role.runtime[each.value.runtime].arn
+  runtime       = "python3.12"
+  filename      = "build/${each.key}.zip"
+}
+
+resource "aws_batch_compute_environment" "nightly" {
+  compute_environment_name = "nightly"
+  type                     = "UNMANAGED"
+  service_role             = aws_iam_role.runtime["batch"].arn
+}
