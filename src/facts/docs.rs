@@ -26,7 +26,8 @@ Rust computes the facts (which principals a role trusts, whether a statement's a
 `iam:PassRole`, which roles a resource pattern covers); rules decide what is wrong. A failing
 comparison on any field below is reported at the source location of the object that holds the field.
 
-A rule usually starts from one collection of every unit:
+A rule usually starts from one collection of every unit (a complete example, with its fixtures and
+its test, is `examples/rules/ORG100.guard`: roles passed to Lambda live under `/lambda/`):
 
 ```
 let passes = units[*].pass_edges[ role_resolved == true ]

@@ -185,6 +185,7 @@ pub(super) fn pass_edges(
             role: role.map(|r| role_shown(units, rp, r)),
             role_resolved: role.is_some(),
             role_service_count: role_services.len(),
+            role_path: role.map(|r| r.path.clone().unwrap_or_else(|| "/".into())),
             service: pass.service.clone(),
             trust_known,
             trust_unknown_reason: trust_gap,

@@ -142,6 +142,8 @@ pub struct PassEdge {
     pub trusted: Vec<String>,
     /// How many different services the role is passed to across the scan.
     pub role_service_count: usize,
+    /// The passed role's path (`/app/`; `/` when not set), when the role is resolved.
+    pub role_path: Option<String>,
     #[serde(skip)]
     #[schemars(skip)]
     pub at: At,
