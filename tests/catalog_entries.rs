@@ -171,7 +171,13 @@ fn terraform_case(n: usize, passer: &Passer) -> Case {
 // ── CloudFormation ───────────────────────────────────────────────────────────────────────────
 
 /// `[]` steps whose value CloudFormation and SAM write as a map of named objects, not a list.
-const MAP_STEPS: &[&str] = &["Authorizers", "Events"];
+const MAP_STEPS: &[&str] = &[
+    "Authorizers",
+    "Events",
+    "paths",
+    "securitySchemes",
+    "securityDefinitions",
+];
 
 fn cfn_value(passer: &Passer, side: &str) -> String {
     match passer.reference {
@@ -209,6 +215,12 @@ fn cfn_body(passer: &Passer, steps: &[PathStep], value: &str) -> (Vec<String>, u
         let offset = element.len();
         element.append(&mut inner);
         return (list_element(&step.name, element), at + offset + 1);
+    }
+    // `*[]`: any key of the object reached so far (an OpenAPI path item's method).
+    if step.each && step.name == passrole::resolve::catalog::ANY_KEY {
+        let mut lines = vec!["post:".to_string()];
+        lines.extend(inner.into_iter().map(|l| format!("  {l}")));
+        return (lines, at + 1);
     }
     if step.each && MAP_STEPS.contains(&step.name.as_str()) {
         let mut lines = vec![format!("{}:", step.name), "  Item:".to_string()];

@@ -18,8 +18,8 @@ use serde::{Deserialize, Serialize};
 use crate::iam::principal::{canonical_service_principal, service_principal_name};
 
 mod path;
-pub use path::PathStep;
 use path::parse_path;
+pub use path::{ANY_KEY, PathStep};
 
 /// The built-in catalog's source text.
 const BUILTIN_TOML: &str = include_str!("../../rules/passers.toml");

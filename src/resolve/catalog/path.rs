@@ -4,6 +4,9 @@
 
 use std::fmt;
 
+/// The step name `*[]`: every value of the object reached so far.
+pub const ANY_KEY: &str = "*";
+
 /// One step of a passer's path.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct PathStep {
@@ -75,6 +78,11 @@ pub(super) fn parse_path(text: &str, key: &str, terraform: bool) -> Result<Vec<P
                 &part[step.name.len()..]
             ));
         }
+        if step.name == ANY_KEY && terraform {
+            return Err(format!(
+                "`{key}` {text:?}: `*[]` is for CloudFormation objects (OpenAPI bodies)"
+            ));
+        }
         if step.json && !terraform {
             return Err(format!(
                 "`{key}` {text:?}: `{{json}}` is for Terraform string attributes; CloudFormation properties are objects"
@@ -132,7 +140,14 @@ fn parse_step(part: &str) -> Result<PathStep, String> {
         return Err("an empty step".into());
     }
     let name_char = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'-';
-    if !name.bytes().all(name_char) {
+    // `*[]`: every value of the object reached so far, whatever its keys (the methods of an
+    // OpenAPI path item).
+    if name == ANY_KEY && selector != Some("") {
+        return Err(format!(
+            "step {part:?}: `*` is written `*[]` (every value of the object)"
+        ));
+    }
+    if name != ANY_KEY && !name.bytes().all(name_char) {
         return Err(format!(
             "step {part:?} may contain only letters, digits, `_` and `-` (then `[]`, `[key=value,...]` or `{{json}}`)"
         ));

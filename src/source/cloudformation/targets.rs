@@ -53,8 +53,14 @@ impl Template<'_> {
                 out.push((b, undecided.map(str::to_owned)));
                 continue;
             };
-            let Some((_, v)) = b.get(&first.name) else {
-                continue;
+            // `*[]` iterates the object itself; any other step reads its key.
+            let v = if first.name == crate::resolve::catalog::ANY_KEY {
+                b
+            } else {
+                match b.get(&first.name) {
+                    Some((_, v)) => v,
+                    None => continue,
+                }
             };
             if !first.each {
                 self.walk_from(v, rest, undecided, out);
@@ -102,6 +108,8 @@ impl Template<'_> {
                     RoleTarget::Arn(x) | RoleTarget::Name(x) | RoleTarget::ProfileName(x)
                         if x.as_literal().is_some_and(|s| {
                             s.is_empty() || s == "NONE" || s == "CALLER_CREDENTIALS"
+                                // An OpenAPI integration's "use the caller's credentials".
+                                || s == "arn:aws:iam::*:user/*"
                         })
                 );
                 if !empty {
