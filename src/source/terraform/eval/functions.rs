@@ -1,6 +1,7 @@
 //! Terraform function calls: which are evaluated, and the pure functions over evaluated nodes (an
 //! unknown argument makes the result unknown).
 
+use super::template::template_parts;
 use super::*;
 
 impl Tree<'_> {
@@ -69,11 +70,12 @@ impl Tree<'_> {
             "file" | "templatefile" => match self.function_file(ctx, exprs.first().copied()) {
                 Some(id) => {
                     let text = self.sources.get(id).map_or("", |f| f.text.as_str());
-                    if name == "templatefile" && text.contains("${") {
-                        Node::new(
-                            NodeKind::Str(Text::unknown("the output of templatefile()")),
-                            span,
-                        )
+                    if name == "templatefile" && (text.contains("${") || text.contains("%{")) {
+                        let vars = exprs.get(1).map(|e| self.eval_at(ctx, e, depth + 1));
+                        if !self.spend((text.len() / 64) as u64, span) {
+                            return unknown(BUDGET_REASON, span);
+                        }
+                        Node::new(NodeKind::Str(template_parts(text, vars.as_ref())), span)
                     } else {
                         // The file's text is copied each time it is read: paid for by its size.
                         if self.spend((text.len() / 64) as u64, span) {
@@ -289,29 +291,6 @@ pub(super) fn scalar_text(n: Node) -> Text {
         NodeKind::List(_) => Text::unknown("one of several values"),
         _ => Text::unknown("a value that is not a string"),
     }
-}
-
-/// `${...}` parts of a template string as unknown parts, the rest literal.
-pub(super) fn template_parts(raw: &str) -> Text {
-    let mut text = Text::default();
-    let mut rest = raw;
-    while let Some(open) = rest.find("${") {
-        text.push(TextPart::Lit(rest[..open].to_string()));
-        match rest[open..].find('}') {
-            Some(close) => {
-                text.push(TextPart::Unknown(
-                    rest[open + 2..open + close].trim().to_string(),
-                ));
-                rest = &rest[open + close + 1..];
-            }
-            None => {
-                text.push(TextPart::Unknown("an unterminated interpolation".into()));
-                rest = "";
-            }
-        }
-    }
-    text.push(TextPart::Lit(rest.to_string()));
-    text
 }
 
 /// Lists inside a list (from conditionals: both branches) flattened into one list.

@@ -23,12 +23,13 @@ mod conditions;
 mod functions;
 mod instances;
 mod policy;
+mod template;
 
 pub use budget::BUDGET_REASON;
 pub use budget::{MAX_INSTANCES, MAX_NESTING, MAX_NODES};
 use budget::{Memo, address};
 pub use conditions::iterator_name;
-use functions::{flatten_alternatives, scalar_text, template_parts};
+use functions::{flatten_alternatives, scalar_text};
 
 /// Deeper reference chains than this (local → local → …) are reported as unknown: they are cycles
 /// or generated code, and recursion must stay bounded.
