@@ -15,6 +15,7 @@ use hcl_edit::structure::{Attribute, Block, Body};
 use std::collections::HashMap;
 use std::path::Path;
 
+mod evaluated;
 mod skipped;
 mod targets;
 
@@ -84,6 +85,7 @@ pub fn lower_module(
         role_index: HashMap::new(),
         profile_index: HashMap::new(),
         targets_memo: Default::default(),
+        role_texts: Default::default(),
     };
     let mut lowering = lowering;
     lowering.roles(&mut unit);
@@ -103,6 +105,8 @@ struct Lowering<'t, 'a> {
     role_index: HashMap<(usize, String), usize>,
     profile_index: HashMap<(usize, String), usize>,
     targets_memo: std::cell::RefCell<targets::TargetMemo>,
+    /// Built on first use, after every role is indexed.
+    role_texts: std::cell::OnceCell<evaluated::RoleTexts>,
 }
 
 /// A resource of one instance: (instance, name, block).

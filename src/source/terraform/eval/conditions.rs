@@ -92,7 +92,12 @@ impl<'a> Tree<'a> {
                         NodeKind::Bool(b) => Some(*b),
                         _ => None,
                     },
-                    _ => None,
+                    Some(Target::Missing(_)) => None,
+                    // `r.enabled` in a `for` filter: the bound element's attribute.
+                    None => match self.eval_at(ctx, expr, depth + 1).kind {
+                        NodeKind::Bool(b) => Some(b),
+                        _ => None,
+                    },
                 }
             }
             // A conditional of conditions: known only when the chosen branch is.

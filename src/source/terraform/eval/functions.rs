@@ -52,6 +52,8 @@ impl Tree<'_> {
             "merge" => merge(args(), span),
             "lookup" => lookup(args(), span),
             "coalesce" => coalesce(args(), span),
+            "coalescelist" => coalescelist(args(), span),
+            "one" => one(args(), span),
             "element" => element(args(), span),
             // For conditions such as `length(var.statements) > 0`.
             "length" => match args().into_iter().next().map(|a| a.kind) {
@@ -264,6 +266,47 @@ pub fn try_(args: Vec<Node>, span: Span) -> Node {
         }
     }
     unknown("try() of values that all fail", span)
+}
+
+/// `coalescelist(a, b, ...)`: the first list that is not empty; an unknown argument before it makes
+/// the result unknown.
+pub fn coalescelist(args: Vec<Node>, span: Span) -> Node {
+    for a in args {
+        match &a.kind {
+            NodeKind::List(items) if items.is_empty() => continue,
+            NodeKind::List(_) => return a,
+            NodeKind::Unknown(r) => {
+                return unknown(
+                    format!("coalescelist() of a value that cannot be evaluated: {r}"),
+                    span,
+                );
+            }
+            _ => return unknown("coalescelist() of a value that is not a list", span),
+        }
+    }
+    unknown("coalescelist() of only empty lists", span)
+}
+
+/// `one(list)`: null for an empty list, its element for one, an error (unknown) for more.
+pub fn one(args: Vec<Node>, span: Span) -> Node {
+    let Some(list) = args.into_iter().next() else {
+        return unknown("one() without an argument", span);
+    };
+    match list.kind {
+        NodeKind::List(mut items) if items.len() <= 1 => items
+            .pop()
+            .unwrap_or_else(|| Node::new(NodeKind::Null, span)),
+        NodeKind::List(items) => unknown(
+            format!("one() of a list of {} possible elements", items.len()),
+            span,
+        ),
+        NodeKind::Null => Node::new(NodeKind::Null, span),
+        NodeKind::Unknown(r) => unknown(
+            format!("one() of a value that cannot be evaluated: {r}"),
+            span,
+        ),
+        _ => unknown("one() of a value that is not a list", span),
+    }
 }
 
 pub fn element(args: Vec<Node>, span: Span) -> Node {

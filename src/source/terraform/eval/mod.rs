@@ -20,7 +20,9 @@ use std::path::{Path, PathBuf};
 
 mod budget;
 mod conditions;
+mod for_expr;
 mod functions;
+mod index;
 mod instances;
 mod policy;
 mod template;
@@ -166,6 +168,8 @@ pub struct Tree<'a> {
     pub errors: RefCell<Vec<InputError>>,
     /// Iterators of the `dynamic` blocks being expanded, innermost last: (name, key, value).
     bindings: RefCell<Vec<(String, Node, Node)>>,
+    /// Names bound by the `for` expressions being evaluated (and a pass's `each`), innermost last.
+    scope: RefCell<Vec<(String, Node)>>,
     /// The work budget, the memo of evaluated references and the nesting count.
     work: budget::Work,
 }
@@ -384,7 +388,9 @@ impl<'a> Tree<'a> {
             ),
             Expression::Parenthesis(p) => self.eval_at(ctx, p.inner(), depth + 1),
             Expression::Traversal(t) => self.eval_traversal(ctx, t, depth, span),
-            Expression::Variable(v) => unknown(format!("{} cannot be evaluated", v.as_str()), span),
+            Expression::Variable(v) => self
+                .scoped(v.as_str(), span)
+                .unwrap_or_else(|| unknown(format!("{} cannot be evaluated", v.as_str()), span)),
             Expression::FuncCall(call) => self.eval_call(ctx, call, depth, span),
             // Both branches are possible: each is checked, as the elements of a list.
             Expression::Conditional(c) => Node::new(
@@ -394,7 +400,7 @@ impl<'a> Tree<'a> {
                 ]),
                 span,
             ),
-            Expression::ForExpr(_) => unknown("a for expression", span),
+            Expression::ForExpr(f) => self.eval_for(ctx, f, depth, span),
             Expression::UnaryOp(_) | Expression::BinaryOp(_) => unknown("an operation", span),
         }
     }
@@ -431,6 +437,17 @@ impl<'a> Tree<'a> {
         let path = traversal_path(t);
         let shown = path.join(".");
         let parts: Vec<&str> = path.iter().map(String::as_str).collect();
+        // `coalescelist(a, b)[0]`, `[for r in x : r.arn][0]`: operators on a computed value.
+        if !matches!(t.expr, Expression::Variable(_)) {
+            let node = self.eval_at(ctx, &t.expr, depth + 1);
+            return self.apply_operators(ctx, node, t, 1, depth);
+        }
+        // `r.arn` inside `[for r in local.roles : r.arn]`.
+        if let Expression::Variable(v) = &t.expr
+            && let Some(node) = self.scoped(v.as_str(), span)
+        {
+            return self.apply_operators(ctx, node, t, 1, depth);
+        }
         // `statement.value.actions` inside a `dynamic "statement"` being expanded.
         if let [name, which @ ("key" | "value"), ..] = parts.as_slice() {
             let bound = self
@@ -441,7 +458,7 @@ impl<'a> Tree<'a> {
                 .find(|(n, _, _)| n == name)
                 .map(|(_, k, v)| self.copied(if *which == "key" { k } else { v }, span));
             if let Some(node) = bound {
-                return apply_operators(node, t, 2);
+                return self.apply_operators(ctx, node, t, 2, depth);
             }
         }
         if let Some(target) = self.reference(ctx.inst, &parts) {
@@ -450,7 +467,7 @@ impl<'a> Tree<'a> {
             let shown = parts[..named.min(parts.len())].join(".");
             let node = self.eval_target(target, span, depth, &shown);
             // `var.x.y`, `local.m["k"]`: follow the remaining attributes and literal keys.
-            return apply_operators(node, t, named);
+            return self.apply_operators(ctx, node, t, named, depth);
         }
         match parts.as_slice() {
             ["path", "module"] => Node::str(self.def(ctx.inst).dir.to_string_lossy(), span),
@@ -500,6 +517,23 @@ impl<'a> Tree<'a> {
                 span,
             ),
             ["aws_iam_role", name, attr] => self.role_attribute(ctx.inst, name, attr, span, depth),
+            // The role as an object (`[for r in [aws_iam_role.a] : r.arn]`): its known attributes.
+            ["aws_iam_role", name]
+                if self.def(ctx.inst).resource("aws_iam_role", name).is_some() =>
+            {
+                let entries = ["arn", "name", "id"]
+                    .into_iter()
+                    .map(|attr| {
+                        let key = Key {
+                            name: attr.to_string(),
+                            span,
+                        };
+                        (key, self.role_attribute(ctx.inst, name, attr, span, depth))
+                    })
+                    .collect();
+                let node = Node::new(NodeKind::Map(entries), span);
+                return self.apply_operators(ctx, node, t, 2, depth);
+            }
             ["each" | "count", ..] => unknown(format!("{shown} differs per instance"), span),
             _ => unknown(format!("{shown} is known only after apply"), span),
         }
@@ -552,7 +586,7 @@ impl<'a> Tree<'a> {
 
     /// `aws_iam_role.NAME.arn` and `.name`: the role's ARN with the account unknown, so that a grant
     /// on it is classified as one exact role.
-    fn role_attribute(
+    pub fn role_attribute(
         &self,
         inst: usize,
         name: &str,
@@ -594,55 +628,6 @@ impl<'a> Tree<'a> {
             ),
         }
     }
-}
-
-/// Follows the attribute and literal index operators after the first `skip` names of a traversal.
-fn apply_operators(mut node: Node, t: &hcl_edit::expr::Traversal, skip: usize) -> Node {
-    let mut names_seen = 1; // the root variable
-    for op in &t.operators {
-        match op.value() {
-            TraversalOperator::GetAttr(id) => {
-                names_seen += 1;
-                if names_seen <= skip {
-                    continue;
-                }
-                node = match node.get(id.as_str()) {
-                    Some((_, v)) => v.clone(),
-                    None if matches!(node.kind, NodeKind::Unknown(_)) => node,
-                    // An attribute the object leaves out: valid code declares it `optional()`
-                    // in the variable's type, which makes it null.
-                    None if matches!(node.kind, NodeKind::Map(_)) => {
-                        Node::new(NodeKind::Null, node.span)
-                    }
-                    None => unknown(
-                        format!("no attribute {} in the value", id.as_str()),
-                        node.span,
-                    ),
-                };
-            }
-            TraversalOperator::Index(Expression::String(k)) if names_seen >= skip => {
-                node = match node.get(k.value()) {
-                    Some((_, v)) => v.clone(),
-                    None => unknown(format!("no key \"{}\" in the value", k.value()), node.span),
-                };
-            }
-            TraversalOperator::Index(Expression::Number(n)) if names_seen >= skip => {
-                let i = n.value().as_u64().unwrap_or(u64::MAX) as usize;
-                node = match &node.kind {
-                    NodeKind::List(items) => items
-                        .get(i)
-                        .cloned()
-                        .unwrap_or_else(|| unknown("an index past the end of the list", node.span)),
-                    _ => unknown("an index into a value that is not a list", node.span),
-                };
-            }
-            _ if names_seen >= skip => {
-                return unknown("an index or splat that cannot be evaluated", node.span);
-            }
-            _ => {}
-        }
-    }
-    node
 }
 
 fn element_span(e: &Element) -> Option<std::ops::Range<usize>> {

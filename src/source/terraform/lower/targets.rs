@@ -91,17 +91,8 @@ impl<'a> Lowering<'_, 'a> {
             Expression::Traversal(t) => {
                 self.traversal_targets(ctx, expr, t, reference, each, depth)
             }
-            _ => {
-                let node = self.tree.eval(ctx, expr);
-                match &node.kind {
-                    // Alternatives (a conditional inside a function): each is a possibility.
-                    NodeKind::List(items) if !items.is_empty() => items
-                        .iter()
-                        .map(|n| (literal_target(n, reference), span))
-                        .collect(),
-                    _ => one(literal_target(&node, reference)),
-                }
-            }
+            // Alternatives (a conditional inside a function) are each a possibility.
+            _ => self.evaluated_targets(ctx, expr, reference, each),
         }
     }
 
@@ -120,6 +111,19 @@ impl<'a> Lowering<'_, 'a> {
         let one = |t: RoleTarget| vec![(t, span)];
         let path = traversal_path(t);
         let parts: Vec<&str> = path.iter().map(String::as_str).collect();
+        // `one(...)[0]`, `(cond ? a : b).arn`: operators on a computed value.
+        if !matches!(t.expr, Expression::Variable(_)) {
+            return self.evaluated_targets(ctx, expr, reference, each);
+        }
+        let named = if parts.first() == Some(&"module") {
+            3
+        } else {
+            2
+        };
+        if self.tree.reference(ctx.inst, &parts).is_some() && selects_inside(t, named) {
+            // `local.roles["glue"]`, `var.roles.api`: a part of the value the reference stands for.
+            return self.evaluated_targets(ctx, expr, reference, each);
+        }
         if let Some(target) = self.tree.reference(ctx.inst, &parts) {
             // A reference's role is reported where the pass is written, not where the
             // variable or output is defined: that is the line a reviewer reads.
@@ -207,9 +211,8 @@ impl<'a> Lowering<'_, 'a> {
                         }
                     }
                     if out.is_empty() {
-                        one(RoleTarget::Unresolved(
-                            "the for_each values cannot be evaluated statically".into(),
-                        ))
+                        // Values that are not written as literals here (`.tfvars`, `for`).
+                        self.evaluated_targets(ctx, expr, reference, each)
                     } else {
                         out
                     }
@@ -367,7 +370,7 @@ pub(super) fn dedup(targets: Targets) -> Targets {
 }
 
 /// A role written as a string: an ARN, a name, or an instance profile name or ARN.
-fn literal_target(node: &Node, reference: RoleReference) -> RoleTarget {
+pub(super) fn literal_target(node: &Node, reference: RoleReference) -> RoleTarget {
     match &node.kind {
         NodeKind::Str(text) if text.as_literal().is_some_and(|s| s.is_empty()) => {
             RoleTarget::Unresolved(NOTHING_PASSED.into())
@@ -385,4 +388,24 @@ fn literal_target(node: &Node, reference: RoleReference) -> RoleTarget {
         NodeKind::Null => RoleTarget::Unresolved(NOTHING_PASSED.into()),
         _ => RoleTarget::Unresolved("the value is not a string".into()),
     }
+}
+
+/// Whether a traversal goes inside the value of the reference it starts with (`var.roles.api`,
+/// `local.roles[var.k]`): operators past its first `named` names.
+fn selects_inside(t: &hcl_edit::expr::Traversal, named: usize) -> bool {
+    use hcl_edit::expr::TraversalOperator;
+    let mut names_seen = 1;
+    for op in &t.operators {
+        match op.value() {
+            TraversalOperator::GetAttr(_) => {
+                names_seen += 1;
+                if names_seen > named {
+                    return true;
+                }
+            }
+            _ if names_seen >= named => return true,
+            _ => {}
+        }
+    }
+    false
 }
