@@ -93,6 +93,44 @@ impl Tree<'_> {
         }
     }
 
+    /// Whether a call is `join("", data.aws_iam_policy_document.NAME[*].json)`.
+    pub(super) fn is_joined_documents(&self, call: &hcl_edit::expr::FuncCall) -> bool {
+        let args: Vec<&Expression> = call.args.iter().collect();
+        call.name.namespace.is_empty()
+            && call.name.name.as_str() == "join"
+            && matches!(args.as_slice(), [Expression::String(sep), Expression::Traversal(t)]
+                if sep.value().is_empty()
+                    && traversal_path(t).get(1).map(String::as_str) == Some("aws_iam_policy_document"))
+    }
+
+    /// The document a `join("", data.aws_iam_policy_document.x[*].json)` makes: none when the data
+    /// source has no instance (`count = 0`), its only instance's document when it has one.
+    pub(super) fn joined_documents(
+        &self,
+        ctx: Ctx,
+        call: &hcl_edit::expr::FuncCall,
+        depth: usize,
+        span: Span,
+    ) -> Node {
+        let Some(list) = call.args.iter().nth(1) else {
+            return unknown("join() with the wrong arguments", span);
+        };
+        match self.eval_at(ctx, list, depth + 1).kind {
+            // No instance: nothing is granted.
+            NodeKind::List(items) if items.is_empty() => {
+                crate::iam::policy::statement_document(Vec::new(), span)
+            }
+            NodeKind::List(mut items) if items.len() == 1 => items
+                .pop()
+                .unwrap_or_else(|| unknown("join() of documents that cannot be evaluated", span)),
+            NodeKind::Unknown(reason) => unknown(reason, span),
+            _ => unknown(
+                "join() of several policy documents is not one JSON document",
+                span,
+            ),
+        }
+    }
+
     /// The file a `file()`/`templatefile()` call reads, when it was loaded.
     pub(super) fn function_file(&self, ctx: Ctx, arg: Option<&Expression>) -> Option<FileId> {
         let path = literal_path(arg?)?;

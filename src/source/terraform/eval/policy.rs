@@ -114,6 +114,10 @@ impl<'a> Tree<'a> {
                     ),
                 }
             }
+            // `join("", data.aws_iam_policy_document.x[*].json)`: the optional document idiom.
+            Expression::FuncCall(call) if self.is_joined_documents(call) => {
+                self.joined_documents(ctx, call, depth, span)
+            }
             _ => self.string_node_policy(self.eval_at(ctx, expr, depth + 1), report),
         }
     }
