@@ -478,12 +478,7 @@ impl<'a> Tree<'a> {
                 name,
                 "json" | "minified_json",
             ] => {
-                let splat = t.operators.iter().any(|op| {
-                    matches!(
-                        op.value(),
-                        TraversalOperator::FullSplat(_) | TraversalOperator::AttrSplat(_)
-                    )
-                });
+                let splat = has_splat(t);
                 match self
                     .def(ctx.inst)
                     .data
@@ -516,6 +511,15 @@ impl<'a> Tree<'a> {
                 format!("data.{ty}.{name} is read from AWS at plan time"),
                 span,
             ),
+            // `aws_iam_role.x[*].arn`: the list of its instances' values (none when count is 0).
+            ["aws_iam_role", name, attr] if has_splat(t) => {
+                let role = self.def(ctx.inst).resource("aws_iam_role", name);
+                let items = match role {
+                    Some(b) if !self.exists(ctx.inst, b) => Vec::new(),
+                    _ => vec![self.role_attribute(ctx.inst, name, attr, span, depth)],
+                };
+                Node::new(NodeKind::List(items), span)
+            }
             ["aws_iam_role", name, attr] => self.role_attribute(ctx.inst, name, attr, span, depth),
             // The role as an object (`[for r in [aws_iam_role.a] : r.arn]`): its known attributes.
             ["aws_iam_role", name]
@@ -628,6 +632,16 @@ impl<'a> Tree<'a> {
             ),
         }
     }
+}
+
+/// Whether a traversal has a splat (`x[*].arn`, `x.*.arn`): its value is a list of instances.
+fn has_splat(t: &hcl_edit::expr::Traversal) -> bool {
+    t.operators.iter().any(|op| {
+        matches!(
+            op.value(),
+            TraversalOperator::FullSplat(_) | TraversalOperator::AttrSplat(_)
+        )
+    })
 }
 
 fn element_span(e: &Element) -> Option<std::ops::Range<usize>> {
