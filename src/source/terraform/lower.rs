@@ -148,16 +148,20 @@ impl<'a> Lowering<'_, 'a> {
     }
 
     /// Reads a policy expression; a known node that is not a policy is an input error.
-    fn read_policy(&self, ctx: Ctx, attr: &Attribute) -> PolicyValue {
+    /// `trust`: a trust policy, whose choices between principals are not both trusted.
+    fn read_policy(&self, ctx: Ctx, attr: &Attribute, trust: bool) -> PolicyValue {
         // The mark (not the error count) also moves when an invalid value is reused from the
         // memo, and not for `limit` errors, which leave a value unknown rather than invalid.
         let mark = self.tree.error_mark();
-        let value = self.read_policy_node(ctx, attr);
+        let value = self.read_policy_node(ctx, attr, trust);
         value.invalid_if(self.tree.error_mark() > mark)
     }
 
-    fn read_policy_node(&self, ctx: Ctx, attr: &Attribute) -> PolicyValue {
-        let node = self.tree.policy(ctx, &attr.value);
+    fn read_policy_node(&self, ctx: Ctx, attr: &Attribute, trust: bool) -> PolicyValue {
+        let mut node = self.tree.policy(ctx, &attr.value);
+        if trust {
+            self.tree.principal_choices_unknown(&mut node);
+        }
         let here = self.tree.span(ctx.file, attr.value.span());
         let written_here =
             |s: Span| s.file == here.file && s.start >= here.start && s.end <= here.end;
@@ -185,7 +189,7 @@ impl<'a> Lowering<'_, 'a> {
                 file: block.file,
             };
             let trust = match block.item.body.get_attribute("assume_role_policy") {
-                Some(attr) => self.read_policy(ctx, attr),
+                Some(attr) => self.read_policy(ctx, attr, true),
                 None => PolicyValue::Unknown {
                     reason: "the role has no assume_role_policy".into(),
                     span,
@@ -249,6 +253,7 @@ impl<'a> Lowering<'_, 'a> {
                                 file: block.file,
                             },
                             attr,
+                            false,
                         ),
                     });
                 }

@@ -28,6 +28,7 @@ impl<'a> Tree<'a> {
             errors: RefCell::new(Vec::new()),
             bindings: RefCell::new(Vec::new()),
             scope: RefCell::new(Vec::new()),
+            choices: RefCell::new(HashMap::new()),
             work: Work::default(),
         };
         let def = tree.def_for(root);

@@ -19,6 +19,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 mod budget;
+mod choices;
 mod conditions;
 mod for_expr;
 mod functions;
@@ -168,6 +169,8 @@ pub struct Tree<'a> {
     pub errors: RefCell<Vec<InputError>>,
     /// Iterators of the `dynamic` blocks being expanded, innermost last: (name, key, value).
     bindings: RefCell<Vec<(String, Node, Node)>>,
+    /// Branch values of conditionals by span (see `choices`).
+    choices: RefCell<HashMap<Span, choices::Choice>>,
     /// Names bound by the `for` expressions being evaluated (and a pass's `each`), innermost last.
     scope: RefCell<Vec<(String, Node)>>,
     /// The work budget, the memo of evaluated references and the nesting count.
@@ -393,13 +396,14 @@ impl<'a> Tree<'a> {
                 .unwrap_or_else(|| unknown(format!("{} cannot be evaluated", v.as_str()), span)),
             Expression::FuncCall(call) => self.eval_call(ctx, call, depth, span),
             // Both branches are possible: each is checked, as the elements of a list.
-            Expression::Conditional(c) => Node::new(
-                NodeKind::List(vec![
+            Expression::Conditional(c) => {
+                let branches = vec![
                     self.eval_at(ctx, &c.true_expr, depth + 1),
                     self.eval_at(ctx, &c.false_expr, depth + 1),
-                ]),
-                span,
-            ),
+                ];
+                self.remember_choice(ctx, &c.cond_expr, &branches);
+                Node::new(NodeKind::List(branches), span)
+            }
             Expression::ForExpr(f) => self.eval_for(ctx, f, depth, span),
             Expression::UnaryOp(_) | Expression::BinaryOp(_) => unknown("an operation", span),
         }
