@@ -397,11 +397,14 @@ pub fn build(units: &[Unit], catalog: &Catalog) -> Facts {
             }
         }
     }
-    let services_of_role = |r: (usize, usize)| -> BTreeSet<String> {
+    // The services a role is passed to in the worlds where pass `this` exists: passes that exist
+    // only when `this` does not (`count = c ? 1 : 0` against `c ? 0 : 1`) are left out.
+    let services_with = |r: (usize, usize), this: (usize, usize)| -> BTreeSet<String> {
         passes_of_role
             .get(&r)
             .into_iter()
             .flatten()
+            .filter(|&&other| coexist(&resolved, this, other))
             .map(|&(u, e)| resolved[u][e].pass.principals.join("|"))
             .collect()
     };
@@ -518,7 +521,10 @@ pub fn build(units: &[Unit], catalog: &Catalog) -> Facts {
                 }
                 _ => (false, false, Vec::new()),
             };
-            let role_services = rp.role.map(services_of_role).unwrap_or_default();
+            let role_services = rp
+                .role
+                .map(|r| services_with(r, (u, e)))
+                .unwrap_or_default();
             let mut related = Vec::new();
             if let Some(role) = role {
                 if trusted.is_empty() {
@@ -554,7 +560,10 @@ pub fn build(units: &[Unit], catalog: &Catalog) -> Facts {
             if let Some(r) = rp.role {
                 for &(ou, oe) in passes_of_role.get(&r).into_iter().flatten() {
                     let other = &resolved[ou][oe];
-                    if (ou, oe) != (u, e) && other.pass.principals != pass.principals {
+                    if (ou, oe) != (u, e)
+                        && other.pass.principals != pass.principals
+                        && coexist(&resolved, (u, e), (ou, oe))
+                    {
                         related.push(Related {
                             tag: "other_pass",
                             message: format!(
@@ -955,4 +964,14 @@ fn grant_fact(
     fact.insert("resources".into(), Value::Array(resources));
     fact.insert("conditions".into(), Value::Array(conditions));
     Some(Value::Object(fact))
+}
+
+/// Whether two passes (unit, pass index) can exist together: not when they hang on one condition
+/// of one unit with opposite values.
+fn coexist(resolved: &[Vec<ResolvedPass>], a: (usize, usize), b: (usize, usize)) -> bool {
+    let when = |(u, e): (usize, usize)| resolved[u][e].pass.exists_when.as_ref();
+    match (when(a), when(b)) {
+        (Some((ca, va)), Some((cb, vb))) => a.0 != b.0 || ca != cb || va == vb,
+        _ => true,
+    }
 }

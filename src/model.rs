@@ -160,6 +160,10 @@ pub struct Pass {
     /// The service principals the role must trust (at least one of them).
     pub principals: Vec<String>,
     pub target: RoleTarget,
+    /// The passing resource exists only when a condition that cannot be known statically has this
+    /// value: (the condition as written, qualified by its module instance; the value). Passes under
+    /// one condition with opposite values never exist together.
+    pub exists_when: Option<(String, bool)>,
 }
 
 /// The [`IdentityPolicy::attribute`] of a module call whose source was not read (not fetched, not a

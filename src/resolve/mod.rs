@@ -206,6 +206,7 @@ fn add_unused_profile_passes(unit: &mut Unit) {
             service: "Amazon EC2".into(),
             principals: vec![EC2_PRINCIPAL.into()],
             target: RoleTarget::Profile(i),
+            exists_when: None,
         });
     }
 }

@@ -501,6 +501,7 @@ fn passes(t: &Template, unit: &mut Unit, catalog: &Catalog) {
                             service: passer.service.clone(),
                             principals: passer.principals.clone(),
                             target,
+                            exists_when: None,
                         });
                     }
                 }
@@ -529,6 +530,7 @@ fn passes(t: &Template, unit: &mut Unit, catalog: &Catalog) {
             service: passer.service.clone(),
             principals: passer.principals.clone(),
             target: RoleTarget::Role(i),
+            exists_when: None,
         });
     }
 }

@@ -29,6 +29,7 @@ impl<'a> Lower<'a> {
                 service: passer.service.clone(),
                 principals: passer.principals.clone(),
                 target,
+                exists_when: None,
             });
         }
     }

@@ -392,6 +392,7 @@ impl<'a> Lowering<'_, 'a> {
                     .body
                     .get_attribute("for_each")
                     .map(|a| (block.file, &a.value));
+                let exists_when = self.tree.exists_when(inst, *block);
                 for passer in catalog.terraform_passers(ty) {
                     let steps: Vec<&str> = passer.path.iter().map(|s| s.name.as_str()).collect();
                     for (attr, dynamics) in attributes_with_dynamics(&block.item.body, &steps) {
@@ -417,8 +418,9 @@ impl<'a> Lowering<'_, 'a> {
                                 {
                                     continue;
                                 }
+                                let when = exists_when.clone();
                                 unit.passes
-                                    .push(pass(passer, address.clone(), span, target));
+                                    .push(pass(passer, address.clone(), span, target, when));
                             }
                         }
                     }
@@ -466,7 +468,13 @@ impl<'a> Lowering<'_, 'a> {
     }
 }
 
-fn pass(passer: &Passer, address: String, span: Span, target: RoleTarget) -> Pass {
+fn pass(
+    passer: &Passer,
+    address: String,
+    span: Span,
+    target: RoleTarget,
+    exists_when: Option<(String, bool)>,
+) -> Pass {
     Pass {
         passer: address,
         attribute: passer
@@ -479,6 +487,7 @@ fn pass(passer: &Passer, address: String, span: Span, target: RoleTarget) -> Pas
         service: passer.service.clone(),
         principals: passer.principals.clone(),
         target,
+        exists_when,
     }
 }
 
