@@ -115,3 +115,103 @@ impl Tree<'_> {
         Some(self.copied(&found, span))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::value::{Node, NodeKind};
+
+    /// `local.probe` evaluated in a module made of `text`, shown as a compact string: literals as
+    /// written, lists as `[a,b]`, objects as `{k=v}`, unknowns as `?(reason)`.
+    fn probe(text: &str) -> String {
+        super::super::with_probe(text, |tree, ctx, probe| show(&tree.eval(ctx, probe)))
+    }
+
+    fn show(node: &Node) -> String {
+        match &node.kind {
+            NodeKind::Str(t) => t.as_literal().unwrap_or_else(|| format!("?({t})")),
+            NodeKind::Number(n) => n.clone(),
+            NodeKind::Bool(b) => b.to_string(),
+            NodeKind::Null => "null".into(),
+            NodeKind::List(items) => {
+                format!("[{}]", items.iter().map(show).collect::<Vec<_>>().join(","))
+            }
+            NodeKind::Map(entries) => format!(
+                "{{{}}}",
+                entries
+                    .iter()
+                    .map(|(k, v)| format!("{}={}", k.name, show(v)))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+            NodeKind::Unknown(r) => format!("?({r})"),
+        }
+    }
+
+    const MODULE: &str = r#"
+variable "k" { default = "api" }
+variable "unset" {}
+variable "svc" {
+  default = {
+    api    = { arn = "arn:aws:iam::1:role/api", on = true }
+    worker = { arn = "arn:aws:iam::1:role/worker", on = false }
+  }
+}
+locals {
+  roles = { api = "role-api", jobs = "role-jobs" }
+  names = ["a", "b", "c"]
+}
+"#;
+
+    fn with(expr: &str) -> String {
+        probe(&format!("{MODULE}\nlocals {{ probe = {expr} }}"))
+    }
+
+    #[test]
+    fn for_expressions_build_lists_and_objects() {
+        assert_eq!(
+            with("[for n in local.names : upper(n) if n != \"b\"]"),
+            "[?(the function upper() is not evaluated),?(the function upper() is not evaluated)]"
+        );
+        assert_eq!(with("[for n in local.names : n if n != \"b\"]"), "[a,c]");
+        assert_eq!(
+            with("{for k, v in var.svc : k => v.arn if v.on}"),
+            "{api=arn:aws:iam::1:role/api}"
+        );
+        assert_eq!(
+            with("[for k, v in var.svc : k if v.on == false]"),
+            "[worker]"
+        );
+        // A filter that keeps nothing builds an empty collection.
+        assert_eq!(
+            with("{for k, v in var.svc : k => v if k == \"none\"}"),
+            "{}"
+        );
+        // A filter that cannot be known keeps the element as a possibility.
+        assert_eq!(with("[for n in local.names : n if var.unset]"), "[a,b,c]");
+        assert!(with("[for n in var.unset : n]").starts_with("?(the collection of a for"));
+    }
+
+    #[test]
+    fn indexing_evaluates_its_key() {
+        assert_eq!(with("local.roles[\"jobs\"]"), "role-jobs");
+        assert_eq!(with("local.roles[var.k]"), "role-api");
+        assert_eq!(with("var.svc[var.k].arn"), "arn:aws:iam::1:role/api");
+        assert_eq!(with("local.names[1]"), "b");
+        assert!(with("local.roles[var.unset]").starts_with("?(the key `var.unset` cannot"));
+        assert_eq!(with("[for n in local.names : { n = n }][*].n"), "[a,b,c]");
+    }
+
+    #[test]
+    fn one_coalescelist_and_try() {
+        assert_eq!(with("one([for n in local.names : n if n == \"c\"])"), "c");
+        assert_eq!(with("one([])"), "null");
+        assert!(with("one(local.names)").starts_with("?(one() of a list of 3"));
+        assert_eq!(with("coalescelist([], local.names)[0]"), "a");
+        assert_eq!(
+            with("try(local.roles[\"missing\"], local.roles.api)"),
+            "role-api"
+        );
+        let unknown = with("try(local.roles[var.unset], \"fallback\")");
+        assert!(unknown.starts_with("?("), "{unknown}");
+    }
+}

@@ -540,7 +540,7 @@ impl<'a> Tree<'a> {
                     })
                     .collect();
                 let node = Node::new(NodeKind::Map(entries), span);
-                return self.apply_operators(ctx, node, t, 2, depth);
+                self.apply_operators(ctx, node, t, 2, depth)
             }
             ["each" | "count", ..] => unknown(format!("{shown} differs per instance"), span),
             _ => unknown(format!("{shown} is known only after apply"), span),
