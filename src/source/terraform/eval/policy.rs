@@ -175,7 +175,7 @@ impl<'a> Tree<'a> {
         match json::parse(&source.text, id, 0) {
             Ok(mut node) => {
                 if let Some(vars) = template {
-                    mark_template_strings(&mut node, vars);
+                    super::template::mark_template_strings(&mut node, vars);
                 }
                 self.paid(node)
             }
@@ -708,27 +708,6 @@ pub(super) fn remap_spans(node: &mut Node, at: &dyn Fn(u32) -> u32) {
             k.span.start = at(k.span.start);
             remap_spans(v, at)
         }),
-        _ => {}
-    }
-}
-
-/// Strings of a `templatefile()` JSON that interpolate its variables: substituted where the
-/// variable is known, unknown where not.
-fn mark_template_strings(node: &mut Node, vars: &Node) {
-    match &mut node.kind {
-        NodeKind::Str(text) => {
-            if let Some(raw) = text.as_literal()
-                && (raw.contains("${") || raw.contains("%{"))
-            {
-                *text = super::template::template_parts(&raw, Some(vars));
-            }
-        }
-        NodeKind::List(items) => items
-            .iter_mut()
-            .for_each(|n| mark_template_strings(n, vars)),
-        NodeKind::Map(entries) => entries
-            .iter_mut()
-            .for_each(|(_, n)| mark_template_strings(n, vars)),
         _ => {}
     }
 }

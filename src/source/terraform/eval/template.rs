@@ -86,6 +86,27 @@ fn shorten(s: &str) -> String {
     }
 }
 
+/// Strings of a `templatefile()` JSON that interpolate its variables: substituted where the
+/// variable is known, unknown where not.
+pub(super) fn mark_template_strings(node: &mut Node, vars: &Node) {
+    match &mut node.kind {
+        NodeKind::Str(text) => {
+            if let Some(raw) = text.as_literal()
+                && (raw.contains("${") || raw.contains("%{"))
+            {
+                *text = template_parts(&raw, Some(vars));
+            }
+        }
+        NodeKind::List(items) => items
+            .iter_mut()
+            .for_each(|n| mark_template_strings(n, vars)),
+        NodeKind::Map(entries) => entries
+            .iter_mut()
+            .for_each(|(_, n)| mark_template_strings(n, vars)),
+        _ => {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
