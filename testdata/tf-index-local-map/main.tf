@@ -86,3 +86,25 @@ resource "aws_kinesis_firehose_delivery_stream" "stream" {
     bucket_arn = "arn:aws:s3:::data-platform-landing"
   }
 }
+
+# A per-function override map, empty here: try() falls back to the module's own role.
+variable "role_overrides" {
+  type    = map(object({ role_arn = string }))
+  default = {}
+}
+
+resource "aws_iam_role" "exporter" {
+  name = "exporter"
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "ecs-tasks.amazonaws.com" } }]
+  })
+}
+
+resource "aws_lambda_function" "exporter" {
+  function_name = "exporter"
+  role          = try(var.role_overrides["exporter"].role_arn, aws_iam_role.exporter.arn)
+  runtime       = "python3.12"
+  handler       = "export.handler"
+  filename      = "export.zip"
+}

@@ -297,7 +297,11 @@ pub fn list_cleanup(name: &str, args: Vec<Node>, span: Span) -> Node {
 pub fn try_(args: Vec<Node>, span: Span) -> Node {
     for a in args {
         match &a.kind {
-            NodeKind::Unknown(r) if r.starts_with("no attribute") || r.starts_with("no key") => {
+            NodeKind::Unknown(r)
+                if r.starts_with("no attribute")
+                    || r.starts_with("no key")
+                    || r.starts_with("an index past the end") =>
+            {
                 continue;
             }
             _ => return a,

@@ -71,11 +71,15 @@ impl<'a> Lowering<'_, 'a> {
                     let resolved = targets
                         .iter()
                         .any(|(t, _)| !matches!(t, RoleTarget::Unresolved(_)));
-                    let nothing = targets.iter().all(
-                        |(t, _)| matches!(t, RoleTarget::Unresolved(r) if r == NOTHING_PASSED),
-                    );
+                    let is_try = call.name.name.as_str() == "try";
+                    // `try()` also falls back past an argument that fails: a key or attribute the
+                    // known value does not have (`var.overrides["fn"]` with `overrides = {}`).
+                    let nothing = targets.iter().all(|(t, _)| {
+                        matches!(t, RoleTarget::Unresolved(r)
+                            if r == NOTHING_PASSED || is_try && evaluation_fails(r))
+                    });
                     // `try()` falls back only when its argument fails, never because it is unknown.
-                    if resolved || call.name.name.as_str() == "try" && !nothing {
+                    if resolved || is_try && !nothing {
                         return targets;
                     }
                     if !nothing {
@@ -408,4 +412,12 @@ fn selects_inside(t: &hcl_edit::expr::Traversal, named: usize) -> bool {
         }
     }
     false
+}
+
+/// Whether an evaluation's reason is a failure Terraform's `try()` catches (see
+/// `eval::index`), rather than a value that is only unknown statically.
+fn evaluation_fails(reason: &str) -> bool {
+    reason.starts_with("no key ")
+        || reason.starts_with("no attribute ")
+        || reason.starts_with("an index past the end")
 }
