@@ -170,6 +170,10 @@ pub struct Pass {
     /// Set when several roles of the scan match the name equally well: the pass is checked against
     /// each, and its findings say so.
     pub ambiguity: Option<String>,
+    /// The passing resource exists only when a condition that cannot be known statically has this
+    /// value: (the condition as written, qualified by its module instance; the value). Passes under
+    /// one condition with opposite values never exist together.
+    pub exists_when: Option<(String, bool)>,
 }
 
 /// One place a passed value came through: the expression there and what it is.

@@ -84,12 +84,14 @@ pub(super) fn pass_edges(
     resolved: &[Vec<ResolvedPass>],
     passes_of_role: &PassesOfRole,
 ) -> Vec<PassEdge> {
-    // The services a role is passed to, across the scan.
-    let services_of_role = |r: (usize, usize)| -> BTreeSet<String> {
+    // The services a role is passed to in the worlds where pass `this` exists: passes that exist
+    // only when `this` does not (`count = c ? 1 : 0` against `c ? 0 : 1`) are left out.
+    let services_with = |r: (usize, usize), this: (usize, usize)| -> BTreeSet<String> {
         passes_of_role
             .get(&r)
             .into_iter()
             .flatten()
+            .filter(|&&other| coexist(resolved, this, other))
             .map(|&(u, e)| resolved[u][e].pass.principals.join("|"))
             .collect()
     };
@@ -112,7 +114,10 @@ pub(super) fn pass_edges(
             }
             _ => (false, false, Vec::new()),
         };
-        let role_services = rp.role.map(services_of_role).unwrap_or_default();
+        let role_services = rp
+            .role
+            .map(|r| services_with(r, (u, e)))
+            .unwrap_or_default();
         let mut related = Vec::new();
         if let Some(role) = role {
             if trusted.is_empty() {
@@ -153,7 +158,10 @@ pub(super) fn pass_edges(
         if let Some(r) = rp.role {
             for &(ou, oe) in passes_of_role.get(&r).into_iter().flatten() {
                 let other = &resolved[ou][oe];
-                if (ou, oe) != (u, e) && other.pass.principals != pass.principals {
+                if (ou, oe) != (u, e)
+                    && other.pass.principals != pass.principals
+                    && coexist(resolved, (u, e), (ou, oe))
+                {
                     related.push(Related {
                         tag: RelatedTag::OtherPass,
                         message: format!(
@@ -226,5 +234,15 @@ pub(super) fn pass_related(rp: &ResolvedPass) -> Related {
         tag: RelatedTag::Pass,
         message: format!("{} passes the role to {}", rp.pass.passer, rp.pass.service),
         span: rp.pass.span,
+    }
+}
+
+/// Whether two passes (unit, pass index) can exist together: not when they hang on one condition
+/// of one unit with opposite values.
+fn coexist(resolved: &[Vec<ResolvedPass>], a: (usize, usize), b: (usize, usize)) -> bool {
+    let when = |(u, e): (usize, usize)| resolved[u][e].pass.exists_when.as_ref();
+    match (when(a), when(b)) {
+        (Some((ca, va)), Some((cb, vb))) => a.0 != b.0 || ca != cb || va == vb,
+        _ => true,
     }
 }

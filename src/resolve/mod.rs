@@ -41,6 +41,7 @@ pub fn link(units: &mut [Unit]) {
                     span: pass.span,
                     service: pass.service.clone(),
                     principals: pass.principals.clone(),
+                    exists_when: pass.exists_when.clone(),
                 });
             }
         }
@@ -375,6 +376,7 @@ fn add_unused_profile_passes(unit: &mut Unit) {
             target: RoleTarget::Profile(i),
             hops: Vec::new(),
             ambiguity: None,
+            exists_when: None,
         });
     }
 }

@@ -505,6 +505,7 @@ fn passes(t: &Template, unit: &mut Unit, catalog: &Catalog) {
                             target,
                             hops: hops.clone(),
                             ambiguity: None,
+                            exists_when: None,
                         });
                     }
                 }
@@ -535,6 +536,7 @@ fn passes(t: &Template, unit: &mut Unit, catalog: &Catalog) {
             target: RoleTarget::Role(i),
             hops: Vec::new(),
             ambiguity: None,
+            exists_when: None,
         });
     }
 }

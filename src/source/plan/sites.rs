@@ -36,6 +36,7 @@ impl<'a> Lower<'a> {
                 target,
                 hops: Vec::new(),
                 ambiguity: None,
+                exists_when: None,
             });
         }
     }

@@ -16,6 +16,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 mod account;
+mod evaluated;
 mod hops;
 mod managed;
 mod passer_path;
@@ -106,6 +107,7 @@ pub fn lower_module(
         role_index: HashMap::new(),
         profile_index: HashMap::new(),
         targets_memo: Default::default(),
+        role_texts: Default::default(),
     };
     let mut lowering = lowering;
     lowering.roles(&mut unit);
@@ -132,6 +134,8 @@ struct Lowering<'t, 'a> {
     role_index: HashMap<(usize, String), per_instance::Lowered>,
     profile_index: HashMap<(usize, String), per_instance::Lowered>,
     targets_memo: std::cell::RefCell<targets::TargetMemo>,
+    /// Built on first use, after every role is indexed.
+    role_texts: std::cell::OnceCell<evaluated::RoleTexts>,
 }
 
 /// A resource of one instance: (instance, name, block).
@@ -173,16 +177,20 @@ impl<'a> Lowering<'_, 'a> {
     }
 
     /// Reads a policy expression; a known node that is not a policy is an input error.
-    fn read_policy(&self, ctx: Ctx, attr: &Attribute) -> PolicyValue {
+    /// `trust`: a trust policy, whose choices between principals are not both trusted.
+    fn read_policy(&self, ctx: Ctx, attr: &Attribute, trust: bool) -> PolicyValue {
         // The mark (not the error count) also moves when an invalid value is reused from the
         // memo, and not for `limit` errors, which leave a value unknown rather than invalid.
         let mark = self.tree.error_mark();
-        let value = self.read_policy_node(ctx, attr);
+        let value = self.read_policy_node(ctx, attr, trust);
         value.invalid_if(self.tree.error_mark() > mark)
     }
 
-    fn read_policy_node(&self, ctx: Ctx, attr: &Attribute) -> PolicyValue {
-        let node = self.tree.policy(ctx, &attr.value);
+    fn read_policy_node(&self, ctx: Ctx, attr: &Attribute, trust: bool) -> PolicyValue {
+        let mut node = self.tree.policy(ctx, &attr.value);
+        if trust {
+            self.tree.principal_choices_unknown(&mut node);
+        }
         let here = self.tree.span(ctx.file, attr.value.span());
         let written_here =
             |s: Span| s.file == here.file && s.start >= here.start && s.end <= here.end;
@@ -227,7 +235,7 @@ impl<'a> Lowering<'_, 'a> {
     fn role(&self, address: String, ctx: Ctx, block: Located<'a, Block>) -> Role {
         let span = self.block_span(block);
         let trust = match block.item.body.get_attribute("assume_role_policy") {
-            Some(attr) => self.read_policy(ctx, attr),
+            Some(attr) => self.read_policy(ctx, attr, true),
             None => PolicyValue::Unknown {
                 reason: "the role has no assume_role_policy".into(),
                 span,
@@ -298,7 +306,7 @@ impl<'a> Lowering<'_, 'a> {
                 let instances = self.lower_instances(inst, ty, &name, block, |l, _, ctx| {
                     attrs
                         .iter()
-                        .map(|attr| l.read_policy(ctx, attr))
+                        .map(|attr| l.read_policy(ctx, attr, false))
                         .collect::<Vec<_>>()
                 });
                 let mut documents: Vec<PolicyValue> = Vec::new();
@@ -485,6 +493,7 @@ impl<'a> Lowering<'_, 'a> {
                     block.item,
                     &self.address(inst, ty, name),
                 );
+                let exists_when = self.tree.exists_when(inst, *block);
                 for passer in catalog.terraform_passers(ty) {
                     for hit in passer_path::hits(&block.item.body, &passer.path) {
                         let ctx = Ctx {
@@ -511,7 +520,8 @@ impl<'a> Lowering<'_, 'a> {
                             if matches!(&target, RoleTarget::Unresolved(r) if r == NOTHING_PASSED) {
                                 continue;
                             }
-                            let mut pass = pass(passer, address.clone(), span, target);
+                            let when = exists_when.clone();
+                            let mut pass = pass(passer, address.clone(), span, target, when);
                             pass.hops = hops.clone();
                             unit.passes.push(pass);
                         }
@@ -560,7 +570,13 @@ impl<'a> Lowering<'_, 'a> {
     }
 }
 
-fn pass(passer: &Passer, address: String, span: Span, target: RoleTarget) -> Pass {
+fn pass(
+    passer: &Passer,
+    address: String,
+    span: Span,
+    target: RoleTarget,
+    exists_when: Option<(String, bool)>,
+) -> Pass {
     Pass {
         passer: address,
         attribute: passer.path_string(),
@@ -570,6 +586,7 @@ fn pass(passer: &Passer, address: String, span: Span, target: RoleTarget) -> Pas
         target,
         hops: Vec::new(),
         ambiguity: None,
+        exists_when,
     }
 }
 

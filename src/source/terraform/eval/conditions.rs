@@ -92,7 +92,12 @@ impl<'a> Tree<'a> {
                         NodeKind::Bool(b) => Some(*b),
                         _ => None,
                     },
-                    _ => None,
+                    Some(Target::Missing(_)) => None,
+                    // `r.enabled` in a `for` filter: the bound element's attribute.
+                    None => match self.eval_at(ctx, expr, depth + 1).kind {
+                        NodeKind::Bool(b) => Some(b),
+                        _ => None,
+                    },
                 }
             }
             // A conditional of conditions: known only when the chosen branch is.
@@ -163,6 +168,60 @@ impl<'a> Tree<'a> {
             };
         }
         true
+    }
+
+    /// The condition a resource's existence hangs on when it cannot be known statically:
+    /// `count = var.use_ecs ? 1 : 0` exists when `var.use_ecs` is true, `? 0 : 1` when it is false,
+    /// `for_each = c ? local.items : {}` when `c` is true. The condition is qualified by the module
+    /// instance, so that only conditions on the same value compare equal.
+    pub fn exists_when(&self, inst: usize, block: Located<'a, Block>) -> Option<(String, bool)> {
+        let ctx = Ctx {
+            inst,
+            file: block.file,
+        };
+        let body = &block.item.body;
+        let (attr, is_count) = match body.get_attribute("count") {
+            Some(a) => (a, true),
+            None => (body.get_attribute("for_each")?, false),
+        };
+        let mut expr = &attr.value;
+        while let Expression::Parenthesis(p) = expr {
+            expr = p.inner();
+        }
+        let Expression::Conditional(c) = expr else {
+            return None;
+        };
+        if self.condition(ctx, &c.cond_expr, 0).is_some() {
+            return None;
+        }
+        let none = |e: &Expression| {
+            let node = self.eval_at(ctx, e, 1);
+            match &node.kind {
+                NodeKind::Number(n) if is_count => n.trim() == "0",
+                NodeKind::List(items) if !is_count => items.is_empty(),
+                NodeKind::Map(entries) if !is_count => entries.is_empty(),
+                _ => false,
+            }
+        };
+        let polarity = match (none(&c.true_expr), none(&c.false_expr)) {
+            (false, true) => true,
+            (true, false) => false,
+            _ => return None,
+        };
+        // `!c` is `c` with the other value.
+        let (mut cond, mut polarity) = (&c.cond_expr, polarity);
+        while let Expression::UnaryOp(u) = cond
+            && *u.operator.value() == hcl_edit::expr::UnaryOperator::Not
+        {
+            cond = &u.expr;
+            polarity = !polarity;
+        }
+        let written = self.sources.snippet(self.span(ctx.file, cond.span()));
+        let written: String = written.split_whitespace().collect::<Vec<_>>().join(" ");
+        Some((
+            format!("{}{written}", self.instances[inst].prefix),
+            polarity,
+        ))
     }
 
     /// Binds a `dynamic` block's iterator while `f` runs (see [`Tree::is_bound`]).

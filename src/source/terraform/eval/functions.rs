@@ -1,6 +1,7 @@
 //! Terraform function calls: which are evaluated, and the pure functions over evaluated nodes (an
 //! unknown argument makes the result unknown).
 
+use super::template::template_parts;
 use super::*;
 
 impl Tree<'_> {
@@ -51,6 +52,8 @@ impl Tree<'_> {
             "merge" => merge(args(), span),
             "lookup" => lookup(args(), span),
             "coalesce" => coalesce(args(), span),
+            "coalescelist" => coalescelist(args(), span),
+            "one" => one(args(), span),
             "element" => element(args(), span),
             // For conditions such as `length(var.statements) > 0`.
             "length" => match args().into_iter().next().map(|a| a.kind) {
@@ -69,11 +72,12 @@ impl Tree<'_> {
             "file" | "templatefile" => match self.function_file(ctx, exprs.first().copied()) {
                 Some(id) => {
                     let text = self.sources.get(id).map_or("", |f| f.text.as_str());
-                    if name == "templatefile" && text.contains("${") {
-                        Node::new(
-                            NodeKind::Str(Text::unknown("the output of templatefile()")),
-                            span,
-                        )
+                    if name == "templatefile" && (text.contains("${") || text.contains("%{")) {
+                        let vars = exprs.get(1).map(|e| self.eval_at(ctx, e, depth + 1));
+                        if !self.spend((text.len() / 64) as u64, span) {
+                            return unknown(BUDGET_REASON, span);
+                        }
+                        Node::new(NodeKind::Str(template_parts(text, vars.as_ref())), span)
                     } else {
                         // The file's text is copied each time it is read: paid for by its size.
                         if self.spend((text.len() / 64) as u64, span) {
@@ -86,6 +90,44 @@ impl Tree<'_> {
                 None => unknown(format!("the file read by {name}() is not found"), span),
             },
             _ => unknown(format!("the function {name}() is not evaluated"), span),
+        }
+    }
+
+    /// Whether a call is `join("", data.aws_iam_policy_document.NAME[*].json)`.
+    pub(super) fn is_joined_documents(&self, call: &hcl_edit::expr::FuncCall) -> bool {
+        let args: Vec<&Expression> = call.args.iter().collect();
+        call.name.namespace.is_empty()
+            && call.name.name.as_str() == "join"
+            && matches!(args.as_slice(), [Expression::String(sep), Expression::Traversal(t)]
+                if sep.value().is_empty()
+                    && traversal_path(t).get(1).map(String::as_str) == Some("aws_iam_policy_document"))
+    }
+
+    /// The document a `join("", data.aws_iam_policy_document.x[*].json)` makes: none when the data
+    /// source has no instance (`count = 0`), its only instance's document when it has one.
+    pub(super) fn joined_documents(
+        &self,
+        ctx: Ctx,
+        call: &hcl_edit::expr::FuncCall,
+        depth: usize,
+        span: Span,
+    ) -> Node {
+        let Some(list) = call.args.iter().nth(1) else {
+            return unknown("join() with the wrong arguments", span);
+        };
+        match self.eval_at(ctx, list, depth + 1).kind {
+            // No instance: nothing is granted.
+            NodeKind::List(items) if items.is_empty() => {
+                crate::iam::policy::statement_document(Vec::new(), span)
+            }
+            NodeKind::List(mut items) if items.len() == 1 => items
+                .pop()
+                .unwrap_or_else(|| unknown("join() of documents that cannot be evaluated", span)),
+            NodeKind::Unknown(reason) => unknown(reason, span),
+            _ => unknown(
+                "join() of several policy documents is not one JSON document",
+                span,
+            ),
         }
     }
 
@@ -255,13 +297,58 @@ pub fn list_cleanup(name: &str, args: Vec<Node>, span: Span) -> Node {
 pub fn try_(args: Vec<Node>, span: Span) -> Node {
     for a in args {
         match &a.kind {
-            NodeKind::Unknown(r) if r.starts_with("no attribute") || r.starts_with("no key") => {
+            NodeKind::Unknown(r)
+                if r.starts_with("no attribute")
+                    || r.starts_with("no key")
+                    || r.starts_with("an index past the end") =>
+            {
                 continue;
             }
             _ => return a,
         }
     }
     unknown("try() of values that all fail", span)
+}
+
+/// `coalescelist(a, b, ...)`: the first list that is not empty; an unknown argument before it makes
+/// the result unknown.
+pub fn coalescelist(args: Vec<Node>, span: Span) -> Node {
+    for a in args {
+        match &a.kind {
+            NodeKind::List(items) if items.is_empty() => continue,
+            NodeKind::List(_) => return a,
+            NodeKind::Unknown(r) => {
+                return unknown(
+                    format!("coalescelist() of a value that cannot be evaluated: {r}"),
+                    span,
+                );
+            }
+            _ => return unknown("coalescelist() of a value that is not a list", span),
+        }
+    }
+    unknown("coalescelist() of only empty lists", span)
+}
+
+/// `one(list)`: null for an empty list, its element for one, an error (unknown) for more.
+pub fn one(args: Vec<Node>, span: Span) -> Node {
+    let Some(list) = args.into_iter().next() else {
+        return unknown("one() without an argument", span);
+    };
+    match list.kind {
+        NodeKind::List(mut items) if items.len() <= 1 => items
+            .pop()
+            .unwrap_or_else(|| Node::new(NodeKind::Null, span)),
+        NodeKind::List(items) => unknown(
+            format!("one() of a list of {} possible elements", items.len()),
+            span,
+        ),
+        NodeKind::Null => Node::new(NodeKind::Null, span),
+        NodeKind::Unknown(r) => unknown(
+            format!("one() of a value that cannot be evaluated: {r}"),
+            span,
+        ),
+        _ => unknown("one() of a value that is not a list", span),
+    }
 }
 
 pub fn element(args: Vec<Node>, span: Span) -> Node {
@@ -289,29 +376,6 @@ pub(super) fn scalar_text(n: Node) -> Text {
         NodeKind::List(_) => Text::unknown("one of several values"),
         _ => Text::unknown("a value that is not a string"),
     }
-}
-
-/// `${...}` parts of a template string as unknown parts, the rest literal.
-pub(super) fn template_parts(raw: &str) -> Text {
-    let mut text = Text::default();
-    let mut rest = raw;
-    while let Some(open) = rest.find("${") {
-        text.push(TextPart::Lit(rest[..open].to_string()));
-        match rest[open..].find('}') {
-            Some(close) => {
-                text.push(TextPart::Unknown(
-                    rest[open + 2..open + close].trim().to_string(),
-                ));
-                rest = &rest[open + close + 1..];
-            }
-            None => {
-                text.push(TextPart::Unknown("an unterminated interpolation".into()));
-                rest = "";
-            }
-        }
-    }
-    text.push(TextPart::Lit(rest.to_string()));
-    text
 }
 
 /// Lists inside a list (from conditionals: both branches) flattened into one list.

@@ -27,6 +27,8 @@ impl<'a> Tree<'a> {
             instances: Vec::new(),
             errors: RefCell::new(Vec::new()),
             bindings: RefCell::new(Vec::new()),
+            scope: RefCell::new(Vec::new()),
+            choices: RefCell::new(HashMap::new()),
             work: Work::default(),
         };
         let def = tree.def_for(root);

@@ -19,18 +19,23 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 mod budget;
+mod choices;
 mod conditions;
+mod for_expr;
 mod functions;
+mod index;
 mod instances;
 mod managed;
 mod policy;
 mod resource_instances;
+mod roles;
+mod template;
 
 pub use budget::BUDGET_REASON;
 pub use budget::{MAX_INSTANCES, MAX_NESTING, MAX_NODES};
 use budget::{Memo, address};
 pub use conditions::iterator_name;
-use functions::{flatten_alternatives, scalar_text, template_parts};
+use functions::{flatten_alternatives, scalar_text};
 pub use resource_instances::{InstanceKey, MAX_RESOURCE_INSTANCES, ResourceInstance};
 
 /// Deeper reference chains than this (local → local → …) are reported as unknown: they are cycles
@@ -169,6 +174,10 @@ pub struct Tree<'a> {
     /// Iterators of the `dynamic` blocks being expanded and `each`/`count` of the resource
     /// instance being lowered, innermost last.
     bindings: RefCell<Vec<conditions::Bound>>,
+    /// Branch values of conditionals by span (see `choices`).
+    choices: RefCell<HashMap<Span, choices::Choice>>,
+    /// Names bound by the `for` expressions being evaluated (and a pass's `each`), innermost last.
+    scope: RefCell<Vec<(String, Node)>>,
     /// The work budget, the memo of evaluated references and the nesting count.
     work: budget::Work,
 }
@@ -387,17 +396,20 @@ impl<'a> Tree<'a> {
             ),
             Expression::Parenthesis(p) => self.eval_at(ctx, p.inner(), depth + 1),
             Expression::Traversal(t) => self.eval_traversal(ctx, t, depth, span),
-            Expression::Variable(v) => unknown(format!("{} cannot be evaluated", v.as_str()), span),
+            Expression::Variable(v) => self
+                .scoped(v.as_str(), span)
+                .unwrap_or_else(|| unknown(format!("{} cannot be evaluated", v.as_str()), span)),
             Expression::FuncCall(call) => self.eval_call(ctx, call, depth, span),
             // Both branches are possible: each is checked, as the elements of a list.
-            Expression::Conditional(c) => Node::new(
-                NodeKind::List(vec![
+            Expression::Conditional(c) => {
+                let branches = vec![
                     self.eval_at(ctx, &c.true_expr, depth + 1),
                     self.eval_at(ctx, &c.false_expr, depth + 1),
-                ]),
-                span,
-            ),
-            Expression::ForExpr(_) => unknown("a for expression", span),
+                ];
+                self.remember_choice(ctx, &c.cond_expr, &branches);
+                Node::new(NodeKind::List(branches), span)
+            }
+            Expression::ForExpr(f) => self.eval_for(ctx, f, depth, span),
             Expression::UnaryOp(_) | Expression::BinaryOp(_) => unknown("an operation", span),
         }
     }
@@ -434,6 +446,17 @@ impl<'a> Tree<'a> {
         let path = traversal_path(t);
         let shown = path.join(".");
         let parts: Vec<&str> = path.iter().map(String::as_str).collect();
+        // `coalescelist(a, b)[0]`, `[for r in x : r.arn][0]`: operators on a computed value.
+        if !matches!(t.expr, Expression::Variable(_)) {
+            let node = self.eval_at(ctx, &t.expr, depth + 1);
+            return self.apply_operators(ctx, node, t, 1, depth);
+        }
+        // `r.arn` inside `[for r in local.roles : r.arn]`.
+        if let Expression::Variable(v) = &t.expr
+            && let Some(node) = self.scoped(v.as_str(), span)
+        {
+            return self.apply_operators(ctx, node, t, 1, depth);
+        }
         // `statement.value.actions` inside a `dynamic "statement"` being expanded, and `each.key`
         // or `count.index` of the resource instance being lowered (`count` binds its index as key).
         let bound = match parts.as_slice() {
@@ -450,7 +473,7 @@ impl<'a> Tree<'a> {
                 .find(|b| b.name == name && b.inst.is_none_or(|i| i == ctx.inst))
                 .map(|b| self.copied(if which == "key" { &b.key } else { &b.value }, span));
             if let Some(node) = bound {
-                return apply_operators(node, t, 2);
+                return self.apply_operators(ctx, node, t, 2, depth);
             }
         }
         if let Some(target) = self.reference(ctx.inst, &parts) {
@@ -459,7 +482,7 @@ impl<'a> Tree<'a> {
             let shown = parts[..named.min(parts.len())].join(".");
             let node = self.eval_target(target, span, depth, &shown);
             // `var.x.y`, `local.m["k"]`: follow the remaining attributes and literal keys.
-            return apply_operators(node, t, named);
+            return self.apply_operators(ctx, node, t, named, depth);
         }
         match parts.as_slice() {
             ["path", "module"] => Node::str(self.def(ctx.inst).dir.to_string_lossy(), span),
@@ -470,12 +493,7 @@ impl<'a> Tree<'a> {
                 name,
                 "json" | "minified_json",
             ] => {
-                let splat = t.operators.iter().any(|op| {
-                    matches!(
-                        op.value(),
-                        TraversalOperator::FullSplat(_) | TraversalOperator::AttrSplat(_)
-                    )
-                });
+                let splat = has_splat(t);
                 match self
                     .def(ctx.inst)
                     .data
@@ -516,6 +534,15 @@ impl<'a> Tree<'a> {
                 format!("data.{ty}.{name} is read from AWS at plan time"),
                 span,
             ),
+            // `aws_iam_role.x[*].arn`: the list of its instances' values (none when count is 0).
+            ["aws_iam_role", name, attr] if has_splat(t) => {
+                let role = self.def(ctx.inst).resource("aws_iam_role", name);
+                let items = match role {
+                    Some(b) if !self.exists(ctx.inst, b) => Vec::new(),
+                    _ => vec![self.role_attribute(ctx.inst, name, attr, span, depth)],
+                };
+                Node::new(NodeKind::List(items), span)
+            }
             // `aws_iam_role.svc["api"].arn`: the name and path of that instance.
             ["aws_iam_role", name, attr] => {
                 let read = || self.role_attribute(ctx.inst, name, attr, span, depth);
@@ -523,6 +550,23 @@ impl<'a> Tree<'a> {
                     Some(b) => self.in_instance_of(ctx, b, t.operators.get(1), &shown, read),
                     None => read(),
                 }
+            }
+            // The role as an object (`[for r in [aws_iam_role.a] : r.arn]`): its known attributes.
+            ["aws_iam_role", name]
+                if self.def(ctx.inst).resource("aws_iam_role", name).is_some() =>
+            {
+                let entries = ["arn", "name", "id"]
+                    .into_iter()
+                    .map(|attr| {
+                        let key = Key {
+                            name: attr.to_string(),
+                            span,
+                        };
+                        (key, self.role_attribute(ctx.inst, name, attr, span, depth))
+                    })
+                    .collect();
+                let node = Node::new(NodeKind::Map(entries), span);
+                self.apply_operators(ctx, node, t, 2, depth)
             }
             ["each" | "count", ..] => unknown(format!("{shown} differs per instance"), span),
             _ => unknown(format!("{shown} is known only after apply"), span),
@@ -548,125 +592,16 @@ impl<'a> Tree<'a> {
             || self.policy_document_block(inst, block, depth + 1),
         )
     }
-
-    /// Whether `data "aws_iam_policy" "NAME"` reads an AWS managed policy by its ARN.
-    fn aws_managed(&self, inst: usize, name: &str, depth: usize) -> bool {
-        let Some(block) = self
-            .def(inst)
-            .data
-            .get(&("aws_iam_policy".to_string(), name.to_string()))
-        else {
-            return false;
-        };
-        let Some(arn) = block.item.body.get_attribute("arn") else {
-            return false;
-        };
-        let ctx = Ctx {
-            inst,
-            file: block.file,
-        };
-        self.eval_at(ctx, &arn.value, depth + 1)
-            .as_text()
-            .is_some_and(|t| {
-                t.parts
-                    .iter()
-                    .any(|p| matches!(p, TextPart::Lit(l) if l.contains(":iam::aws:policy/")))
-            })
-    }
-
-    /// `aws_iam_role.NAME.arn` and `.name`: the role's ARN with the account unknown, so that a grant
-    /// on it is classified as one exact role.
-    fn role_attribute(
-        &self,
-        inst: usize,
-        name: &str,
-        attr: &str,
-        span: Span,
-        depth: usize,
-    ) -> Node {
-        let Some(role) = self.def(inst).resource("aws_iam_role", name) else {
-            return unknown(format!("aws_iam_role.{name} is not defined"), span);
-        };
-        // Memoised, so that `name = aws_iam_role.r.name` is a cycle rather than endless recursion.
-        let literal = |key: &str| {
-            role.item.body.get_attribute(key).and_then(|a| {
-                let ctx = Ctx {
-                    inst,
-                    file: role.file,
-                };
-                let shown = format!("aws_iam_role.{name}.{key}");
-                self.eval_target(Target::Expr(ctx, &a.value), span, depth, &shown)
-                    .as_text()
-                    .and_then(Text::as_literal)
-            })
-        };
-        // A role without a literal name still is one role: name it by its address so that the
-        // ARN has no wildcard and classifies as exactly one role.
-        let role_name = literal("name").unwrap_or_else(|| format!("{{aws_iam_role.{name}.name}}"));
-        match attr {
-            "arn" => {
-                let path = literal("path").unwrap_or_else(|| "/".to_string());
-                let mut text = Text::lit("arn:aws:iam::");
-                text.push(TextPart::Unknown("the account id".into()));
-                text.push(TextPart::Lit(format!(":role{path}{role_name}")));
-                Node::new(NodeKind::Str(text), span)
-            }
-            "name" | "id" => Node::str(role_name, span),
-            _ => unknown(
-                format!("aws_iam_role.{name}.{attr} is known only after apply"),
-                span,
-            ),
-        }
-    }
 }
 
-/// Follows the attribute and literal index operators after the first `skip` names of a traversal.
-fn apply_operators(mut node: Node, t: &hcl_edit::expr::Traversal, skip: usize) -> Node {
-    let mut names_seen = 1; // the root variable
-    for op in &t.operators {
-        match op.value() {
-            TraversalOperator::GetAttr(id) => {
-                names_seen += 1;
-                if names_seen <= skip {
-                    continue;
-                }
-                node = match node.get(id.as_str()) {
-                    Some((_, v)) => v.clone(),
-                    None if matches!(node.kind, NodeKind::Unknown(_)) => node,
-                    // An attribute the object leaves out: valid code declares it `optional()`
-                    // in the variable's type, which makes it null.
-                    None if matches!(node.kind, NodeKind::Map(_)) => {
-                        Node::new(NodeKind::Null, node.span)
-                    }
-                    None => unknown(
-                        format!("no attribute {} in the value", id.as_str()),
-                        node.span,
-                    ),
-                };
-            }
-            TraversalOperator::Index(Expression::String(k)) if names_seen >= skip => {
-                node = match node.get(k.value()) {
-                    Some((_, v)) => v.clone(),
-                    None => unknown(format!("no key \"{}\" in the value", k.value()), node.span),
-                };
-            }
-            TraversalOperator::Index(Expression::Number(n)) if names_seen >= skip => {
-                let i = n.value().as_u64().unwrap_or(u64::MAX) as usize;
-                node = match &node.kind {
-                    NodeKind::List(items) => items
-                        .get(i)
-                        .cloned()
-                        .unwrap_or_else(|| unknown("an index past the end of the list", node.span)),
-                    _ => unknown("an index into a value that is not a list", node.span),
-                };
-            }
-            _ if names_seen >= skip => {
-                return unknown("an index or splat that cannot be evaluated", node.span);
-            }
-            _ => {}
-        }
-    }
-    node
+/// Whether a traversal has a splat (`x[*].arn`, `x.*.arn`): its value is a list of instances.
+fn has_splat(t: &hcl_edit::expr::Traversal) -> bool {
+    t.operators.iter().any(|op| {
+        matches!(
+            op.value(),
+            TraversalOperator::FullSplat(_) | TraversalOperator::AttrSplat(_)
+        )
+    })
 }
 
 fn element_span(e: &Element) -> Option<std::ops::Range<usize>> {

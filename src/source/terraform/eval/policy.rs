@@ -97,9 +97,14 @@ impl<'a> Tree<'a> {
                     && matches!(call.name.name.as_str(), "file" | "templatefile") =>
             {
                 match self.function_file(ctx, call.args.iter().next()) {
-                    Some(id) => {
-                        self.file_policy(id, call.name.name.as_str() == "templatefile", span)
+                    Some(id) if call.name.name.as_str() == "templatefile" => {
+                        let vars = match call.args.iter().nth(1) {
+                            Some(e) => self.eval_at(ctx, e, depth + 1),
+                            None => Node::new(NodeKind::Null, span),
+                        };
+                        self.file_policy(id, Some(&vars), span)
                     }
+                    Some(id) => self.file_policy(id, None, span),
                     None => unknown(
                         format!(
                             "the file read by {}() is not found",
@@ -108,6 +113,10 @@ impl<'a> Tree<'a> {
                         span,
                     ),
                 }
+            }
+            // `join("", data.aws_iam_policy_document.x[*].json)`: the optional document idiom.
+            Expression::FuncCall(call) if self.is_joined_documents(call) => {
+                self.joined_documents(ctx, call, depth, span)
             }
             _ => self.string_node_policy(self.eval_at(ctx, expr, depth + 1), report),
         }
@@ -158,44 +167,32 @@ impl<'a> Tree<'a> {
     }
 
     /// A policy kept in a JSON file next to the module: spans point into that file.
-    pub(super) fn file_policy(&self, id: FileId, template: bool, use_span: Span) -> Node {
+    /// `template` holds the variables of a `templatefile()` call.
+    pub(super) fn file_policy(&self, id: FileId, template: Option<&Node>, use_span: Span) -> Node {
         let Some(source) = self.sources.get(id) else {
             return unknown("the policy file could not be read", use_span);
         };
         match json::parse(&source.text, id, 0) {
             Ok(mut node) => {
-                if template {
-                    self.mark_template_strings(&mut node);
+                if let Some(vars) = template {
+                    super::template::mark_template_strings(&mut node, vars);
                 }
                 self.paid(node)
             }
-            Err(_) if template && source.text.contains("${") => unknown(
-                "the policy template builds JSON with interpolation outside strings",
-                use_span,
-            ),
+            Err(_)
+                if template.is_some()
+                    && (source.text.contains("${") || source.text.contains("%{")) =>
+            {
+                unknown(
+                    "the policy template builds JSON with interpolation or directives outside strings",
+                    use_span,
+                )
+            }
             Err(e) => {
                 let at = Span::new(id, e.offset, e.offset + 1);
                 self.error(at, format!("the policy file is not valid JSON: {e}"));
                 unknown("the policy file is not valid JSON", use_span)
             }
-        }
-    }
-
-    /// Strings of a `templatefile()` JSON that interpolate its variables: unknown where they do.
-    pub(super) fn mark_template_strings(&self, node: &mut Node) {
-        match &mut node.kind {
-            NodeKind::Str(text) => {
-                if let Some(raw) = text.as_literal()
-                    && raw.contains("${")
-                {
-                    *text = template_parts(&raw);
-                }
-            }
-            NodeKind::List(items) => items.iter_mut().for_each(|n| self.mark_template_strings(n)),
-            NodeKind::Map(entries) => entries
-                .iter_mut()
-                .for_each(|(_, n)| self.mark_template_strings(n)),
-            _ => {}
         }
     }
 

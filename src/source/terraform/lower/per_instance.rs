@@ -19,6 +19,14 @@ impl Lowered {
     pub(super) fn new(instances: Vec<(Option<InstanceKey>, usize)>, alike: bool) -> Lowered {
         Lowered { instances, alike }
     }
+
+    /// The one resource of a block without instances to tell apart.
+    pub(super) fn only(&self) -> Option<usize> {
+        match self.instances.as_slice() {
+            [(_, index)] => Some(*index),
+            _ => None,
+        }
+    }
 }
 
 /// What the checks of a passed role read from its trust policy (the principals its Allow statements

@@ -71,11 +71,15 @@ impl<'a> Lowering<'_, 'a> {
                     let resolved = targets
                         .iter()
                         .any(|(t, _)| !matches!(t, RoleTarget::Unresolved(_)));
-                    let nothing = targets.iter().all(
-                        |(t, _)| matches!(t, RoleTarget::Unresolved(r) if r == NOTHING_PASSED),
-                    );
+                    let is_try = call.name.name.as_str() == "try";
+                    // `try()` also falls back past an argument that fails: a key or attribute the
+                    // known value does not have (`var.overrides["fn"]` with `overrides = {}`).
+                    let nothing = targets.iter().all(|(t, _)| {
+                        matches!(t, RoleTarget::Unresolved(r)
+                            if r == NOTHING_PASSED || is_try && evaluation_fails(r))
+                    });
                     // `try()` falls back only when its argument fails, never because it is unknown.
-                    if resolved || call.name.name.as_str() == "try" && !nothing {
+                    if resolved || is_try && !nothing {
                         return targets;
                     }
                     if !nothing {
@@ -91,17 +95,8 @@ impl<'a> Lowering<'_, 'a> {
             Expression::Traversal(t) => {
                 self.traversal_targets(ctx, expr, t, reference, each, depth)
             }
-            _ => {
-                let node = self.tree.eval(ctx, expr);
-                match &node.kind {
-                    // Alternatives (a conditional inside a function): each is a possibility.
-                    NodeKind::List(items) if !items.is_empty() => items
-                        .iter()
-                        .map(|n| (literal_target(n, reference), span))
-                        .collect(),
-                    _ => one(literal_target(&node, reference)),
-                }
-            }
+            // Alternatives (a conditional inside a function) are each a possibility.
+            _ => self.evaluated_targets(ctx, expr, reference, each),
         }
     }
 
@@ -120,6 +115,19 @@ impl<'a> Lowering<'_, 'a> {
         let one = |t: RoleTarget| vec![(t, span)];
         let path = traversal_path(t);
         let parts: Vec<&str> = path.iter().map(String::as_str).collect();
+        // `one(...)[0]`, `(cond ? a : b).arn`: operators on a computed value.
+        if !matches!(t.expr, Expression::Variable(_)) {
+            return self.evaluated_targets(ctx, expr, reference, each);
+        }
+        let named = if parts.first() == Some(&"module") {
+            3
+        } else {
+            2
+        };
+        if self.tree.reference(ctx.inst, &parts).is_some() && selects_inside(t, named) {
+            // `local.roles["glue"]`, `var.roles.api`: a part of the value the reference stands for.
+            return self.evaluated_targets(ctx, expr, reference, each);
+        }
         if let Some(target) = self.tree.reference(ctx.inst, &parts) {
             // A reference's role is reported where the pass is written, not where the
             // variable or output is defined: that is the line a reviewer reads.
@@ -222,9 +230,8 @@ impl<'a> Lowering<'_, 'a> {
                         // Values not written as expressions here (`.tfvars`): this instance's value.
                         one(literal_target(&self.tree.eval(ctx, expr), reference))
                     } else if out.is_empty() {
-                        one(RoleTarget::Unresolved(
-                            "the for_each values cannot be evaluated statically".into(),
-                        ))
+                        // Values that are not written as literals here (`.tfvars`, `for`).
+                        self.evaluated_targets(ctx, expr, reference, each)
                     } else {
                         out
                     }
@@ -400,4 +407,32 @@ pub(super) fn literal_target(node: &Node, reference: RoleReference) -> RoleTarge
         NodeKind::Null => RoleTarget::Unresolved(NOTHING_PASSED.into()),
         _ => RoleTarget::Unresolved("the value is not a string".into()),
     }
+}
+
+/// Whether a traversal goes inside the value of the reference it starts with (`var.roles.api`,
+/// `local.roles[var.k]`): operators past its first `named` names.
+fn selects_inside(t: &hcl_edit::expr::Traversal, named: usize) -> bool {
+    use hcl_edit::expr::TraversalOperator;
+    let mut names_seen = 1;
+    for op in &t.operators {
+        match op.value() {
+            TraversalOperator::GetAttr(_) => {
+                names_seen += 1;
+                if names_seen > named {
+                    return true;
+                }
+            }
+            _ if names_seen >= named => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
+/// Whether an evaluation's reason is a failure Terraform's `try()` catches (see
+/// `eval::index`), rather than a value that is only unknown statically.
+fn evaluation_fails(reason: &str) -> bool {
+    reason.starts_with("no key ")
+        || reason.starts_with("no attribute ")
+        || reason.starts_with("an index past the end")
 }

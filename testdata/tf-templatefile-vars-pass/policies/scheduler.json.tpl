@@ -1,0 +1,13 @@
+{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Effect": "Allow",
+      "Action": "iam:PassRole",
+      "Resource": "arn:aws:iam::${account_id}:role/${role_path}/*",
+      "Condition": {
+        "StringEquals": { "iam:PassedToService": "batch.amazonaws.com" }
+      }
+    }
+  ]
+}
