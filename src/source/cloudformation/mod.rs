@@ -15,6 +15,10 @@ mod pseudo;
 mod targets;
 mod worlds;
 pub mod yaml;
+
+/// `${AWS::Region}`: the region of the deployment, one value (see `pseudo`); Terraform's
+/// `data.aws_region` reads as the same placeholder.
+pub const REGION_PLACEHOLDER: &str = "${AWS::Region}";
 mod yaml_indent;
 
 use crate::iam::policy::{PolicyDocument, PolicyValue};

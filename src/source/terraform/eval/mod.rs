@@ -530,6 +530,16 @@ impl<'a> Tree<'a> {
                     None => statement_document(Vec::new(), span),
                 }
             }
+            // The region and partition a configuration deploys to are one value per deployment,
+            // as CloudFormation's pseudo parameters are: the region is kept as the placeholder
+            // `${AWS::Region}` (no IAM name or principal contains `$`, so it stands for exactly one
+            // value), which makes `states.${...}.amazonaws.com` the regional Step Functions
+            // principal; the partition's DNS suffix makes `ec2.${...}` the EC2 principal (the
+            // `.amazonaws.com.cn` form names the same service).
+            ["data", "aws_region", _, "name" | "region" | "id"] => {
+                Node::str(crate::source::cloudformation::REGION_PLACEHOLDER, span)
+            }
+            ["data", "aws_partition", _, "dns_suffix"] => Node::str("amazonaws.com", span),
             ["data", ty, name, ..] => unknown(
                 format!("data.{ty}.{name} is read from AWS at plan time"),
                 span,
