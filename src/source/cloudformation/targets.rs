@@ -108,8 +108,9 @@ impl Template<'_> {
                     RoleTarget::Arn(x) | RoleTarget::Name(x) | RoleTarget::ProfileName(x)
                         if x.as_literal().is_some_and(|s| {
                             s.is_empty() || s == "NONE" || s == "CALLER_CREDENTIALS"
-                                // An OpenAPI integration's "use the caller's credentials".
-                                || s == "arn:aws:iam::*:user/*"
+                                // "Use the caller's credentials" (OpenAPI integrations, SAM
+                                // `InvokeRole`), in any partition: `arn:aws-cn:iam::*:user/*`.
+                                || (s.starts_with("arn:") && s.ends_with(":iam::*:user/*"))
                         })
                 );
                 if !empty {
