@@ -235,7 +235,7 @@ pub fn is_reported(
         return true;
     }
     let in_reported = |f: FileId| reported_files.contains(&f);
-    match crate::rules::unit_of(&finding.pointer) {
+    match crate::facts::unit_of(&finding.pointer) {
         Some(u) if context_units.contains(&u) => {
             in_reported(finding.location.span.file)
                 || finding

@@ -379,14 +379,7 @@ fn deny_of(policy: usize, statement: &Statement) -> Option<Deny<'_>> {
     }
     let actions = statement.actions.as_ref()?;
     // `Deny s3:*` on a bucket, conditional or not, has nothing to do with roles.
-    if let Some(list) = &statement.resources
-        && !list.negated
-        && !list.items.is_empty()
-        && list
-            .items
-            .iter()
-            .all(|i| classify_passrole_resource(&i.text) == RoleScope::NotRole)
-    {
+    if statement.names_no_role() {
         return None;
     }
     let texts: Vec<Text> = actions.items.iter().map(|i| i.text.clone()).collect();

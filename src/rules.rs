@@ -14,7 +14,7 @@ mod load;
 pub use check::{MAX_GUARD_NESTING, MAX_RULE_CHAIN, check_guard};
 pub use load::{MAX_RULE_BYTES, builtin, decided, load_dir};
 
-use crate::facts::{COLLECTIONS, Document, Facts, document_value};
+use crate::facts::{COLLECTIONS, Document, Facts, document_value, unit_of};
 use crate::source::{ErrorKind, InputError};
 use serde::Deserialize;
 use serde_json::Value;
@@ -325,16 +325,6 @@ fn reads(sections: &[&str], pointer: &str) -> bool {
             .split('/')
             .nth(3)
             .is_some_and(|s| sections.contains(&s))
-}
-
-/// The unit index of a facts pointer (`/units/3/grants/0` → 3).
-pub(crate) fn unit_of(pointer: &str) -> Option<usize> {
-    pointer
-        .strip_prefix("/units/")?
-        .split('/')
-        .next()?
-        .parse()
-        .ok()
 }
 
 /// The error that says a unit's facts were cut for the rules.

@@ -6,7 +6,7 @@ use super::shown;
 use super::types::{Grant, GrantCondition, GrantResource};
 use crate::grant_deny::{GrantEffect, UnitDenies};
 use crate::iam::action::analyze_actions;
-use crate::iam::arn::{RoleScope, classify_passrole_resource};
+use crate::iam::arn::classify_passrole_resource;
 use crate::iam::policy::{PolicyValue, Statement};
 use crate::model::{IdentityPolicy, PolicyAttachment, UNREAD_MODULE_SOURCE, Unit};
 use crate::value::{Span, Text};
@@ -141,14 +141,7 @@ fn grant_fact(
         None => return None,
     };
     // `iam:*` on `arn:aws:s3:::bucket` grants PassRole on no role: not a PassRole grant at all.
-    if let Some(list) = &st.resources
-        && !list.negated
-        && !list.items.is_empty()
-        && list
-            .items
-            .iter()
-            .all(|i| classify_passrole_resource(&i.text) == RoleScope::NotRole)
-    {
+    if st.names_no_role() {
         return None;
     }
     let matched_by = if actions.negated {

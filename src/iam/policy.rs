@@ -198,6 +198,19 @@ impl PolicyDocument {
 }
 
 impl Statement {
+    /// The statement's `Resource` list names only non-role resources (`iam:*` or `Deny s3:*` on a
+    /// bucket): whatever its actions, it allows or denies `iam:PassRole` on no role.
+    pub fn names_no_role(&self) -> bool {
+        self.resources.as_ref().is_some_and(|list| {
+            !list.negated
+                && !list.items.is_empty()
+                && list.items.iter().all(|i| {
+                    crate::iam::arn::classify_passrole_resource(&i.text)
+                        == crate::iam::arn::RoleScope::NotRole
+                })
+        })
+    }
+
     fn from_node(node: &Node) -> Result<Statement, PolicyError> {
         let NodeKind::Map(entries) = &node.kind else {
             return Err(error(node, "a policy statement must be a JSON object"));

@@ -10,7 +10,8 @@ use std::sync::OnceLock;
 
 use serde::Deserialize;
 
-use crate::model::AWS_MANAGED_POLICY_MARK;
+use crate::iam::policy::{PolicyDocument, PolicyValue};
+use crate::model::{AWS_MANAGED_POLICY_MARK, IdentityPolicy, Unit};
 use crate::value::{Key, Node, NodeKind, Span, Text, TextPart};
 
 const BUILTIN_TOML: &str = include_str!("../../rules/managed-policies.toml");
@@ -182,6 +183,26 @@ impl ManagedPolicy {
     /// How findings name the policy held through an attachment.
     pub fn shown(&self, via: &str) -> String {
         format!("{via}{AWS_MANAGED_POLICY_MARK}{})", self.name)
+    }
+
+    /// Adds the policy's statements to `unit` as an identity policy held through `via` (once: two
+    /// attachments of one policy by one resource are one grant) and returns its address.
+    pub fn add_to(&self, unit: &mut Unit, via: &str, attribute: &str, span: Span) -> String {
+        let address = self.shown(via);
+        if !unit.policies.iter().any(|p| p.address == address) {
+            let document = PolicyDocument::from_node(&self.document(span)).unwrap_or_else(|e| {
+                PolicyValue::Unknown {
+                    reason: e.message,
+                    span,
+                }
+            });
+            unit.policies.push(IdentityPolicy {
+                address: address.clone(),
+                attribute: attribute.to_string(),
+                document,
+            });
+        }
+        address
     }
 }
 

@@ -163,13 +163,8 @@ impl RoleIndex {
 
     fn link(&self, from: usize, target: &RoleTarget) -> RoleTarget {
         match target {
-            RoleTarget::Arn(text) => self.link_literal(from, text, |s| {
-                let arn = parse_role_arn(s)?;
-                Some((arn.name, Some(arn.path)))
-            }),
-            RoleTarget::Name(text) => {
-                self.link_literal(from, text, |s| Some((s.to_string(), None)))
-            }
+            // The first of the closest roles (exports and instance profiles name one).
+            RoleTarget::Arn(_) | RoleTarget::Name(_) => self.link_candidates(from, target).0,
             RoleTarget::ProfileName(text) => {
                 let Some(s) = text.as_literal() else {
                     return unresolved_text("the instance profile", text);
@@ -215,26 +210,6 @@ impl RoleIndex {
             RoleTarget::Unresolved(reason) => {
                 RoleTarget::Unresolved(format!("Fn::ImportValue {name}: {reason}"))
             }
-        }
-    }
-
-    /// The first of the closest roles a string names (exports and instance profiles name one).
-    fn link_literal(
-        &self,
-        from: usize,
-        text: &Text,
-        parse: impl Fn(&str) -> Option<(String, Option<String>)>,
-    ) -> RoleTarget {
-        let account = self.account_of(from, &RoleTarget::Arn(text.clone()));
-        match self.literal_role(text, parse) {
-            Ok((name, path)) => self
-                .roles(from, &name, path.as_deref(), account.as_deref())
-                .into_iter()
-                .next()
-                .unwrap_or_else(|| {
-                    self.not_in_scan(from, &name, path.as_deref(), account.as_deref())
-                }),
-            Err(unresolved) => unresolved,
         }
     }
 

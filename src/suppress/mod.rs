@@ -16,8 +16,9 @@ mod yaml;
 pub use directive::{MARKER, Parsed, parse_body, parse_comment};
 pub use metadata::metadata_directives;
 
+use crate::facts::unit_of;
 use crate::findings::{self, Finding, Location, Suppression, SuppressionKind};
-use crate::rules::{Rule, unit_of};
+use crate::rules::Rule;
 use crate::source::SourceMap;
 use crate::value::{FileId, Span};
 use std::collections::HashMap;

@@ -8,7 +8,6 @@
 
 use super::eval::{Resource, Template};
 use super::{list_items, prop, read_policy};
-use crate::iam::policy::{PolicyDocument, PolicyValue};
 use crate::model::{IdentityPolicy, PolicyAttachment, Unit};
 use crate::resolve::managed::{ManagedPolicies, ManagedPolicy};
 use crate::value::{Node, NodeKind, Span, Text};
@@ -115,20 +114,7 @@ fn grant(
     attribute: &str,
     span: Span,
 ) {
-    let address = policy.shown(via);
-    if !unit.policies.iter().any(|p| p.address == address) {
-        let document = PolicyDocument::from_node(&policy.document(span)).unwrap_or_else(|e| {
-            PolicyValue::Unknown {
-                reason: e.message,
-                span,
-            }
-        });
-        unit.policies.push(IdentityPolicy {
-            address: address.clone(),
-            attribute: attribute.into(),
-            document,
-        });
-    }
+    let address = policy.add_to(unit, via, attribute, span);
     unit.attachments.push(PolicyAttachment {
         policy: address,
         principal: holder.into(),

@@ -4,8 +4,7 @@
 //! spanned at the ARN (in the `.tf` when the configuration was found), as the `.tf` lowering does.
 
 use super::{Leaf, Lower, PlanResource, field};
-use crate::iam::policy::{PolicyDocument, PolicyValue};
-use crate::model::{IdentityPolicy, PolicyAttachment, Unit};
+use crate::model::{PolicyAttachment, Unit};
 use crate::resolve::managed::{ManagedPolicies, ManagedPolicy};
 use crate::value::{Span, Text};
 
@@ -52,7 +51,7 @@ impl<'a> Lower<'a> {
                     continue;
                 }
                 for (policy, span) in self.managed_arns(r, attribute) {
-                    let address = managed_grant(unit, r, policy, attribute, span);
+                    let address = policy.add_to(unit, &r.address, attribute, span);
                     for (principal, at) in self.holders(r, principals) {
                         unit.attachments.push(PolicyAttachment {
                             policy: address.clone(),
@@ -130,29 +129,4 @@ impl<'a> Lower<'a> {
         }
         out
     }
-}
-
-/// Adds the policy's statements as a grant held through `r` and returns its address.
-fn managed_grant(
-    unit: &mut Unit,
-    r: &PlanResource,
-    policy: &ManagedPolicy,
-    attribute: &str,
-    span: Span,
-) -> String {
-    let address = policy.shown(&r.address);
-    if !unit.policies.iter().any(|p| p.address == address) {
-        let document = PolicyDocument::from_node(&policy.document(span)).unwrap_or_else(|e| {
-            PolicyValue::Unknown {
-                reason: e.message,
-                span,
-            }
-        });
-        unit.policies.push(IdentityPolicy {
-            address: address.clone(),
-            attribute: attribute.into(),
-            document,
-        });
-    }
-    address
 }

@@ -415,7 +415,7 @@ impl<'a> Lowering<'_, 'a> {
         }
         let managed = self.managed_policy(ctx, expr)?;
         let span = self.tree.span(ctx.file, expr.span());
-        Some(self.managed_grant(unit, managed, via, attribute, span))
+        Some(managed.add_to(unit, via, attribute, span))
     }
 
     /// The address of the resource of one of `types` that an expression references, through

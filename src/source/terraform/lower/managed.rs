@@ -55,35 +55,6 @@ impl<'a> Lowering<'_, 'a> {
         text.as_text().and_then(|t| all.by_arn(t))
     }
 
-    /// Adds the managed policy's statements as a policy held through `via`, at the ARN expression,
-    /// and returns the policy's address for the attachments.
-    pub(super) fn managed_grant(
-        &self,
-        unit: &mut Unit,
-        policy: &ManagedPolicy,
-        via: &str,
-        attribute: &str,
-        span: Span,
-    ) -> String {
-        let address = policy.shown(via);
-        // Two attachments of one policy by one resource (`managed_policy_arns` listing it twice)
-        // are one grant.
-        if !unit.policies.iter().any(|p| p.address == address) {
-            let document = PolicyDocument::from_node(&policy.document(span)).unwrap_or_else(|e| {
-                PolicyValue::Unknown {
-                    reason: e.message,
-                    span,
-                }
-            });
-            unit.policies.push(IdentityPolicy {
-                address: address.clone(),
-                attribute: attribute.to_string(),
-                document,
-            });
-        }
-        address
-    }
-
     /// A list of ARNs that is not written as a list here (`var.policy_arns`, a local): each AWS
     /// managed policy of the data file in its value, at the element's own span, given by `via` to
     /// `holder`.
@@ -103,7 +74,7 @@ impl<'a> Lowering<'_, 'a> {
             let Some(policy) = item.as_text().and_then(|t| all.by_arn(t)) else {
                 continue;
             };
-            let policy_address = self.managed_grant(unit, policy, via, attribute, item.span);
+            let policy_address = policy.add_to(unit, via, attribute, item.span);
             unit.attachments.push(PolicyAttachment {
                 policy: policy_address,
                 principal: holder.to_string(),
