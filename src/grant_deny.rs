@@ -455,6 +455,7 @@ mod tests {
     fn policy(address: &str, json: &str) -> IdentityPolicy {
         let node = crate::source::json::parse(json, FileId(0), 0).expect("JSON");
         IdentityPolicy {
+            partial: None,
             address: address.into(),
             attribute: "policy".into(),
             document: PolicyDocument::from_node(&node).expect("a policy"),

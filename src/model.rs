@@ -48,6 +48,73 @@ pub struct Unit {
     /// The AWS account the unit deploys to, when its configuration names exactly one (Terraform's
     /// `allowed_account_ids`): roles of the same name in other accounts are other roles.
     pub account: Option<String>,
+    /// The IAM users, groups and permission sets the unit defines (roles are in `roles`).
+    pub identities: Vec<Identity>,
+    /// Which users are members of which groups.
+    pub memberships: Vec<GroupMembership>,
+    /// Policies given to a principal whose statements the scan cannot know (a customer managed
+    /// policy ARN that is not in the scan, an AWS managed policy the data file does not list, an ARN
+    /// that cannot be evaluated): their holders' permissions are partially known.
+    pub opaque_policies: Vec<OpaquePolicy>,
+}
+
+/// What kind of principal an [`Identity`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IdentityKind {
+    User,
+    Group,
+    /// An IAM Identity Center permission set: its policies become a role in each account it is
+    /// assigned to, and whoever is assigned acts with them.
+    PermissionSet,
+}
+
+impl IdentityKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IdentityKind::User => "user",
+            IdentityKind::Group => "group",
+            IdentityKind::PermissionSet => "permission_set",
+        }
+    }
+}
+
+/// An IAM user, group or permission set defined in the unit: a principal that holds identity
+/// policies (policies held inline have its address; attached ones are in `attachments`).
+#[derive(Debug)]
+pub struct Identity {
+    pub kind: IdentityKind,
+    /// `aws_iam_user.dev`, `DevUser`, `module.x.aws_iam_group.ops`.
+    pub address: String,
+    /// The resource's span (its opening line).
+    pub span: Span,
+    /// The name, when known statically.
+    pub name: Option<String>,
+}
+
+/// A user's membership of a group (`aws_iam_group_membership`, `aws_iam_user_group_membership`,
+/// `AWS::IAM::User` `Groups`, `AWS::IAM::UserToGroupAddition`): the user holds the group's policies.
+#[derive(Debug)]
+pub struct GroupMembership {
+    /// The user, as [`PolicyAttachment::principal`] shows principals: its address when the scan
+    /// defines it, else the name written in quotes.
+    pub user: String,
+    /// The group, shown the same way.
+    pub group: String,
+    /// The expression that names the user (or the group, for a list of groups of one user).
+    pub span: Span,
+}
+
+/// A policy given to a principal whose statements cannot be known from the scan.
+#[derive(Debug)]
+pub struct OpaquePolicy {
+    /// The principal, as [`PolicyAttachment::principal`] shows it.
+    pub principal: String,
+    /// The policy as written (its ARN, or the expression).
+    pub policy: String,
+    /// Why its statements cannot be known.
+    pub reason: String,
+    /// The expression that attaches it.
+    pub span: Span,
 }
 
 /// An identity policy given to a principal: by an attachment resource
@@ -97,6 +164,9 @@ impl Unit {
             attachments: Vec::new(),
             origins: Vec::new(),
             account: None,
+            identities: Vec::new(),
+            memberships: Vec::new(),
+            opaque_policies: Vec::new(),
         }
     }
 }
@@ -197,6 +267,9 @@ pub struct IdentityPolicy {
     /// The attribute or property that holds it (`policy`, `inline_policy.policy`).
     pub attribute: String,
     pub document: PolicyValue,
+    /// The statements are only part of the policy (an AWS managed policy whose PassRole statements
+    /// alone are recorded): why. Its holders' permissions are then partially known.
+    pub partial: Option<String>,
 }
 
 /// What follows the attaching resource's address in the address of an AWS managed policy attached

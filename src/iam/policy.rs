@@ -74,6 +74,8 @@ pub struct Condition {
     pub operator: String,
     pub key: String,
     pub key_span: Span,
+    /// The values the key is compared with (`["lambda.amazonaws.com"]`), unknown parts kept.
+    pub values: Vec<Item>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -85,6 +87,9 @@ pub struct Statement {
     pub resources: Option<ElementList>,
     pub principals: Option<PrincipalBlock>,
     pub conditions: Vec<Condition>,
+    /// Where `Condition` is written, even when its value cannot be read (`Condition = var.c`): a
+    /// conditioned statement may not apply, whatever its keys.
+    pub condition_span: Option<Span>,
     pub span: Span,
 }
 
@@ -223,6 +228,7 @@ impl Statement {
             resources: None,
             principals: None,
             conditions: Vec::new(),
+            condition_span: None,
             span: node.span,
         };
         for (key, value) in entries {
@@ -247,7 +253,10 @@ impl Statement {
                     statement.principals =
                         Some(principal_block(key.span, key.name == "NotPrincipal", value))
                 }
-                "Condition" => statement.conditions = conditions(value),
+                "Condition" => {
+                    statement.condition_span = Some(key.span);
+                    statement.conditions = conditions(value);
+                }
                 _ => {}
             }
         }
@@ -353,11 +362,12 @@ fn conditions(value: &Node) -> Vec<Condition> {
     };
     for (operator, keys) in operators {
         if let NodeKind::Map(keys) = &keys.kind {
-            for (key, _) in keys {
+            for (key, values) in keys {
                 out.push(Condition {
                     operator: operator.name.clone(),
                     key: key.name.clone(),
                     key_span: key.span,
+                    values: items(values),
                 });
             }
         }

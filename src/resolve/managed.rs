@@ -197,6 +197,7 @@ impl ManagedPolicy {
                 }
             });
             unit.policies.push(IdentityPolicy {
+                partial: None,
                 address: address.clone(),
                 attribute: attribute.to_string(),
                 document,

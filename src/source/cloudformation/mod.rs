@@ -358,6 +358,7 @@ fn policies(t: &Template, unit: &mut Unit) {
             && let Some(doc) = prop(r, "PolicyDocument")
         {
             unit.policies.push(IdentityPolicy {
+                partial: None,
                 address: r.address.clone(),
                 attribute: "PolicyDocument".into(),
                 document: read_policy(t, doc),
@@ -371,6 +372,7 @@ fn policies(t: &Template, unit: &mut Unit) {
                 .filter_map(|item| item.get("PolicyDocument").map(|(_, doc)| doc));
             for doc in docs {
                 unit.policies.push(IdentityPolicy {
+                    partial: None,
                     address: r.address.clone(),
                     attribute: "Policies.PolicyDocument".into(),
                     document: read_policy(t, doc),
@@ -389,6 +391,7 @@ fn policies(t: &Template, unit: &mut Unit) {
             for item in list_items(t, list) {
                 if item.get("Statement").is_some() {
                     unit.policies.push(IdentityPolicy {
+                        partial: None,
                         address: r.address.clone(),
                         attribute: "Policies".into(),
                         document: read_policy(t, item),

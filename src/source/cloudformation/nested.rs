@@ -40,6 +40,7 @@ pub(super) fn nested_stacks(t: &Template, unit: &mut Unit) {
                     .or_else(|| n.get("ApplicationId").and_then(|(_, id)| t.literal(id)))
             });
         unit.policies.push(IdentityPolicy {
+            partial: None,
             address: r.address.clone(),
             attribute: UNREAD_MODULE_SOURCE.into(),
             document: PolicyValue::Unknown {

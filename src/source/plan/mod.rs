@@ -617,6 +617,7 @@ impl<'a> Lower<'a> {
                 for document in self.policies_at(r, path) {
                     // A policy that is not there (an unset inline policy) grants nothing.
                     unit.policies.push(IdentityPolicy {
+                        partial: None,
                         address: r.address.clone(),
                         attribute: path.join("."),
                         document,

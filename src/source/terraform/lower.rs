@@ -317,6 +317,7 @@ impl<'a> Lowering<'_, 'a> {
                 }
                 for document in documents {
                     unit.policies.push(IdentityPolicy {
+                        partial: None,
                         address: self.address(inst, ty, &name),
                         attribute: path.join("."),
                         document,

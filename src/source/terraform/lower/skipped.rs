@@ -38,6 +38,7 @@ impl Lowering<'_, '_> {
                     continue;
                 }
                 unit.policies.push(IdentityPolicy {
+                    partial: None,
                     address: format!("{}module.{name}", instance.prefix),
                     attribute: UNREAD_MODULE_SOURCE.into(),
                     document: PolicyValue::Unknown {
