@@ -1,15 +1,19 @@
-//! AWS managed policies that grant `iam:PassRole` (`rules/managed-policies.toml`, compiled in).
+//! AWS managed policies (`rules/managed-policies.toml`, compiled in): every one that grants
+//! `iam:PassRole`, and others recorded whole for escalation paths.
 //!
 //! An AWS managed policy attached by ARN is a grant the scan cannot read: its text is AWS's. The data
-//! file holds the statements of each such policy that grant PassRole, and the sources turn an
-//! attachment of one of them into an identity policy whose every element is spanned at the ARN
-//! expression of the attachment, so that PR010-PR016 point there. A policy the file does not list is
-//! taken to grant no PassRole (the file says it lists them all).
+//! file holds, for each policy it lists, either every statement of its default version (`complete`)
+//! or only the statements that grant PassRole, and the sources turn an attachment of one of them into
+//! an identity policy whose every element is spanned at the ARN expression of the attachment, so that
+//! PR010-PR016 point there. A policy recorded only in part makes its holders' permissions partially
+//! known ([`IdentityPolicy::partial`]). A policy the file does not list is taken to grant no PassRole
+//! (the file says it lists them all).
 
 use std::sync::OnceLock;
 
 use serde::Deserialize;
 
+use crate::iam::action::analyze_actions;
 use crate::iam::policy::{PolicyDocument, PolicyValue};
 use crate::model::{AWS_MANAGED_POLICY_MARK, IdentityPolicy, Unit};
 use crate::value::{Key, Node, NodeKind, Span, Text, TextPart};
@@ -39,7 +43,11 @@ pub struct ManagedPolicy {
     pub source: String,
     /// The default policy version the statements were read from.
     pub version: Option<String>,
-    /// The statements that grant `iam:PassRole`, in IAM JSON shape.
+    /// `statements` are every statement of the version (else only those that grant PassRole).
+    #[serde(default)]
+    pub complete: bool,
+    /// The statements, in IAM JSON shape: all of them when `complete`, else those that grant
+    /// `iam:PassRole`.
     #[serde(default)]
     pub statements: Vec<toml::Table>,
     /// For a policy known to grant `iam:PassRole` whose statements are not recorded yet: why it is
@@ -92,6 +100,12 @@ impl ManagedPolicies {
                     p.name
                 ));
             }
+            p.check_partial_statements()?;
+        }
+        let mut names: Vec<&str> = raw.policy.iter().map(|p| p.name.as_str()).collect();
+        names.sort_unstable();
+        if let Some(twice) = names.windows(2).find(|w| w[0] == w[1]) {
+            return Err(format!("{}: the policy is listed twice", twice[0]));
         }
         Ok(ManagedPolicies {
             policies: raw.policy,
@@ -106,6 +120,10 @@ impl ManagedPolicies {
         self.policies
             .iter()
             .find(|p| p.arn.strip_prefix("arn:aws:iam::aws:policy/") == Some(tail.as_str()))
+    }
+    /// Whether an ARN names a policy of the file (in any partition, as [`Self::by_arn`] reads it).
+    pub fn is_listed(&self, arn: &Text) -> bool {
+        self.by_arn(arn).is_some()
     }
 }
 
@@ -146,7 +164,42 @@ fn managed_tail(arn: &Text) -> Option<String> {
 }
 
 impl ManagedPolicy {
-    /// The policy's PassRole statements as a policy document, every element spanned at `span` (the
+    /// An entry that is not `complete` lists the statements that grant PassRole and nothing else: a
+    /// statement that grants none would be a part of the policy recorded as if it were the part
+    /// that matters, and its holders' other permissions would look known.
+    fn check_partial_statements(&self) -> Result<(), String> {
+        if self.complete {
+            return match self.unchecked {
+                Some(_) => Err(format!(
+                    "{}: a complete policy cannot be unchecked",
+                    self.name
+                )),
+                None => Ok(()),
+            };
+        }
+        for (i, statement) in self.statements.iter().enumerate() {
+            if !grants_passrole(statement) {
+                return Err(format!(
+                    "{}: statement {} does not grant iam:PassRole (list it only with complete = true)",
+                    self.name,
+                    i + 1
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Why the holders' permissions from this policy are only partially known, if they are.
+    pub fn partial(&self) -> Option<String> {
+        (!self.complete).then(|| {
+            format!(
+                "only the iam:PassRole statements of the AWS managed policy {} are recorded",
+                self.name
+            )
+        })
+    }
+
+    /// The policy's recorded statements as a policy document, every element spanned at `span` (the
     /// attachment's ARN expression: the only place in the scan that stands for the policy).
     pub fn document(&self, span: Span) -> Node {
         if let Some(why) = &self.unchecked {
@@ -197,7 +250,7 @@ impl ManagedPolicy {
                 }
             });
             unit.policies.push(IdentityPolicy {
-                partial: None,
+                partial: self.partial(),
                 address: address.clone(),
                 attribute: attribute.to_string(),
                 document,
@@ -205,6 +258,27 @@ impl ManagedPolicy {
         }
         address
     }
+}
+
+/// Whether a statement of the data file is an Allow whose `Action` (or `NotAction`) grants
+/// `iam:PassRole`.
+fn grants_passrole(statement: &toml::Table) -> bool {
+    let allow = statement.get("Effect").and_then(toml::Value::as_str) == Some("Allow");
+    let (value, negated) = match (statement.get("Action"), statement.get("NotAction")) {
+        (Some(v), None) => (v, false),
+        (None, Some(v)) => (v, true),
+        _ => return false,
+    };
+    let items: Vec<Text> = match value {
+        toml::Value::String(s) => vec![Text::lit(s.clone())],
+        toml::Value::Array(items) => items
+            .iter()
+            .filter_map(toml::Value::as_str)
+            .map(|s| Text::lit(s.to_string()))
+            .collect(),
+        _ => return false,
+    };
+    allow && analyze_actions(&items, negated).matched.is_some()
 }
 
 fn table_node(table: &toml::Table, span: Span) -> Node {
@@ -242,6 +316,7 @@ fn value_node(value: &toml::Value, span: Span) -> Node {
 mod tests {
     use super::*;
     use crate::iam::policy::{PolicyDocument, PolicyValue};
+    use crate::model::UnitKind;
     use crate::value::FileId;
 
     fn text(parts: &[(bool, &str)]) -> Text {
@@ -274,9 +349,90 @@ mod tests {
     }
 
     #[test]
-    fn power_user_access_is_not_listed_as_granting_passrole() {
+    fn power_user_access_is_listed_whole_and_grants_no_passrole() {
         let arn = Text::lit("arn:aws:iam::aws:policy/PowerUserAccess");
-        assert!(ManagedPolicies::builtin().by_arn(&arn).is_none());
+        let all = ManagedPolicies::builtin();
+        assert!(all.is_listed(&arn));
+        let Some(power) = all.by_arn(&arn) else {
+            panic!("PowerUserAccess is not listed");
+        };
+        assert!(power.complete);
+        assert_eq!(power.partial(), None);
+        assert!(!power.statements.is_empty());
+        assert!(!power.statements.iter().any(grants_passrole));
+        assert!(!all.is_listed(&Text::lit("arn:aws:iam::aws:policy/ReadOnlyAccess")));
+    }
+
+    #[test]
+    fn the_policies_escalation_paths_need_are_recorded_whole() {
+        let all = ManagedPolicies::builtin();
+        for name in [
+            "AdministratorAccess",
+            "PowerUserAccess",
+            "IAMFullAccess",
+            "AmazonEC2FullAccess",
+            "AWSLambda_FullAccess",
+            "AWSCloudFormationFullAccess",
+            "AWSStepFunctionsFullAccess",
+            "AmazonS3FullAccess",
+        ] {
+            let found = all.policies.iter().find(|p| p.name == name);
+            assert!(found.is_some_and(|p| p.complete), "{name}");
+        }
+    }
+
+    #[test]
+    fn partly_recorded_policies_make_their_holders_partially_known() {
+        let all = ManagedPolicies::builtin();
+        let span = Span::new(FileId(0), 0, 0);
+        let mut unit = Unit::new(UnitKind::Terraform, "u");
+        for (name, partial) in [("AmazonECS_FullAccess", true), ("IAMFullAccess", false)] {
+            let Some(policy) = all.policies.iter().find(|p| p.name == name) else {
+                panic!("{name} is not listed");
+            };
+            let address = policy.add_to(&mut unit, "aws_iam_role.r", "policy_arn", span);
+            let Some(added) = unit.policies.iter().find(|p| p.address == address) else {
+                panic!("{name} was not added");
+            };
+            assert_eq!(added.partial.is_some(), partial, "{name}");
+            if partial {
+                let why = added.partial.as_deref().unwrap_or_default();
+                assert!(
+                    why.contains("only the iam:PassRole statements") && why.contains(name),
+                    "{why}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_statement_of_a_partial_entry_grants_passrole() {
+        let head = "[[policy]]\nname = \"X\"\narn = \"arn:aws:iam::aws:policy/X\"\n\
+                    source = \"https://docs.aws.amazon.com/x\"\nversion = \"v1\"\n";
+        let s3 = "[[policy.statements]]\nEffect = \"Allow\"\nAction = \"s3:*\"\nResource = \"*\"\n";
+        let partial = ManagedPolicies::from_toml(&format!("{head}{s3}"));
+        assert!(
+            partial.as_ref().is_err_and(|e| e.contains("does not grant iam:PassRole")),
+            "{partial:?}"
+        );
+        let complete = format!("{head}complete = true\n{s3}");
+        assert!(ManagedPolicies::from_toml(&complete).is_ok());
+        // A NotAction that excludes iam:* grants no PassRole either.
+        let not_iam = "[[policy.statements]]\nEffect = \"Allow\"\nNotAction = [\"iam:*\"]\n\
+                       Resource = \"*\"\n";
+        assert!(ManagedPolicies::from_toml(&format!("{head}{not_iam}")).is_err());
+        let not_s3 = not_iam.replace("iam:*", "s3:*");
+        assert!(ManagedPolicies::from_toml(&format!("{head}{not_s3}")).is_ok());
+    }
+
+    #[test]
+    fn a_policy_listed_twice_or_complete_and_unchecked_is_refused() {
+        let one = "[[policy]]\nname = \"Y\"\narn = \"arn:aws:iam::aws:policy/Y\"\n\
+                   source = \"https://docs.aws.amazon.com/x\"\nunchecked = \"why\"\n";
+        let twice = ManagedPolicies::from_toml(&format!("{one}{one}"));
+        assert!(twice.is_err_and(|e| e.contains("listed twice")));
+        let both = format!("{one}complete = true\n");
+        assert!(ManagedPolicies::from_toml(&both).is_err());
     }
 
     #[test]
