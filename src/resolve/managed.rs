@@ -412,7 +412,9 @@ mod tests {
         let s3 = "[[policy.statements]]\nEffect = \"Allow\"\nAction = \"s3:*\"\nResource = \"*\"\n";
         let partial = ManagedPolicies::from_toml(&format!("{head}{s3}"));
         assert!(
-            partial.as_ref().is_err_and(|e| e.contains("does not grant iam:PassRole")),
+            partial
+                .as_ref()
+                .is_err_and(|e| e.contains("does not grant iam:PassRole")),
             "{partial:?}"
         );
         let complete = format!("{head}complete = true\n{s3}");
