@@ -3,6 +3,7 @@
 
 pub mod catalog;
 pub mod managed;
+pub mod service_use;
 
 use crate::iam::arn::{is_account, parse_role_arn};
 use crate::model::{Pass, RoleTarget, Unit, UnitKind};
