@@ -20,6 +20,7 @@
 //!
 //! Nothing here knows about parsers, spans or the model: the caller builds [`Permissions`].
 
+mod bits;
 mod exceeds;
 mod glob;
 mod sets;
@@ -91,15 +92,15 @@ pub struct Permissions {
 
 /// What one list covers at least (`certain`) and at most (`possible`).
 #[derive(Clone, Debug)]
-pub(super) struct ListSets {
+struct ListSets {
     /// Values the list certainly covers: its known items (for `NotAction`, everything but its items,
     /// and nothing at all when one item is partial, since that item may exclude anything).
-    pub(super) certain: GlobSet,
+    certain: GlobSet,
     /// Values the list may cover: partial items read as `over` (for `NotAction`, everything but its
     /// known items).
-    pub(super) possible: GlobSet,
+    possible: GlobSet,
     /// Some item has unknown parts.
-    pub(super) partial: bool,
+    partial: bool,
 }
 
 impl ListSets {
@@ -149,17 +150,17 @@ impl ListSets {
 
 /// A statement with its lists read as sets, once per query.
 #[derive(Clone, Debug)]
-pub(super) struct Prepared {
-    pub(super) allow: bool,
-    pub(super) conditioned: bool,
-    pub(super) origin: usize,
-    pub(super) actions: ListSets,
-    pub(super) resources: ListSets,
+struct Prepared {
+    allow: bool,
+    conditioned: bool,
+    origin: usize,
+    actions: ListSets,
+    resources: ListSets,
 }
 
 impl Prepared {
     /// An unconditioned statement without unknown parts: it applies exactly as written.
-    pub(super) fn is_certain(&self) -> bool {
+    fn is_certain(&self) -> bool {
         !self.conditioned && !self.actions.partial && !self.resources.partial
     }
 
@@ -180,7 +181,7 @@ fn action_set(action: &str) -> GlobSet {
 }
 
 impl Permissions {
-    pub(super) fn prepare(&self) -> Vec<Prepared> {
+    fn prepare(&self) -> Vec<Prepared> {
         self.statements
             .iter()
             .map(|s| Prepared {
