@@ -23,9 +23,10 @@ const MAX_EXAMPLES_PER_SIDE: usize = 8;
 
 /// One thing the role certainly allows that the principal certainly lacks.
 ///
-/// `action` and `resource` are as written in the role's statement: a glob (`s3:*`), the `over` glob of
-/// a value with unknown parts, or, for a `NotAction`/`NotResource` list (compared as a whole), the
-/// keyword, a space and the items joined by `", "`: `NotAction iam:*, sts:*`.
+/// `action` and `resource` are as written in the role's statement: a glob (`s3:*`); for a value with
+/// unknown parts, its `over` glob followed by ` (partly unknown)` (`arn:aws:s3:::*/* (partly unknown)`:
+/// the role allows *some* value of it); for a `NotAction`/`NotResource` list (compared as a whole),
+/// the keyword, a space and the items joined by `", "` (`NotAction iam:*, sts:*`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Excess {
     /// The role's statement (its `origin`).
@@ -38,6 +39,8 @@ pub struct Excess {
 const NOT_ACTION: &str = "NotAction";
 /// The keyword [`Excess::resource`] starts with for a `NotResource` list.
 const NOT_RESOURCE: &str = "NotResource";
+/// What [`Excess::action`] and [`Excess::resource`] end with for a value with unknown parts.
+const PARTLY_UNKNOWN: &str = " (partly unknown)";
 
 /// One side (actions or resources) of a request taken from a role's Allow.
 struct Side {
@@ -67,7 +70,10 @@ fn sides(list: &PatternList, lowercase: bool, keyword: &str) -> Vec<Side> {
             .map(|item| Side {
                 set: GlobSet::union([norm(item.over()).as_str()]),
                 partial: item.known().is_none(),
-                shown: item.over().to_owned(),
+                shown: match item.known() {
+                    Some(glob) => glob.to_owned(),
+                    None => format!("{}{PARTLY_UNKNOWN}", item.over()),
+                },
             })
             .collect();
     }
@@ -207,13 +213,18 @@ struct Found {
     excess: Excess,
     action: GlobSet,
     resource: GlobSet,
+    /// A side has unknown parts: the role allows only some value of the sets.
+    partial: bool,
 }
 
 /// Adds a difference unless one already found covers it, and drops those it covers: `s3:*` on `*`
-/// stands for `s3:*` on each bucket.
+/// stands for `s3:*` on each bucket. A partly unknown difference covers nothing (it is about some
+/// value of its sets only).
 fn merge(found: &mut Vec<Found>, new: Found) {
     let covers = |outer: &Found, inner: &Found| {
-        outer.action.contains(&inner.action) && outer.resource.contains(&inner.resource)
+        !outer.partial
+            && outer.action.contains(&inner.action)
+            && outer.resource.contains(&inner.resource)
     };
     if found.iter().any(|old| covers(old, &new)) {
         return;
@@ -261,6 +272,7 @@ pub fn exceeds(role: &Permissions, principal: &Permissions) -> Vec<Excess> {
                             excess,
                             action: action.set.clone(),
                             resource: resource.set.clone(),
+                            partial: action.partial || resource.partial,
                         },
                     );
                 }
@@ -271,8 +283,11 @@ pub fn exceeds(role: &Permissions, principal: &Permissions) -> Vec<Excess> {
 }
 
 /// One side of a difference for a message: `*` as "every action (`*`)", a negated list as "every
-/// action except `…`", anything else in backticks.
+/// action except `…`", a partly unknown value as "`…` (partly unknown)", anything else in backticks.
 fn describe_side(value: &str, keyword: &str, every: &str, star_in_words: bool) -> String {
+    if let Some(over) = value.strip_suffix(PARTLY_UNKNOWN) {
+        return format!("`{over}`{PARTLY_UNKNOWN}");
+    }
     if let Some(items) = value
         .strip_prefix(keyword)
         .and_then(|rest| rest.strip_prefix(' '))

@@ -26,6 +26,8 @@ mod glob;
 mod sets;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_glob;
 
 pub use exceeds::{Excess, describe, exceeds};
 pub use glob::{intersects, matches, subsumes};
