@@ -88,7 +88,7 @@ fn sides(list: &PatternList, lowercase: bool, keyword: &str) -> Vec<Side> {
     let lowered: Vec<String> = known.iter().map(|glob| norm(glob)).collect();
     let set = GlobSet::except(lowered.iter().map(String::as_str));
     // An example value proves that the complement is not empty (`NotAction: ["*"]` allows nothing).
-    if set.examples(&[]).is_empty() {
+    if set.examples(&[], 1).is_empty() {
         return Vec::new();
     }
     vec![Side {
@@ -163,27 +163,31 @@ impl Comparison<'_> {
     /// Searches concrete (action, resource) values of the request, steered towards the principal's
     /// patterns, for one the role's Denies do not reach and the principal lacks.
     fn example_excess(&self, action: &Side, resource: &Side) -> bool {
+        // The principal's Denies first: values inside them are what it lacks most surely.
         let statements = || {
-            self.principal_allows
+            self.principal_denies
                 .iter()
-                .chain(&self.principal_denies)
+                .chain(&self.principal_allows)
                 .chain(&self.role_denies)
         };
-        let action_hints: Vec<&[Sym]> = statements()
-            .flat_map(|s| s.actions.certain.globs().chain(s.actions.possible.globs()))
-            .collect();
-        let resource_hints: Vec<&[Sym]> = statements()
-            .flat_map(|s| {
-                s.resources
-                    .certain
-                    .globs()
-                    .chain(s.resources.possible.globs())
-            })
-            .collect();
-        let mut actions = action.set.examples(&action_hints);
-        actions.truncate(MAX_EXAMPLES_PER_SIDE);
-        let mut resources = resource.set.examples(&resource_hints);
-        resources.truncate(MAX_EXAMPLES_PER_SIDE);
+        let mut action_hints: Vec<&[Sym]> = Vec::new();
+        let mut resource_hints: Vec<&[Sym]> = Vec::new();
+        for s in statements() {
+            for (hints, list) in [
+                (&mut action_hints, &s.actions),
+                (&mut resource_hints, &s.resources),
+            ] {
+                for glob in list.certain.globs().chain(list.possible.globs()) {
+                    if !hints.contains(&glob) {
+                        hints.push(glob);
+                    }
+                }
+            }
+        }
+        let actions = action.set.examples(&action_hints, MAX_EXAMPLES_PER_SIDE);
+        let resources = resource
+            .set
+            .examples(&resource_hints, MAX_EXAMPLES_PER_SIDE);
         actions
             .iter()
             .any(|a| resources.iter().any(|r| self.point_excess(a, r)))

@@ -128,30 +128,33 @@ impl GlobSet {
                 .any(|p| other.globs.iter().any(|q| intersects_syms(p, q)));
         }
         let hints: Vec<&[Sym]> = other.globs.iter().map(Vec::as_slice).collect();
-        self.examples(&hints)
+        self.examples(&hints, MAX_EXAMPLES)
             .iter()
             .any(|text| other.contains_text(text))
     }
 
-    /// Some concrete strings of this set (none when none is found), steered towards the `hints`
-    /// (globs whose strings matter to the caller): for a union, strings each glob shares with each
-    /// hint; for a complement, strings of the hints that no excluded glob matches.
-    pub(super) fn examples(&self, hints: &[&[Sym]]) -> Vec<Vec<Sym>> {
-        let everything = [Sym::Star];
-        let mut candidates: Vec<Vec<Sym>> = Vec::new();
-        if self.except {
-            for hint in std::iter::once(&everything[..]).chain(hints.iter().copied()) {
-                candidates.extend(examples(hint));
-            }
+    /// Up to `limit` concrete strings of this set (none when none is found), steered towards the
+    /// `hints` (globs whose strings matter to the caller): for a union, strings each glob shares with
+    /// each hint; for a complement, strings of the hints that no excluded glob matches. Candidates are
+    /// made lazily, so the search stops as soon as `limit` are found.
+    pub(super) fn examples(&self, hints: &[&[Sym]], limit: usize) -> Vec<Vec<Sym>> {
+        let everything: &[Sym] = &[Sym::Star];
+        let candidates: Box<dyn Iterator<Item = Vec<Sym>> + '_> = if self.except {
+            Box::new(
+                std::iter::once(everything)
+                    .chain(hints.iter().copied())
+                    .flat_map(examples),
+            )
         } else {
-            for glob in &self.globs {
-                candidates.extend(examples(glob));
-                candidates.extend(hints.iter().filter_map(|h| common_example(glob, h)));
-            }
-        }
+            Box::new(self.globs.iter().flat_map(move |glob| {
+                examples(glob)
+                    .into_iter()
+                    .chain(hints.iter().filter_map(move |h| common_example(glob, h)))
+            }))
+        };
         let mut out: Vec<Vec<Sym>> = Vec::new();
         for candidate in candidates {
-            if out.len() >= MAX_EXAMPLES {
+            if out.len() >= limit {
                 break;
             }
             if !out.contains(&candidate) && self.contains_text(&candidate) {

@@ -459,6 +459,21 @@ fn role_denies_over_part_of_a_request_need_a_concrete_difference() {
         deny(&["iam:*", "s3:*"], &["*"]),
     ]);
     assert_eq!(exceeds(&role, &wider_gap), vec![excess(0, "*", "*")]);
+    // The principal's own Deny steers the search even behind many Allows.
+    let role = perms(vec![allow(&["*"], &["*"]), deny(&["s3:*"], &["*"])]);
+    let services: Vec<String> = (0..12).map(|i| format!("svc{i}:*")).collect();
+    let mut statements: Vec<PermissionStatement> = services
+        .iter()
+        .map(|s| allow(&[s.as_str()], &["*"]))
+        .collect();
+    statements.push(allow(&["*"], &["*"]));
+    statements.push(deny(&["iam:*"], &["*"]));
+    assert_eq!(
+        exceeds(&role, &perms(statements.clone())),
+        vec![excess(0, "*", "*")]
+    );
+    statements.pop();
+    assert_eq!(exceeds(&role, &perms(statements)), vec![]);
     // A conditioned role Deny over everything may apply: nothing is certain.
     let role = perms(vec![
         allow(&["*"], &["*"]),
