@@ -3,5 +3,6 @@
 pub mod action;
 pub mod arn;
 pub mod deny;
+pub mod permissions;
 pub mod policy;
 pub mod principal;
