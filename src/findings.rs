@@ -133,7 +133,7 @@ fn place(sources: &SourceMap, span: Span) -> Place {
 }
 
 /// The rules whose findings say that something could not be checked (design.md: coverage notes).
-const COVERAGE_RULES: [&str; 2] = ["PR005", "PR016"];
+const COVERAGE_RULES: [&str; 3] = ["PR005", "PR016", "PR021"];
 
 /// Builds findings from rule failures: one per (rule, source location), sorted by file and position.
 /// `root` is the scan root: fingerprints name files relative to it.
@@ -145,7 +145,7 @@ pub fn build(
     root: &Path,
 ) -> Vec<Finding> {
     let mut places: HashMap<FileId, String> = HashMap::new();
-    let mut by_location: BTreeMap<(String, Place), Finding> = BTreeMap::new();
+    let mut by_location: BTreeMap<(String, Place, Option<String>), Finding> = BTreeMap::new();
     let is_plan = |u: usize| facts.document.unit_kind(u) == Some("plan");
     // `.tf` expressions a plan of the scan has a value for (its facts are mapped to the `.tf`).
     let planned: HashSet<Place> = facts
@@ -168,7 +168,7 @@ pub fn build(
         if !from_plan && COVERAGE_RULES.contains(&rule.meta.id.as_str()) && planned.contains(&at) {
             continue;
         }
-        let key = (rule.meta.id.clone(), at);
+        let key = (rule.meta.id.clone(), at, fact.about.clone());
         if let Some(first) = by_location.get_mut(&key) {
             // The same source expression failed twice (a policy used by two resources, a
             // `count` resource, a `.tf` and its plan): one finding per source location, which
@@ -198,13 +198,11 @@ pub fn build(
         let place = places
             .entry(location.span.file)
             .or_insert_with(|| fingerprint_place(sources, location.span.file, root));
-        let fingerprint = fingerprint(
-            &rule.meta.id,
-            place,
-            &fact.resource,
-            fact.kind,
-            sources.snippet(fact.span),
-        );
+        let snippet = match &fact.about {
+            None => sources.snippet(fact.span).to_string(),
+            Some(about) => format!("{} {about}", sources.snippet(fact.span)),
+        };
+        let fingerprint = fingerprint(&rule.meta.id, place, &fact.resource, fact.kind, &snippet);
         by_location.insert(
             key,
             Finding {

@@ -86,6 +86,23 @@ enum Command {
         #[command(flatten)]
         threads: ThreadArgs,
     },
+    /// Print the pass graph: principals, the roles they can pass, the services that trust those
+    /// roles, with escalation paths (the role allows more than the principal, rule PR020) marked.
+    Graph {
+        paths: Vec<PathBuf>,
+        /// `mermaid` (renders in GitHub Markdown), `dot` (Graphviz) or `json`.
+        #[arg(long, value_enum, default_value = "mermaid")]
+        format: passrole::report::graph::GraphFormat,
+        /// Only the escalation paths.
+        #[arg(long)]
+        escalations_only: bool,
+        #[command(flatten)]
+        input: InputArgs,
+        #[command(flatten)]
+        config: ConfigArgs,
+        #[command(flatten)]
+        threads: ThreadArgs,
+    },
     /// Write a commented starting passrole.toml (every key, with its default).
     Init {
         /// The directory to write it in.
@@ -116,7 +133,8 @@ impl Command {
         match self {
             Command::Scan { threads, .. }
             | Command::Plan { threads, .. }
-            | Command::Model { threads, .. } => Some(threads),
+            | Command::Model { threads, .. }
+            | Command::Graph { threads, .. } => Some(threads),
             _ => None,
         }
     }
@@ -213,6 +231,35 @@ fn main() -> ExitCode {
             options.catalog = config.and_then(|c| c.catalog);
             let result = scan(&options);
             if let Err(message) = write_report(&pretty(&result.facts.document.to_value()), None) {
+                eprintln!("error: {message}");
+                return ExitCode::from(2);
+            }
+            for e in &result.errors {
+                eprintln!("error[{}]: {e}", e.kind.as_str());
+            }
+            if result.errors.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(2)
+            }
+        }
+        Command::Graph {
+            paths,
+            format,
+            escalations_only,
+            input,
+            config,
+            ..
+        } => {
+            let (config, mut options) = match input.with_config(paths, &config) {
+                Ok(loaded) => loaded,
+                Err(e) => return config_error(&e),
+            };
+            options.catalog = config.and_then(|c| c.catalog);
+            let result = scan(&options);
+            let text =
+                passrole::report::graph::render(&result.facts.document, format, escalations_only);
+            if let Err(message) = write_report(&text, None) {
                 eprintln!("error: {message}");
                 return ExitCode::from(2);
             }

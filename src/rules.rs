@@ -352,7 +352,7 @@ fn cut_error(document: &Document, unit: usize, pointer: &str) -> InputError {
 /// The unit sections a rule reads; all of them when its text names none (a rule that uses other
 /// queries must see the whole document).
 fn sections_of(guard: &str) -> Vec<&'static str> {
-    let named: Vec<&'static str> = ["roles", "pass_edges", "grants"]
+    let named: Vec<&'static str> = COLLECTIONS
         .into_iter()
         .filter(|s| guard.contains(s))
         .collect();

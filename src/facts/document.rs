@@ -29,10 +29,14 @@ pub enum RelatedTag {
     Deny,
     /// The same value in a Terraform plan: always shown.
     Plan,
+    /// The statement that allows a principal the actions that make a service use a role.
+    ServiceAction,
+    /// A role's statement that allows what the principal that can pass it is not allowed.
+    Excess,
 }
 
 impl RelatedTag {
-    pub const ALL: [RelatedTag; 9] = [
+    pub const ALL: [RelatedTag; 11] = [
         RelatedTag::Trust,
         RelatedTag::Profile,
         RelatedTag::OtherPass,
@@ -42,6 +46,8 @@ impl RelatedTag {
         RelatedTag::Attachment,
         RelatedTag::Deny,
         RelatedTag::Plan,
+        RelatedTag::ServiceAction,
+        RelatedTag::Excess,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -55,6 +61,8 @@ impl RelatedTag {
             RelatedTag::Attachment => "attachment",
             RelatedTag::Deny => "deny",
             RelatedTag::Plan => "plan",
+            RelatedTag::ServiceAction => "service_action",
+            RelatedTag::Excess => "excess",
         }
     }
 
@@ -89,6 +97,10 @@ pub struct FactLocation {
     pub related: Vec<Related>,
     /// What the location is, for fingerprints: `pass`, `principal`, `resource`, … (no indices).
     pub kind: &'static str,
+    /// What else the fact is about when one location holds several facts of a rule (a PassRole
+    /// grant's resource lets several roles be passed: one escalation each): findings are one per
+    /// (rule, location, about), and the fingerprint includes it.
+    pub about: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -143,7 +155,7 @@ impl LocationIndex {
 }
 
 /// The collections of a unit that rules check element by element.
-pub const COLLECTIONS: [&str; 3] = ["roles", "pass_edges", "grants"];
+pub const COLLECTIONS: [&str; 5] = ["roles", "pass_edges", "grants", "identities", "escalations"];
 
 /// The facts document, `{"version": 1, "units": [...]}`, held compactly: each role, pass and grant as
 /// its JSON text.
@@ -170,7 +182,7 @@ struct UnitDocument {
     /// The unit's fields (`id`, `kind`, `name`, `metadata`), with `null` in place of the collections.
     head: Map<String, Value>,
     /// The elements of each of [`COLLECTIONS`], in that order.
-    collections: [Vec<Box<RawValue>>; 3],
+    collections: [Vec<Box<RawValue>>; 5],
 }
 
 impl Document {
@@ -180,7 +192,7 @@ impl Document {
         &mut self,
         mut head: Map<String, Value>,
         metadata: Value,
-        collections: [Vec<Box<RawValue>>; 3],
+        collections: [Vec<Box<RawValue>>; 5],
     ) {
         // Placeholders, filled by `unit_value`: they keep the collections' place among the fields.
         for name in COLLECTIONS {

@@ -10,10 +10,13 @@ use crate::iam::arn::classify_passrole_resource;
 use crate::iam::policy::{PolicyValue, Statement};
 use crate::model::{IdentityPolicy, PolicyAttachment, UNREAD_MODULE_SOURCE, Unit};
 use crate::value::{Span, Text};
+use std::collections::HashMap;
 
 /// The grant facts of unit `u`.
-pub(super) fn grant_facts(u: usize, unit: &Unit) -> Vec<Grant> {
+/// Also gives the index of the grant of each (policy, statement) that has one.
+pub(super) fn grant_facts(u: usize, unit: &Unit) -> (Vec<Grant>, HashMap<(usize, usize), usize>) {
     let mut grants = Vec::new();
+    let mut ids = HashMap::new();
     let mut denies = UnitDenies::new(unit);
     for (p, policy) in unit.policies.iter().enumerate() {
         let attached: Vec<&PolicyAttachment> = unit
@@ -44,11 +47,12 @@ pub(super) fn grant_facts(u: usize, unit: &Unit) -> Vec<Grant> {
             let id = format!("units.{u}.grants.{}", grants.len());
             if let Some(mut grant) = grant_fact(st, s, policy, &attached, id) {
                 denies.effect(p, st).annotate(&mut grant);
+                ids.insert((p, s), grants.len());
                 grants.push(grant);
             }
         }
     }
-    grants
+    (grants, ids)
 }
 
 /// A policy, or a statement of one, that cannot be read: it may grant PassRole on any role, so it is
@@ -88,6 +92,7 @@ fn gap_fact(
             unknown_part: Some(reason.to_string()),
             gap: Some(gap),
             at: Some(FactLocation {
+                about: None,
                 span,
                 resource: policy.resource().to_string(),
                 related: attached.iter().map(|a| attachment_related(a)).collect(),
@@ -154,6 +159,7 @@ fn grant_fact(
             .map(|i| i.text.to_string())
     };
     let at = |span: Span, kind: &'static str| FactLocation {
+        about: None,
         span,
         resource: policy.resource().to_string(),
         related: std::iter::once(Related {

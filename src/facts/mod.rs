@@ -10,6 +10,7 @@
 
 pub mod docs;
 mod document;
+mod escalation;
 mod grants;
 mod passes;
 mod roles;
@@ -26,7 +27,7 @@ use crate::value::{Span, Text};
 use document::raw;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
-use types::{Grant, PassEdge, RoleFact};
+use types::{Escalation, Grant, IdentityFact, PassEdge, RoleFact};
 
 /// The facts document and the locations of its entries.
 #[derive(Debug)]
@@ -40,11 +41,25 @@ pub fn build(units: &[Unit], catalog: &Catalog) -> Facts {
     let mut locations = LocationIndex::default();
     let mut document = Document::default();
     let (resolved, passes_of_role) = passes::resolve_all(units);
+    let holders = escalation::AllHolders::new(units);
     for (u, unit) in units.iter().enumerate() {
         let mut roles = roles::role_facts(u, unit, &resolved, &passes_of_role, catalog);
         let mut edges = passes::pass_edges(units, u, &resolved, &passes_of_role);
-        let mut grants = grants::grant_facts(u, unit);
-        register(u, &mut roles, &mut edges, &mut grants, &mut locations);
+        let (mut grants, grant_ids) = grants::grant_facts(u, unit);
+        let mut identities = escalation::identity_facts(u, &holders);
+        let mut escalations =
+            escalation::escalation_facts(units, u, &holders, &resolved, &grant_ids);
+        register(
+            u,
+            Collections {
+                roles: &mut roles,
+                edges: &mut edges,
+                grants: &mut grants,
+                identities: &mut identities,
+                escalations: &mut escalations,
+            },
+            &mut locations,
+        );
         document.push_unit(
             unit_head(u, unit),
             unit_metadata(unit),
@@ -52,6 +67,8 @@ pub fn build(units: &[Unit], catalog: &Catalog) -> Facts {
                 roles.iter().map(raw).collect(),
                 edges.iter().map(raw).collect(),
                 grants.iter().map(raw).collect(),
+                identities.iter().map(raw).collect(),
+                escalations.iter().map(raw).collect(),
             ],
         );
     }
@@ -84,13 +101,23 @@ fn unit_metadata(unit: &Unit) -> Value {
 
 /// Files every location the facts of unit `u` carry under its JSON pointer: the one place where
 /// pointers are made, from the document's shape.
-fn register(
-    u: usize,
-    roles: &mut [RoleFact],
-    edges: &mut [PassEdge],
-    grants: &mut [Grant],
-    locations: &mut LocationIndex,
-) {
+/// The facts of one unit, for [`register`].
+struct Collections<'a> {
+    roles: &'a mut [RoleFact],
+    edges: &'a mut [PassEdge],
+    grants: &'a mut [Grant],
+    identities: &'a mut [IdentityFact],
+    escalations: &'a mut [Escalation],
+}
+
+fn register(u: usize, c: Collections, locations: &mut LocationIndex) {
+    let Collections {
+        roles,
+        edges,
+        grants,
+        identities,
+        escalations,
+    } = c;
     let mut put = |pointer: String, at: &mut Option<FactLocation>| {
         if let Some(at) = at.take() {
             locations.insert(pointer, at);
@@ -118,6 +145,12 @@ fn register(
             put(format!("{pointer}/{field}"), &mut Some(at));
         }
         put(pointer, &mut grant.at);
+    }
+    for (i, identity) in identities.iter_mut().enumerate() {
+        put(format!("/units/{u}/identities/{i}"), &mut identity.at);
+    }
+    for (e, escalation) in escalations.iter_mut().enumerate() {
+        put(format!("/units/{u}/escalations/{e}"), &mut escalation.at);
     }
 }
 

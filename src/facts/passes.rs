@@ -206,6 +206,7 @@ pub(super) fn pass_edges(
             unresolved_reason: rp.unresolved.clone(),
             via_instance_profile: rp.profile.as_ref().map(|p| p.0.clone()),
             at: Some(FactLocation {
+                about: None,
                 span: pass.span,
                 resource: pass.passer.clone(),
                 related,

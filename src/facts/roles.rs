@@ -64,6 +64,7 @@ pub(super) fn role_facts(
             trust_unknown_reason: trust_reason,
             trusted_services: services,
             at: Some(FactLocation {
+                about: None,
                 span: role.span,
                 resource: role.address.clone(),
                 related: Vec::new(),
@@ -109,6 +110,7 @@ fn principal_facts(
                 service,
                 value: p.value,
                 at: Some(FactLocation {
+                    about: None,
                     span: p.span,
                     resource: role.address.clone(),
                     related: related(),

@@ -50,6 +50,13 @@ pub struct UnitFacts {
     /// Statements of identity policies that grant (or deny) `iam:PassRole`, and policies or
     /// statements that cannot be read (which may grant it).
     pub grants: Vec<Grant>,
+    /// Every role, user, group and permission set of the unit with the policies it holds and
+    /// whether its permissions are fully known.
+    pub identities: Vec<IdentityFact>,
+    /// Every role a principal of the unit can pass (through a PassRole grant it holds), with the
+    /// services the principal can make use the role and whether the role allows more than the
+    /// principal: the escalation paths.
+    pub escalations: Vec<Escalation>,
     /// Each resource's `Metadata` as written (CloudFormation), by logical id.
     pub metadata: BTreeMap<String, serde_json::Value>,
 }
@@ -239,6 +246,83 @@ pub struct GrantCondition {
     pub key: String,
     /// The key tests a resource tag (`iam:ResourceTag/…`, `aws:ResourceTag/…`).
     pub resource_tag: bool,
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub at: At,
+}
+
+/// A principal that holds identity policies: a role, user, group or permission set.
+#[derive(Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IdentityFact {
+    /// `u0.identity.2`.
+    pub id: String,
+    /// `role`, `user`, `group` or `permission_set`.
+    pub kind: String,
+    /// The principal's address.
+    pub resource: String,
+    /// Its name, when known statically.
+    pub name: Option<String>,
+    /// The groups a user is a member of, as the scan names them.
+    pub groups: Vec<String>,
+    /// The policies it holds (inline, attached, and a user's groups'), as `address.attribute`.
+    pub policies: Vec<String>,
+    /// How many statements those policies have (that the scan can read).
+    pub statements: usize,
+    /// Every policy it holds could be read whole: its permissions are known.
+    pub permissions_known: bool,
+    /// Why its permissions are only partially known (a policy that is not in the scan, an AWS
+    /// managed policy `rules/managed-policies.toml` does not list whole, a statement that cannot be
+    /// evaluated).
+    pub unknown_reasons: Vec<String>,
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub at: At,
+}
+
+/// A role that a principal can pass: the principal holds an Allow of `iam:PassRole` whose resource
+/// matches the role and that no Deny it holds cancels. One per (grant, role); the principal shown
+/// is the holder of the grant with the strongest verdict (escalation, then undecided, then none).
+#[derive(Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Escalation {
+    /// `u0.escalation.1`.
+    pub id: String,
+    /// The principal that can pass the role (its address).
+    pub principal: String,
+    /// `role`, `user`, `group` or `permission_set`.
+    pub principal_kind: String,
+    /// Every holder of the grant that can pass the role.
+    pub holders: Vec<String>,
+    /// The grant (`units.0.grants.3`) whose resource lets the role be passed.
+    pub grant: String,
+    /// The grant's `Resource` item that matches the role, as written.
+    pub grant_resource: String,
+    /// The role's address (with its unit's name when it is defined in another unit).
+    pub role: String,
+    /// The role's unit (`u1`).
+    pub role_unit: String,
+    /// Always true: the principal can pass the role.
+    pub can_pass: bool,
+    /// The principal is allowed the actions that make some service of
+    /// `rules/service-use.toml` use a role (whichever role it trusts).
+    pub can_use_service: bool,
+    /// The role trusts a service the principal can make use it (`services`).
+    pub trusts_service: bool,
+    /// The services the principal can make use the role, by name (`AWS Lambda`), that the role
+    /// trusts and the grant's `iam:PassedToService`/`iam:AssociatedResourceArn` conditions allow.
+    pub services: Vec<String>,
+    /// How, for the first service: the actions the principal is allowed
+    /// (`lambda:CreateFunction and lambda:InvokeFunction`).
+    pub how: String,
+    /// Whether the comparison of the role's and the principal's permissions could be decided.
+    pub decided: bool,
+    /// Why not, when it could not (a permission that is not known, a condition not evaluated).
+    pub undecided_reason: Option<String>,
+    /// The role certainly allows something the principal certainly is not allowed.
+    pub exceeds: bool,
+    /// What, shortly: for example every action (`*`) on `*`; empty when it does not exceed.
+    pub difference: String,
     #[serde(skip)]
     #[schemars(skip)]
     pub at: At,

@@ -3,6 +3,7 @@
 pub mod gcc;
 pub mod github;
 pub mod gitlab;
+pub mod graph;
 pub mod human;
 pub mod json;
 pub mod junit;
