@@ -66,11 +66,21 @@ fn plan_unit(path: &str) -> (Unit, SourceMap) {
 }
 
 /// (kind, address, line, name) of each identity, sorted.
-fn identities(unit: &Unit, sources: &SourceMap) -> Vec<(IdentityKind, String, usize, Option<String>)> {
+fn identities(
+    unit: &Unit,
+    sources: &SourceMap,
+) -> Vec<(IdentityKind, String, usize, Option<String>)> {
     let mut out: Vec<_> = unit
         .identities
         .iter()
-        .map(|i| (i.kind, i.address.clone(), line(sources, i.span), i.name.clone()))
+        .map(|i| {
+            (
+                i.kind,
+                i.address.clone(),
+                line(sources, i.span),
+                i.name.clone(),
+            )
+        })
         .collect();
     out.sort_by(|a, b| a.1.cmp(&b.1));
     out
@@ -128,4 +138,13 @@ fn dump() {
     eprintln!("{:#?}", opaque(&unit, &sources));
     eprintln!("{:#?}", attachments(&unit));
     let _ = (template_unit, plan_unit, s, Path::new("."));
+}
+
+#[test]
+fn dump_cfn() {
+    let (unit, sources) = template_unit("testdata/principals-cfn/template.yaml");
+    eprintln!("{:#?}", identities(&unit, &sources));
+    eprintln!("{:#?}", memberships(&unit, &sources));
+    eprintln!("{:#?}", opaque(&unit, &sources));
+    eprintln!("{:#?}", attachments(&unit));
 }
