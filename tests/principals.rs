@@ -148,3 +148,12 @@ fn dump_cfn() {
     eprintln!("{:#?}", opaque(&unit, &sources));
     eprintln!("{:#?}", attachments(&unit));
 }
+
+#[test]
+fn dump_plan() {
+    let (unit, sources) = plan_unit("testdata/principals-plan/plan.json");
+    eprintln!("{:#?}", identities(&unit, &sources));
+    eprintln!("{:#?}", memberships(&unit, &sources));
+    eprintln!("{:#?}", opaque(&unit, &sources));
+    eprintln!("{:#?}", attachments(&unit));
+}

@@ -15,6 +15,7 @@
 //! Terraform source itself, and the plan's span is recorded in [`Unit::origins`].
 
 mod enrich;
+mod identities;
 mod managed;
 pub mod read;
 mod refs;
@@ -99,10 +100,12 @@ pub fn lower_plan(
     lower.enricher = enricher.as_ref();
     let mut unit = Unit::new(UnitKind::Plan, source.display.clone());
     lower.roles(&mut unit);
+    lower.identities(&mut unit);
     lower.profiles(&mut unit);
     lower.policies(&mut unit);
     lower.passes(&mut unit, catalog);
     lower.managed_policies(&mut unit);
+    lower.memberships(&mut unit);
     unit.origins = std::mem::take(&mut lower.origins);
     if let Some(e) = lower.refs.borrow().budget_error(&source.display) {
         lower.errors.push(e);
@@ -121,6 +124,12 @@ fn kept_types(catalog: &Catalog) -> HashSet<String> {
     .map(String::from)
     .collect();
     set.extend(IDENTITY_POLICIES.iter().map(|(t, _)| t.to_string()));
+    set.extend(
+        identities::IDENTITY_TYPES
+            .iter()
+            .map(|(t, _)| t.to_string()),
+    );
+    set.extend(identities::MEMBERSHIPS.iter().map(|(t, ..)| t.to_string()));
     set.extend(
         managed::MANAGED_ATTACHMENTS
             .iter()
@@ -186,6 +195,7 @@ fn module_path(address: &str) -> ModulePath {
 }
 
 /// A resource of the plan, read.
+#[derive(Clone)]
 struct PlanResource<'a> {
     raw: &'a Resource<'a>,
     address: String,
