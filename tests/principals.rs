@@ -8,7 +8,7 @@ use passrole::source::reader::Reader;
 use passrole::source::{SourceFile, SourceMap, cloudformation, plan, terraform};
 use passrole::value::Span;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// The 1-based line a span starts on.
 fn line(sources: &SourceMap, span: Span) -> usize {
@@ -130,30 +130,217 @@ fn s(v: &str) -> String {
     v.to_string()
 }
 
+fn o(principal: &str, policy: &str, reason: &str, line: usize) -> (String, String, String, usize) {
+    (s(principal), s(policy), s(reason), line)
+}
+
+const READ_ONLY: &str = "arn:aws:iam::aws:policy/ReadOnlyAccess";
+const READ_ONLY_REASON: &str =
+    "the AWS managed policy ReadOnlyAccess is not in rules/managed-policies.toml";
+const CUSTOMER: &str = "arn:aws:iam::123456789012:policy/x";
+const CUSTOMER_REASON: &str =
+    "the policy arn:aws:iam::123456789012:policy/x is not defined in the scan";
+
 #[test]
-fn dump() {
+fn terraform_identities_memberships_and_opaque_policies() {
     let (unit, sources) = terraform_unit("testdata/principals-tf");
-    eprintln!("{:#?}", identities(&unit, &sources));
-    eprintln!("{:#?}", memberships(&unit, &sources));
-    eprintln!("{:#?}", opaque(&unit, &sources));
-    eprintln!("{:#?}", attachments(&unit));
-    let _ = (template_unit, plan_unit, s, Path::new("."));
+    use IdentityKind::*;
+    assert_eq!(
+        identities(&unit, &sources),
+        [
+            (Group, s("aws_iam_group.admins"), 14, Some(s("admins"))),
+            (User, s("aws_iam_user.dev"), 5, Some(s("dev"))),
+            // One per block, as attachments and memberships name it; its instances' names differ.
+            (User, s("aws_iam_user.ops"), 9, None),
+            (
+                PermissionSet,
+                s("aws_ssoadmin_permission_set.deploy"),
+                18,
+                Some(s("Deploy"))
+            ),
+        ]
+    );
+    assert_eq!(
+        memberships(&unit, &sources),
+        [
+            (s("\"carol\""), s("aws_iam_group.admins"), 29),
+            // `groups = [..., "outsiders"]` of `user = "dev"`: the user by its literal name.
+            (s("aws_iam_user.dev"), s("\"outsiders\""), 35),
+            (s("aws_iam_user.dev"), s("aws_iam_group.admins"), 27),
+            (s("aws_iam_user.dev"), s("aws_iam_group.admins"), 35),
+            // "ann" is the name of an instance of `aws_iam_user.ops`.
+            (s("aws_iam_user.ops"), s("aws_iam_group.admins"), 28),
+        ]
+    );
+    assert_eq!(
+        opaque(&unit, &sources),
+        [
+            // A role named by a literal name keeps the name.
+            o(
+                "\"worker\"",
+                "var.policy_arn",
+                "the policy ARN var.policy_arn cannot be evaluated statically",
+                55
+            ),
+            o("aws_iam_group.admins", CUSTOMER, CUSTOMER_REASON, 45),
+            o(
+                "aws_iam_role.app",
+                "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
+                "the AWS managed policy AWSLambdaBasicExecutionRole is not in \
+                 rules/managed-policies.toml",
+                69
+            ),
+            o("aws_iam_user.dev", READ_ONLY, READ_ONLY_REASON, 40),
+        ]
+    );
+    // `group = "admins"` names the group of the module by its name.
+    assert_eq!(
+        attachments(&unit),
+        [
+            (
+                s("aws_iam_group.admins"),
+                s("aws_iam_group_policy_attachment.admin (AWS managed policy AdministratorAccess)")
+            ),
+            (s("aws_iam_role.app"), s("aws_iam_policy.own")),
+        ]
+    );
 }
 
 #[test]
-fn dump_cfn() {
+fn cloudformation_identities_memberships_and_opaque_policies() {
     let (unit, sources) = template_unit("testdata/principals-cfn/template.yaml");
-    eprintln!("{:#?}", identities(&unit, &sources));
-    eprintln!("{:#?}", memberships(&unit, &sources));
-    eprintln!("{:#?}", opaque(&unit, &sources));
-    eprintln!("{:#?}", attachments(&unit));
+    use IdentityKind::*;
+    assert_eq!(
+        identities(&unit, &sources),
+        [
+            (Group, s("Admins"), 16, Some(s("admins"))),
+            (PermissionSet, s("Deploy"), 33, Some(s("Deploy"))),
+            (User, s("DevUser"), 6, Some(s("dev"))),
+            // No `UserName`: CloudFormation generates one.
+            (User, s("Unnamed"), 23, None),
+        ]
+    );
+    assert_eq!(
+        memberships(&unit, &sources),
+        [
+            (s("\"carol\""), s("Admins"), 32),
+            (s("DevUser"), s("\"outsiders\""), 12),
+            (s("DevUser"), s("Admins"), 11),
+            // `Users: [dev]` and `GroupName: admins` of the addition: both by their names.
+            (s("DevUser"), s("Admins"), 30),
+            (s("Unnamed"), s("Admins"), 31),
+        ]
+    );
+    assert_eq!(
+        opaque(&unit, &sources),
+        [
+            o("Admins", CUSTOMER, CUSTOMER_REASON, 21),
+            o("DevUser", READ_ONLY, READ_ONLY_REASON, 14),
+            o(
+                "Worker",
+                "!Ref PolicyArn",
+                "the policy ARN !Ref PolicyArn cannot be evaluated statically",
+                50
+            ),
+        ]
+    );
+    assert_eq!(
+        attachments(&unit),
+        [
+            (
+                s("Admins"),
+                s("Admins (AWS managed policy AdministratorAccess)")
+            ),
+            // `ManagedPolicyArns: [!Ref OwnPolicy]` of the user, and `Users: [dev]` of the policy.
+            (s("DevUser"), s("OwnPolicy")),
+            (s("DevUser"), s("OwnPolicy")),
+        ]
+    );
 }
 
 #[test]
-fn dump_plan() {
+fn plan_identities_memberships_and_opaque_policies() {
     let (unit, sources) = plan_unit("testdata/principals-plan/plan.json");
-    eprintln!("{:#?}", identities(&unit, &sources));
-    eprintln!("{:#?}", memberships(&unit, &sources));
-    eprintln!("{:#?}", opaque(&unit, &sources));
-    eprintln!("{:#?}", attachments(&unit));
+    use IdentityKind::*;
+    assert_eq!(
+        identities(&unit, &sources),
+        [
+            (Group, s("aws_iam_group.admins"), 47, Some(s("admins"))),
+            (User, s("aws_iam_user.dev"), 8, Some(s("dev"))),
+            // `name_prefix`: the name is known only after apply.
+            (User, s("aws_iam_user.late"), 34, None),
+            (User, s("aws_iam_user.ops[\"ann\"]"), 21, Some(s("ann"))),
+            (
+                PermissionSet,
+                s("aws_ssoadmin_permission_set.deploy"),
+                60,
+                Some(s("Deploy"))
+            ),
+        ]
+    );
+    assert_eq!(
+        memberships(&unit, &sources),
+        [
+            (s("\"carol\""), s("aws_iam_group.admins"), 85),
+            (s("aws_iam_user.dev"), s("aws_iam_group.admins"), 83),
+            // The user's name is known only after apply: the configuration references the user.
+            (s("aws_iam_user.late"), s("\"outsiders\""), 100),
+            (s("aws_iam_user.late"), s("aws_iam_group.admins"), 99),
+            (
+                s("aws_iam_user.ops[\"ann\"]"),
+                s("aws_iam_group.admins"),
+                84
+            ),
+        ]
+    );
+    assert_eq!(
+        opaque(&unit, &sources),
+        [
+            o(
+                "\"worker\"",
+                "module.policies.arn",
+                "the policy ARN module.policies.arn cannot be evaluated statically",
+                463
+            ),
+            o("aws_iam_group.admins", CUSTOMER, CUSTOMER_REASON, 127),
+            o("aws_iam_user.dev", READ_ONLY, READ_ONLY_REASON, 114),
+        ]
+    );
+    assert_eq!(
+        attachments(&unit),
+        [(
+            s("aws_iam_group.admins"),
+            s("aws_iam_group_policy_attachment.admin (AWS managed policy AdministratorAccess)")
+        )]
+    );
+}
+
+/// A literal name that two users of the unit share names neither: it stays in quotes.
+#[test]
+fn a_name_two_users_share_is_not_resolved() {
+    let dir = std::env::temp_dir().join(format!("passrole-principals-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temporary directory");
+    std::fs::write(
+        dir.join("main.tf"),
+        r#"
+resource "aws_iam_user" "a" {
+  name = "same"
+}
+resource "aws_iam_user" "b" {
+  name = "same"
+}
+resource "aws_iam_group" "g" {
+  name = "g"
+}
+resource "aws_iam_user_group_membership" "m" {
+  user   = "same"
+  groups = ["g"]
+}
+"#,
+    )
+    .expect("a written .tf file");
+    let (unit, sources) = terraform_unit(&dir.to_string_lossy());
+    let found = memberships(&unit, &sources);
+    std::fs::remove_dir_all(&dir).ok();
+    assert_eq!(found, [(s("\"same\""), s("aws_iam_group.g"), 13)]);
 }
