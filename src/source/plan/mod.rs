@@ -31,7 +31,7 @@ use crate::source::terraform::IDENTITY_POLICIES;
 use crate::source::{ErrorKind, InputError, Position, SourceMap};
 use crate::value::{FileId, Node, Span};
 use enrich::Enricher;
-use read::{ConfigModule, ConfigResource, Expression, KeepTypes, PlanJson, Resource};
+use read::{ConfigModule, ConfigResource, Expression, KeepTypes, PlanJson, Resource, offset_of};
 use serde_json::value::RawValue;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -137,18 +137,6 @@ fn kept_types(catalog: &Catalog) -> HashSet<String> {
     );
     set.extend(catalog.terraform.iter().map(|p| p.resource.clone()));
     set
-}
-
-/// The byte offset of serde_json's 1-based line and column (columns count bytes there).
-fn offset_of(text: &str, line: usize, column: usize) -> usize {
-    let mut start = 0;
-    for _ in 1..line {
-        match text[start..].find('\n') {
-            Some(i) => start += i + 1,
-            None => break,
-        }
-    }
-    (start + column.saturating_sub(1)).min(text.len())
 }
 
 /// `module.a["k"].aws_iam_role.r[0].arn` → `["module", "a", "aws_iam_role", "r", "arn"]`: the names
@@ -695,11 +683,5 @@ mod tests {
             ["a", "b"]
         );
         assert!(module_path("aws_iam_role.r").is_empty());
-    }
-
-    #[test]
-    fn serde_offsets() {
-        assert_eq!(offset_of("ab\ncd", 2, 2), 4);
-        assert_eq!(offset_of("ab", 9, 9), 2);
     }
 }

@@ -232,10 +232,10 @@ impl<'a> Lowering<'_, 'a> {
             self.lower_instances(inst, ty, name, block, |l, _, ctx| l.tree.eval(ctx, expr));
         let mut reasons: Vec<(String, String)> = Vec::new();
         for (_, value) in values {
-            if let Some(found) = self.opaque_reason(&value, span) {
-                if !reasons.contains(&found) {
-                    reasons.push(found);
-                }
+            if let Some(found) = self.opaque_reason(&value, span)
+                && !reasons.contains(&found)
+            {
+                reasons.push(found);
             }
         }
         for (policy, reason) in reasons {
