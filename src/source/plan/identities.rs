@@ -7,6 +7,7 @@ use super::{Leaf, Lower, PlanResource, address_parts};
 use crate::model::{GroupMembership, Identity, IdentityKind, Unit};
 use crate::source::opaque;
 use crate::value::{Span, Text};
+use std::collections::HashMap;
 
 /// Resource types that define identities other than roles.
 pub(super) const IDENTITY_TYPES: &[(&str, IdentityKind)] = &[
@@ -54,6 +55,12 @@ pub(super) fn kind_of_attribute(attribute: &str) -> Option<IdentityKind> {
     }
 }
 
+/// The addresses of the users, groups and customer managed policies of a plan by (type, name).
+#[derive(Default)]
+pub(super) struct Names {
+    by_name: HashMap<(String, String), Vec<String>>,
+}
+
 fn type_of(kind: IdentityKind) -> &'static str {
     IDENTITY_TYPES
         .iter()
@@ -84,14 +91,33 @@ impl<'a> Lower<'a> {
         self.resources = resources;
     }
 
-    /// The one resource of type `ty` whose planned `name` is `name`.
+    /// The one resource of type `ty` whose planned `name` is `name` (none when several have it:
+    /// which one is meant cannot be told).
     pub(super) fn named(&self, ty: &str, name: &str) -> Option<String> {
-        let mut found = self
-            .resources
-            .iter()
-            .filter(|r| r.raw.ty == ty && self.literal(r, "name").as_deref() == Some(name));
-        let first = found.next()?;
-        found.next().is_none().then(|| first.address.clone())
+        let names = self.names.get_or_init(|| {
+            let mut names = Names::default();
+            for r in &self.resources {
+                let indexed = IDENTITY_TYPES.iter().any(|(t, _)| *t == r.raw.ty)
+                    || r.raw.ty == "aws_iam_policy";
+                if let Some(name) = self.literal(r, "name").filter(|_| indexed) {
+                    let key = (r.raw.ty.to_string(), name);
+                    names
+                        .by_name
+                        .entry(key)
+                        .or_default()
+                        .push(r.address.clone());
+                }
+            }
+            names
+        });
+        match names
+            .by_name
+            .get(&(ty.to_string(), name.to_string()))?
+            .as_slice()
+        {
+            [one] => Some(one.clone()),
+            _ => None,
+        }
     }
 
     /// A principal named by `name` in an attribute naming principals of `kind`.
@@ -171,7 +197,7 @@ impl<'a> Lower<'a> {
         let mut found = self
             .resources
             .iter()
-            .filter(|o| o.module == r.module && o.raw.ty == ty && o.raw.name == name);
+            .filter(|o| o.raw.ty == ty && o.raw.name == name && o.module == r.module);
         let first = found.next()?;
         found.next().is_none().then(|| first.address.clone())
     }

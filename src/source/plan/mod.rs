@@ -226,6 +226,9 @@ struct Lower<'a> {
     errors: Vec<InputError>,
     /// What the configuration's references led to, and the work spent following them.
     refs: std::cell::RefCell<refs::Resolved>,
+    /// Users, groups and policies by type and name, built on first use (after every resource
+    /// is read: lookups happen in `managed_policies` and `memberships`).
+    names: std::cell::OnceCell<identities::Names>,
 }
 
 fn flatten<'a>(m: &'a read::ModuleValues<'a>, out: &mut Vec<&'a Resource<'a>>) {
@@ -277,6 +280,7 @@ impl<'a> Lower<'a> {
             origins: Vec::new(),
             errors: Vec::new(),
             refs: Default::default(),
+            names: Default::default(),
         };
         let mut all = Vec::new();
         // A plan's resources after apply; a state's resources as they are.
