@@ -2,6 +2,7 @@
 
 pub mod cloudformation;
 pub mod json;
+pub mod opaque;
 pub mod plan;
 pub mod reader;
 pub mod terraform;

@@ -7,10 +7,138 @@
 //! resource that attaches it. Other AWS managed policies grant no PassRole (the file lists them all).
 
 use super::eval::{Resource, Template};
-use super::{list_items, prop, read_policy};
-use crate::model::{IdentityPolicy, PolicyAttachment, Unit};
+use super::{list_items, principal_shown, prop, read_policy, referenced};
+use crate::model::{
+    GroupMembership, Identity, IdentityKind, IdentityPolicy, OpaquePolicy, PolicyAttachment, Unit,
+};
 use crate::resolve::managed::{ManagedPolicies, ManagedPolicy};
+use crate::source::opaque;
 use crate::value::{Node, NodeKind, Span, Text};
+
+/// Resource types that define identities other than roles: (type, kind, name property).
+const IDENTITY_TYPES: &[(&str, IdentityKind, &str)] = &[
+    ("AWS::IAM::User", IdentityKind::User, "UserName"),
+    ("AWS::IAM::Group", IdentityKind::Group, "GroupName"),
+    (
+        "AWS::SSO::PermissionSet",
+        IdentityKind::PermissionSet,
+        "Name",
+    ),
+];
+
+/// The kind of principal an attachment property names; `None` for roles, which are not resolved
+/// by a literal name.
+pub(super) fn kind_of_property(property: &str) -> Option<IdentityKind> {
+    match property {
+        "Users" | "UserName" => Some(IdentityKind::User),
+        "Groups" | "GroupName" => Some(IdentityKind::Group),
+        _ => None,
+    }
+}
+
+/// The users, groups and permission sets of the template.
+pub(super) fn identities(t: &Template, unit: &mut Unit) {
+    for r in &t.resources {
+        let Some((_, kind, name_prop)) = IDENTITY_TYPES.iter().find(|(ty, ..)| *ty == r.ty) else {
+            continue;
+        };
+        let (name, literal) = t.resource_name(&r.id, name_prop, 0);
+        unit.identities.push(Identity {
+            kind: *kind,
+            address: r.address.clone(),
+            span: r.key_span,
+            name: literal.then_some(name),
+        });
+    }
+}
+
+/// The one resource of type `ty` whose literal name property is `name`: its address (none when
+/// several have the name: which one is meant cannot be told).
+fn named_resource(t: &Template, ty: &str, name_prop: &str, name: &str) -> Option<String> {
+    let mut found = t
+        .resources
+        .iter()
+        .filter(|r| r.ty == ty)
+        .filter(|r| t.resource_name(&r.id, name_prop, 0) == (name.to_string(), true));
+    let first = found.next()?;
+    found.next().is_none().then(|| first.address.clone())
+}
+
+/// The user or group of the template with the literal name `name`.
+pub(super) fn named(t: &Template, kind: IdentityKind, name: &str) -> Option<String> {
+    let (ty, _, name_prop) = IDENTITY_TYPES.iter().find(|(_, k, _)| *k == kind)?;
+    named_resource(t, ty, name_prop, name)
+}
+
+/// `Groups` of `AWS::IAM::User` and `AWS::IAM::UserToGroupAddition` (`GroupName`, `Users`).
+pub(super) fn memberships(t: &Template, unit: &mut Unit) {
+    for r in &t.resources {
+        if r.ty == "AWS::IAM::User"
+            && let Some(groups) = prop(r, "Groups")
+        {
+            for item in list_items(t, groups) {
+                unit.memberships.push(GroupMembership {
+                    user: r.address.clone(),
+                    group: principal_shown(t, item, Some(IdentityKind::Group)),
+                    span: item.span,
+                });
+            }
+        }
+        if r.ty == "AWS::IAM::UserToGroupAddition"
+            && let (Some(group), Some(users)) = (prop(r, "GroupName"), prop(r, "Users"))
+        {
+            let mut groups = Vec::new();
+            t.branches(group, &mut groups, 0);
+            for group in groups {
+                let group = principal_shown(t, group, Some(IdentityKind::Group));
+                for item in list_items(t, users) {
+                    unit.memberships.push(GroupMembership {
+                        user: principal_shown(t, item, Some(IdentityKind::User)),
+                        group: group.clone(),
+                        span: item.span,
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// A managed policy ARN whose statements cannot be known (not a policy of the template, not an
+/// AWS managed policy of the data file), held by `holder`: each possible value once.
+fn opaque_arns(t: &Template, all: &ManagedPolicies, holder: &str, item: &Node, unit: &mut Unit) {
+    if referenced(t, item).is_some_and(|p| p.ty == "AWS::IAM::ManagedPolicy") {
+        return;
+    }
+    let written = t.sources.snippet(item.span).trim().to_string();
+    let defined =
+        |name: &str| named_resource(t, "AWS::IAM::ManagedPolicy", "ManagedPolicyName", name);
+    let mut seen: Vec<(String, String)> = Vec::new();
+    for value in t.eval(item, 0) {
+        // `!Ref PolicyArns` of a `CommaDelimitedList` parameter is a list of ARNs.
+        for one in value.as_list() {
+            let found = match (&one.kind, one.as_text()) {
+                (NodeKind::Null, _) => None,
+                (_, Some(text)) if all.by_arn(text).is_some() => None,
+                (_, Some(text)) => {
+                    let shown = text.as_literal().unwrap_or_else(|| written.clone());
+                    opaque::reason(text, &shown, defined).map(|r| (shown, r))
+                }
+                (_, None) => Some((written.clone(), opaque::unknown_reason(&written))),
+            };
+            if let Some(found) = found.filter(|f| !seen.contains(f)) {
+                seen.push(found);
+            }
+        }
+    }
+    for (policy, reason) in seen {
+        unit.opaque_policies.push(OpaquePolicy {
+            principal: holder.to_string(),
+            policy,
+            reason,
+            span: item.span,
+        });
+    }
+}
 
 /// Resource types with `ManagedPolicyArns`: the policies are attached to the resource itself.
 const MANAGED_POLICY_ARNS: &[(&str, &str)] = &[
@@ -50,6 +178,7 @@ pub(super) fn managed_attachments(t: &Template, unit: &mut Unit) {
                 for policy in by_arn(t, all, item) {
                     grant(unit, policy, &r.address, &r.address, property, item.span);
                 }
+                opaque_arns(t, all, &r.address, item, unit);
             }
         }
         sam_policies(t, all, r, unit);

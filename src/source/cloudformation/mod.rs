@@ -23,8 +23,8 @@ mod yaml_indent;
 
 use crate::iam::policy::{PolicyDocument, PolicyValue};
 use crate::model::{
-    Export, IdentityPolicy, InstanceProfile, Pass, PolicyAttachment, ResourceMetadata, Role,
-    RoleTarget, Unit, UnitKind,
+    Export, IdentityKind, IdentityPolicy, InstanceProfile, Pass, PolicyAttachment,
+    ResourceMetadata, Role, RoleTarget, Unit, UnitKind,
 };
 use crate::resolve::catalog::{Catalog, RoleReference};
 use crate::source::{ErrorKind, InputError, SourceMap, json};
@@ -115,7 +115,9 @@ pub fn lower_template(
     profiles(&template, &mut unit);
     policies(&template, &mut unit);
     identity::permission_sets(&template, &mut unit);
+    identity::identities(&template, &mut unit);
     attachments(&template, &mut unit);
+    identity::memberships(&template, &mut unit);
     identity::managed_attachments(&template, &mut unit);
     nested::nested_stacks(&template, &mut unit);
     passes(&template, &mut unit, catalog);
@@ -420,7 +422,7 @@ const ATTACHMENTS: &[(&str, &[&str], bool)] = &[
 fn attachments(t: &Template, unit: &mut Unit) {
     for r in &t.resources {
         if let Some((_, properties, list)) = ATTACHMENTS.iter().find(|(ty, ..)| *ty == r.ty) {
-            for property in properties.iter().filter_map(|p| prop(r, p)) {
+            for (name, property) in properties.iter().filter_map(|p| Some((*p, prop(r, p)?))) {
                 let items = if *list {
                     list_items(t, property)
                 } else {
@@ -428,17 +430,19 @@ fn attachments(t: &Template, unit: &mut Unit) {
                     t.branches(property, &mut values, 0);
                     values
                 };
+                let kind = identity::kind_of_property(name);
                 for item in items {
                     unit.attachments.push(PolicyAttachment {
                         policy: r.address.clone(),
-                        principal: principal_shown(t, item),
+                        principal: principal_shown(t, item, kind),
                         via: r.address.clone(),
                         span: item.span,
                     });
                 }
             }
         }
-        if r.ty == "AWS::IAM::Role"
+        // A role's, user's or group's customer managed policies of the template (`!Ref Policy`).
+        if INLINE_POLICY_RESOURCES.contains(&r.ty.as_str())
             && let Some(arns) = prop(r, "ManagedPolicyArns")
         {
             for item in list_items(t, arns) {
@@ -468,14 +472,18 @@ fn referenced<'t, 'a>(t: &'t Template<'a>, node: &Node) -> Option<&'t eval::Reso
     }
 }
 
-/// A principal as a finding shows it: the resource's address, else its name as written.
-fn principal_shown(t: &Template, node: &Node) -> String {
+/// A principal as a finding shows it: the resource's address, else its name as written. A user or
+/// group (`kind`) named by the literal name of a user or group of the template is shown by that
+/// one's address; roles keep the name.
+fn principal_shown(t: &Template, node: &Node, kind: Option<IdentityKind>) -> String {
     if let Some(r) = referenced(t, node) {
         return r.address.clone();
     }
     match &node.kind {
         NodeKind::Str(text) => match text.as_literal() {
-            Some(name) => format!("\"{name}\""),
+            Some(name) => kind
+                .and_then(|k| identity::named(t, k, &name))
+                .unwrap_or_else(|| format!("\"{name}\"")),
             None => "a principal that cannot be evaluated statically".into(),
         },
         _ => "a principal that cannot be evaluated statically".into(),

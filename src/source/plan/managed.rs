@@ -3,8 +3,9 @@
 //! `rules/managed-policies.toml`, its PassRole statements are a grant held through the attachment,
 //! spanned at the ARN (in the `.tf` when the configuration was found), as the `.tf` lowering does.
 
+use super::identities::kind_of_attribute;
 use super::{Leaf, Lower, PlanResource, field};
-use crate::model::{PolicyAttachment, Unit};
+use crate::model::{OpaquePolicy, PolicyAttachment, Unit};
 use crate::resolve::managed::{ManagedPolicies, ManagedPolicy};
 use crate::value::{Span, Text};
 
@@ -44,9 +45,15 @@ pub(super) const MANAGED_ATTACHMENTS: &[(&str, &str, &[&str])] = &[
 
 impl<'a> Lower<'a> {
     pub(super) fn managed_policies(&mut self, unit: &mut Unit) {
-        let resources = std::mem::take(&mut self.resources);
+        // Copies: naming a principal looks up the users and groups among the resources.
+        let selected: Vec<PlanResource<'a>> = self
+            .resources
+            .iter()
+            .filter(|r| MANAGED_ATTACHMENTS.iter().any(|(t, ..)| *t == r.raw.ty))
+            .cloned()
+            .collect();
         for (ty, attribute, principals) in MANAGED_ATTACHMENTS {
-            for r in resources.iter().filter(|r| r.raw.ty == *ty) {
+            for r in selected.iter().filter(|r| r.raw.ty == *ty) {
                 if principals.is_empty() && !self.configured(r, attribute) {
                     continue;
                 }
@@ -61,9 +68,25 @@ impl<'a> Lower<'a> {
                         });
                     }
                 }
+                // Policies whose statements cannot be known: their holders' permissions are
+                // partially known.
+                let opaque = self.opaque_arns(r, attribute);
+                let holders = match opaque.is_empty() {
+                    true => Vec::new(),
+                    false => self.opaque_holders(r, principals),
+                };
+                for (policy, reason, span) in opaque {
+                    for principal in &holders {
+                        unit.opaque_policies.push(OpaquePolicy {
+                            principal: principal.clone(),
+                            policy: policy.clone(),
+                            reason: reason.clone(),
+                            span,
+                        });
+                    }
+                }
             }
         }
-        self.resources = resources;
     }
 
     /// Whether the configuration sets the attribute. A role's `managed_policy_arns` is computed:
@@ -106,6 +129,24 @@ impl<'a> Lower<'a> {
         out
     }
 
+    /// Who gets a policy whose statements cannot be known: each principal named (one known only
+    /// after apply by the user or group its configuration references), or the resource itself.
+    fn opaque_holders(&mut self, r: &PlanResource<'a>, attributes: &[&str]) -> Vec<String> {
+        if attributes.is_empty() {
+            return vec![r.address.clone()];
+        }
+        let mut out = Vec::new();
+        for attribute in attributes {
+            let kind = kind_of_attribute(attribute);
+            out.extend(
+                self.principals_at(r, attribute, kind)
+                    .into_iter()
+                    .map(|(p, _)| p),
+            );
+        }
+        out
+    }
+
     /// Who gets the policy: each principal named in the attributes (as written in the plan), or
     /// the resource itself when it holds the policy.
     fn holders(&mut self, r: &PlanResource<'a>, attributes: &[&str]) -> Vec<(String, Span)> {
@@ -114,6 +155,7 @@ impl<'a> Lower<'a> {
         }
         let mut out = Vec::new();
         for attribute in attributes {
+            let kind = kind_of_attribute(attribute);
             for leaf in self.leaves(r.values, &[attribute]) {
                 let Leaf::Known(raw) = leaf else { continue };
                 let items = match raw.get().starts_with('[') {
@@ -122,7 +164,7 @@ impl<'a> Lower<'a> {
                 };
                 for item in items {
                     if let Some((name, span)) = self.string_span(item) {
-                        out.push((format!("\"{name}\""), span));
+                        out.push((self.principal_named(&name, kind), span));
                     }
                 }
             }

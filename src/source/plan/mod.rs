@@ -15,6 +15,7 @@
 //! Terraform source itself, and the plan's span is recorded in [`Unit::origins`].
 
 mod enrich;
+mod identities;
 mod managed;
 pub mod read;
 mod refs;
@@ -30,7 +31,7 @@ use crate::source::terraform::IDENTITY_POLICIES;
 use crate::source::{ErrorKind, InputError, Position, SourceMap};
 use crate::value::{FileId, Node, Span};
 use enrich::Enricher;
-use read::{ConfigModule, ConfigResource, Expression, KeepTypes, PlanJson, Resource};
+use read::{ConfigModule, ConfigResource, Expression, KeepTypes, PlanJson, Resource, offset_of};
 use serde_json::value::RawValue;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -99,10 +100,12 @@ pub fn lower_plan(
     lower.enricher = enricher.as_ref();
     let mut unit = Unit::new(UnitKind::Plan, source.display.clone());
     lower.roles(&mut unit);
+    lower.identities(&mut unit);
     lower.profiles(&mut unit);
     lower.policies(&mut unit);
     lower.passes(&mut unit, catalog);
     lower.managed_policies(&mut unit);
+    lower.memberships(&mut unit);
     unit.origins = std::mem::take(&mut lower.origins);
     if let Some(e) = lower.refs.borrow().budget_error(&source.display) {
         lower.errors.push(e);
@@ -122,24 +125,18 @@ fn kept_types(catalog: &Catalog) -> HashSet<String> {
     .collect();
     set.extend(IDENTITY_POLICIES.iter().map(|(t, _)| t.to_string()));
     set.extend(
+        identities::IDENTITY_TYPES
+            .iter()
+            .map(|(t, _)| t.to_string()),
+    );
+    set.extend(identities::MEMBERSHIPS.iter().map(|(t, ..)| t.to_string()));
+    set.extend(
         managed::MANAGED_ATTACHMENTS
             .iter()
             .map(|(t, ..)| t.to_string()),
     );
     set.extend(catalog.terraform.iter().map(|p| p.resource.clone()));
     set
-}
-
-/// The byte offset of serde_json's 1-based line and column (columns count bytes there).
-fn offset_of(text: &str, line: usize, column: usize) -> usize {
-    let mut start = 0;
-    for _ in 1..line {
-        match text[start..].find('\n') {
-            Some(i) => start += i + 1,
-            None => break,
-        }
-    }
-    (start + column.saturating_sub(1)).min(text.len())
 }
 
 /// `module.a["k"].aws_iam_role.r[0].arn` → `["module", "a", "aws_iam_role", "r", "arn"]`: the names
@@ -186,6 +183,7 @@ fn module_path(address: &str) -> ModulePath {
 }
 
 /// A resource of the plan, read.
+#[derive(Clone)]
 struct PlanResource<'a> {
     raw: &'a Resource<'a>,
     address: String,
@@ -228,6 +226,9 @@ struct Lower<'a> {
     errors: Vec<InputError>,
     /// What the configuration's references led to, and the work spent following them.
     refs: std::cell::RefCell<refs::Resolved>,
+    /// Users, groups and policies by type and name, built on first use (after every resource
+    /// is read: lookups happen in `managed_policies` and `memberships`).
+    names: std::cell::OnceCell<identities::Names>,
 }
 
 fn flatten<'a>(m: &'a read::ModuleValues<'a>, out: &mut Vec<&'a Resource<'a>>) {
@@ -279,6 +280,7 @@ impl<'a> Lower<'a> {
             origins: Vec::new(),
             errors: Vec::new(),
             refs: Default::default(),
+            names: Default::default(),
         };
         let mut all = Vec::new();
         // A plan's resources after apply; a state's resources as they are.
@@ -685,11 +687,5 @@ mod tests {
             ["a", "b"]
         );
         assert!(module_path("aws_iam_role.r").is_empty());
-    }
-
-    #[test]
-    fn serde_offsets() {
-        assert_eq!(offset_of("ab\ncd", 2, 2), 4);
-        assert_eq!(offset_of("ab", 9, 9), 2);
     }
 }

@@ -231,3 +231,26 @@ pub struct Expression<'a> {
     #[serde(borrow, default)]
     pub constant_value: Option<&'a RawValue>,
 }
+
+/// The byte offset of serde_json's 1-based line and column (columns count bytes there).
+pub(super) fn offset_of(text: &str, line: usize, column: usize) -> usize {
+    let mut start = 0;
+    for _ in 1..line {
+        match text[start..].find('\n') {
+            Some(i) => start += i + 1,
+            None => break,
+        }
+    }
+    (start + column.saturating_sub(1)).min(text.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::offset_of;
+
+    #[test]
+    fn serde_offsets() {
+        assert_eq!(offset_of("ab\ncd", 2, 2), 4);
+        assert_eq!(offset_of("ab", 9, 9), 2);
+    }
+}

@@ -4,7 +4,8 @@ use super::eval::{Ctx, Located, Target, Tree, iterator_name, traversal_path};
 use super::load::Workspace;
 use crate::iam::policy::{PolicyDocument, PolicyValue};
 use crate::model::{
-    IdentityPolicy, InstanceProfile, Pass, PolicyAttachment, Role, RoleTarget, Unit, UnitKind,
+    IdentityKind, IdentityPolicy, InstanceProfile, Pass, PolicyAttachment, Role, RoleTarget, Unit,
+    UnitKind,
 };
 use crate::resolve::catalog::{Catalog, Passer, RoleReference};
 use crate::source::{InputError, SourceMap, display_path};
@@ -18,6 +19,7 @@ use std::path::Path;
 mod account;
 mod evaluated;
 mod hops;
+mod identities;
 mod managed;
 mod passer_path;
 mod per_instance;
@@ -108,13 +110,16 @@ pub fn lower_module(
         profile_index: HashMap::new(),
         targets_memo: Default::default(),
         role_texts: Default::default(),
+        names: Default::default(),
     };
     let mut lowering = lowering;
     lowering.roles(&mut unit);
+    lowering.identities(&mut unit);
     lowering.profiles(&mut unit);
     lowering.policies(&mut unit);
     lowering.passes(&mut unit, catalog);
     lowering.attachments(&mut unit);
+    lowering.memberships(&mut unit);
     lowering.exclusive_attachments(&mut unit);
     lowering.skipped_modules(&mut unit);
     unit.account = lowering.root_account(root);
@@ -136,6 +141,8 @@ struct Lowering<'t, 'a> {
     targets_memo: std::cell::RefCell<targets::TargetMemo>,
     /// Built on first use, after every role is indexed.
     role_texts: std::cell::OnceCell<evaluated::RoleTexts>,
+    /// Static names of users, groups and customer managed policies (set by `identities`).
+    names: identities::NameIndex,
 }
 
 /// A resource of one instance: (instance, name, block).
@@ -335,35 +342,33 @@ impl<'a> Lowering<'_, 'a> {
                     file: block.file,
                 };
                 let via = self.address(inst, ty, &name);
-                let policy = match policy_attr {
-                    None => Some(via.clone()),
-                    Some(attr) => block
-                        .item
-                        .body
-                        .get_attribute(attr)
-                        .and_then(|a| self.attached_policy(unit, ctx, &a.value, &via, attr)),
+                let principals = self.principals_named(ctx, &block.item.body, principal_attrs);
+                let policy = match policy_attr.and_then(|a| block.item.body.get_attribute(a)) {
+                    None if policy_attr.is_none() => Some(via.clone()),
+                    None => None,
+                    Some(a) => {
+                        let attr = a.key.as_str();
+                        let attached = self.attached_policy(unit, ctx, &a.value, &via, attr);
+                        if attached.is_none() {
+                            // A customer policy that is not in the scan, an AWS managed policy
+                            // the data file does not list, or an ARN that cannot be evaluated:
+                            // no grants here, but the principals' permissions are partial.
+                            let resource = (inst, *ty, name.as_str(), block);
+                            self.opaque_attachment(unit, resource, &a.value, &principals);
+                        }
+                        attached
+                    }
                 };
-                // A customer policy that is not in the scan, or an AWS managed policy that grants
-                // no PassRole: no grants here.
                 let Some(policy) = policy else {
                     continue;
                 };
-                for attr in principal_attrs
-                    .iter()
-                    .filter_map(|a| block.item.body.get_attribute(a))
-                {
-                    let exprs: Vec<&Expression> = match &attr.value {
-                        Expression::Array(items) => items.iter().collect(),
-                        e => vec![e],
-                    };
-                    for expr in exprs {
-                        unit.attachments.push(PolicyAttachment {
-                            policy: policy.clone(),
-                            principal: self.principal_shown(ctx, expr),
-                            via: via.clone(),
-                            span: self.tree.span(ctx.file, expr.span()),
-                        });
-                    }
+                for (principal, span) in principals {
+                    unit.attachments.push(PolicyAttachment {
+                        policy: policy.clone(),
+                        principal,
+                        via: via.clone(),
+                        span,
+                    });
                 }
             }
         }
@@ -389,13 +394,19 @@ impl<'a> Lowering<'_, 'a> {
             };
             for item in items.iter() {
                 let attached = self.attached_policy(unit, ctx, item, &role, "managed_policy_arns");
-                if let Some(policy) = attached {
-                    unit.attachments.push(PolicyAttachment {
+                let span = self.tree.span(ctx.file, item.span());
+                match attached {
+                    Some(policy) => unit.attachments.push(PolicyAttachment {
                         policy,
                         principal: role.clone(),
                         via: role.clone(),
-                        span: self.tree.span(ctx.file, item.span()),
-                    });
+                        span,
+                    }),
+                    None => {
+                        let resource = (inst, "aws_iam_role", name.as_str(), block);
+                        let holder = [(role.clone(), span)];
+                        self.opaque_attachment(unit, resource, item, &holder);
+                    }
                 }
             }
         }
@@ -457,20 +468,31 @@ impl<'a> Lowering<'_, 'a> {
         }
     }
 
-    /// A principal as a finding shows it: the resource's address, else its name as written.
-    fn principal_shown(&self, ctx: Ctx, expr: &Expression) -> String {
+    /// A principal as a finding shows it: the resource's address, else its name as written. A
+    /// user or group (`kind`) named by a literal name that a user or group of the unit has is
+    /// shown by that one's address; roles keep the name.
+    fn principal_shown(&self, ctx: Ctx, expr: &Expression, kind: Option<IdentityKind>) -> String {
         if let Some(address) = self.resource_address(ctx, expr, PRINCIPAL_TYPES, 0) {
             return address;
         }
-        match self
-            .tree
-            .eval(ctx, expr)
-            .as_text()
-            .and_then(Text::as_literal)
-        {
-            Some(name) => format!("\"{name}\""),
-            None => "a principal that cannot be evaluated statically".into(),
+        self.principal_of_value(&self.tree.eval(ctx, expr), kind)
+    }
+
+    /// The principals an attachment names in `attributes`, each with its expression's span.
+    fn principals_named(&self, ctx: Ctx, body: &Body, attributes: &[&str]) -> Vec<(String, Span)> {
+        let mut out = Vec::new();
+        for attr in attributes.iter().filter_map(|a| body.get_attribute(a)) {
+            let kind = identities::kind_of_attribute(attr.key.as_str());
+            let exprs: Vec<&Expression> = match &attr.value {
+                Expression::Array(items) => items.iter().collect(),
+                e => vec![e],
+            };
+            for expr in exprs {
+                let span = self.tree.span(ctx.file, expr.span());
+                out.push((self.principal_shown(ctx, expr, kind), span));
+            }
         }
+        out
     }
 
     fn passes(&self, unit: &mut Unit, catalog: &Catalog) {

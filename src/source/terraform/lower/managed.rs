@@ -5,6 +5,7 @@
 //! the configuration. Other AWS managed policies grant no PassRole (the data file lists them all).
 
 use super::*;
+use crate::model::OpaquePolicy;
 use crate::resolve::managed::{ManagedPolicies, ManagedPolicy};
 
 /// Resources that set all the managed policies of a principal: (type, principal attribute).
@@ -66,12 +67,31 @@ impl<'a> Lowering<'_, 'a> {
         (via, holder, attribute): (&str, &str, &str),
     ) {
         let value = self.tree.eval(ctx, expr);
+        let here = self.tree.span(ctx.file, expr.span());
         let NodeKind::List(items) = &value.kind else {
+            // A list that cannot be known: what it attaches cannot either.
+            if let Some((policy, reason)) = self.opaque_reason(&value, here) {
+                let reason = reason.replacen("policy ARN", "list of policy ARNs", 1);
+                unit.opaque_policies.push(OpaquePolicy {
+                    principal: holder.to_string(),
+                    policy,
+                    reason,
+                    span: here,
+                });
+            }
             return;
         };
         let all = ManagedPolicies::builtin();
         for item in items {
             let Some(policy) = item.as_text().and_then(|t| all.by_arn(t)) else {
+                if let Some((policy, reason)) = self.opaque_reason(item, item.span) {
+                    unit.opaque_policies.push(OpaquePolicy {
+                        principal: holder.to_string(),
+                        policy,
+                        reason,
+                        span: item.span,
+                    });
+                }
                 continue;
             };
             let policy_address = policy.add_to(unit, via, attribute, item.span);
@@ -102,7 +122,8 @@ impl<'a> Lowering<'_, 'a> {
                 };
                 let via = self.address(inst, ty, &name);
                 let principal_span = self.tree.span(ctx.file, principal.value.span());
-                let holder = self.principal_shown(ctx, &principal.value);
+                let kind = identities::kind_of_attribute(principal_attr);
+                let holder = self.principal_shown(ctx, &principal.value, kind);
                 let Expression::Array(items) = &arns.value else {
                     self.managed_in_list(unit, ctx, &arns.value, (&via, &holder, "policy_arns"));
                     continue;
@@ -110,6 +131,9 @@ impl<'a> Lowering<'_, 'a> {
                 for item in items.iter() {
                     let Some(policy) = self.attached_policy(unit, ctx, item, &via, "policy_arns")
                     else {
+                        let resource = (inst, *ty, name.as_str(), block);
+                        let held = [(holder.clone(), principal_span)];
+                        self.opaque_attachment(unit, resource, item, &held);
                         continue;
                     };
                     unit.attachments.push(PolicyAttachment {
