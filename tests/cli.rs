@@ -300,3 +300,87 @@ fn a_rule_with_an_unknown_related_tag_is_refused_with_its_line() {
         .collect();
     assert_eq!(rules, ["PR010"], "{report}");
 }
+
+/// The README's worked escalation (the EC2 example of the seeds) is what the binary prints: its gcc
+/// lines and its Mermaid graph.
+#[test]
+fn readme_escalation_example_is_the_output() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let section = readme
+        .split("## Escalation paths (PR020)")
+        .nth(1)
+        .expect("the escalation section")
+        .split("\n## ")
+        .next()
+        .unwrap();
+    let blocks: Vec<&str> = section.split("```").collect();
+    let gcc_block = blocks[1].trim();
+    let mermaid_block = blocks[3].strip_prefix("mermaid").expect("a mermaid block");
+    let dir = "testdata/escalation-seed-ec2";
+    let out = passrole()
+        .args(["scan", "--no-config", "--format", "gcc", dir])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), gcc_block);
+    let out = passrole().args(["graph", "--no-config", dir]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        mermaid_block.trim()
+    );
+}
+
+/// `passrole graph` in each format: the escalation is marked, and `--escalations-only` keeps only
+/// escalations.
+#[test]
+fn graph_formats_mark_escalations() {
+    let dir = "rules/PR020/examples/terraform-pass";
+    let out = passrole()
+        .args(["graph", "--no-config", "--format", "json", dir])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let paths = v["paths"].as_array().unwrap();
+    assert_eq!(paths.len(), 1, "{v}");
+    assert_eq!(paths[0]["escalation"], false);
+    assert_eq!(paths[0]["role"], "aws_iam_role.reader");
+    let out = passrole()
+        .args(["graph", "--no-config", "--escalations-only", "--format", "dot", dir])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains("->"), "{text}");
+    let out = passrole()
+        .args([
+            "graph",
+            "--no-config",
+            "--format",
+            "dot",
+            "rules/PR020/examples/terraform-fail",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.matches("color=red").count(), 1, "{text}");
+}
+
+/// The job summary draws the escalation paths of the run's PR020 findings, and only when there are.
+#[test]
+fn job_summary_shows_the_escalation_graph() {
+    let summary = |dir: &str| {
+        let out = passrole()
+            .args(["scan", "--no-config", "--format", "markdown", dir])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let text = summary("testdata/escalation-seed-ec2");
+    let section = text
+        .split("### Escalation paths")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(section.contains("```mermaid\nflowchart LR"), "{text}");
+    assert!(section.contains("==>"), "{text}");
+    assert!(!summary("rules/PR010/examples/terraform-fail").contains("### Escalation paths"));
+}

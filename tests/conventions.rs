@@ -211,7 +211,7 @@ fn completions_for_every_shell_name_the_subcommands() {
     assert_eq!(code, 0);
     assert!(
         bash.contains(
-            "opts=\"-h -V --help --version scan plan model init rules completions man help\""
+            "opts=\"-h -V --help --version scan plan model graph init rules completions man help\""
         ),
         "{bash}"
     );
@@ -257,6 +257,7 @@ fn the_man_page_has_every_subcommand_and_its_options() {
             ".SH \"PASSROLE SCAN\"",
             ".SH \"PASSROLE PLAN\"",
             ".SH \"PASSROLE MODEL\"",
+            ".SH \"PASSROLE GRAPH\"",
             ".SH \"PASSROLE INIT\"",
             ".SH \"PASSROLE RULES LIST\"",
             ".SH \"PASSROLE RULES EXPLAIN\"",

@@ -185,8 +185,8 @@ fn terraform_identities_memberships_and_opaque_policies() {
             o("aws_iam_group.admins", CUSTOMER, CUSTOMER_REASON, 45),
             o(
                 "aws_iam_role.app",
-                "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
-                "the AWS managed policy AWSLambdaBasicExecutionRole is not in \
+                "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole",
+                "the AWS managed policy AWSLambdaVPCAccessExecutionRole is not in \
                  rules/managed-policies.toml",
                 69
             ),

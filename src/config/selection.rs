@@ -236,7 +236,7 @@ mod tests {
             }],
         };
         let (ids, errors) = run(&settings);
-        assert_eq!(ids.len(), 12);
+        assert_eq!(ids.len(), 14);
         assert_eq!(
             errors,
             [

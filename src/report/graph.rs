@@ -47,36 +47,59 @@ pub struct PassPath {
 
 /// Every principal → role edge of the facts (only the escalations when `escalations_only`).
 pub fn paths(document: &Document, escalations_only: bool) -> Vec<PassPath> {
-    let mut out = Vec::new();
-    for u in 0..document.unit_count() {
-        let unit_name = document
-            .field(&format!("/units/{u}"), "name")
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default();
-        for e in 0..document.len(u, "escalations") {
-            let base = format!("/units/{u}/escalations/{e}");
-            let get = |k: &str| document.field(&base, k);
-            let text = |k: &str| get(k).and_then(|v| v.as_str().map(str::to_string));
-            let flag = |k: &str| get(k).and_then(|v| v.as_bool()).unwrap_or(false);
-            let escalation =
-                flag("exceeds") && flag("decided") && flag("trusts_service") && flag("can_pass");
-            if escalations_only && !escalation {
-                continue;
+    (0..document.unit_count())
+        .flat_map(|u| (0..document.len(u, "escalations")).map(move |e| (u, e)))
+        .map(|(u, e)| path_at(document, u, e))
+        .filter(|p| !escalations_only || p.escalation)
+        .collect()
+}
+
+/// The paths that findings point at (`/units/U/escalations/E`), each once, in order.
+pub fn paths_of_findings<'a>(
+    document: &Document,
+    findings: impl Iterator<Item = &'a crate::findings::Finding>,
+) -> Vec<PassPath> {
+    let mut seen = std::collections::BTreeSet::new();
+    findings
+        .filter_map(|f| {
+            let mut parts = f.pointer.split('/').skip(1);
+            match (parts.next(), parts.next(), parts.next(), parts.next()) {
+                (Some("units"), Some(u), Some("escalations"), Some(e)) => {
+                    Some((u.parse().ok()?, e.parse().ok()?))
+                }
+                _ => None,
             }
-            out.push(PassPath {
-                unit: format!("u{u} {unit_name}"),
-                principal: text("principal").unwrap_or_default(),
-                principal_kind: text("principal_kind").unwrap_or_default(),
-                role: text("role").unwrap_or_default(),
-                grant_resource: text("grant_resource").unwrap_or_default(),
-                services: strings(get("services")),
-                escalation,
-                difference: text("difference").unwrap_or_default(),
-                decided: flag("decided"),
-            });
-        }
+        })
+        .filter(|key: &(usize, usize)| seen.insert(*key))
+        .map(|(u, e)| path_at(document, u, e))
+        .collect()
+}
+
+/// The path of escalation fact `e` of unit `u`.
+fn path_at(document: &Document, u: usize, e: usize) -> PassPath {
+    let unit_name = document
+        .field(&format!("/units/{u}"), "name")
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
+    let base = format!("/units/{u}/escalations/{e}");
+    let get = |k: &str| document.field(&base, k);
+    let text = |k: &str| get(k).and_then(|v| v.as_str().map(str::to_string));
+    let flag = |k: &str| get(k).and_then(|v| v.as_bool()).unwrap_or(false);
+    PassPath {
+        unit: format!("u{u} {unit_name}"),
+        principal: text("principal").unwrap_or_default(),
+        principal_kind: text("principal_kind").unwrap_or_default(),
+        role: text("role").unwrap_or_default(),
+        grant_resource: text("grant_resource").unwrap_or_default(),
+        services: strings(get("services")),
+        escalation: flag("exceeds")
+            && flag("decided")
+            && flag("trusts_service")
+            && flag("can_pass")
+            && flag("can_use_service"),
+        difference: text("difference").unwrap_or_default(),
+        decided: flag("decided"),
     }
-    out
 }
 
 fn strings(v: Option<Value>) -> Vec<String> {
@@ -287,7 +310,8 @@ mod tests {
         let m = mermaid(&paths);
         assert!(m.contains("==>"), "{m}");
         assert!(m.contains("linkStyle 0 stroke:#d00"), "{m}");
-        assert_eq!(m.matches("-->").count(), 2, "{m}");
+        // The second pass and the two roles' trust edges.
+        assert_eq!(m.matches("-->").count(), 3, "{m}");
         let d = dot(&paths);
         assert_eq!(d.matches("color=red").count(), 1, "{d}");
     }
@@ -297,7 +321,9 @@ mod tests {
         let paths = [path("x\"]) --> evil\n%%{init}%%", "r\"; a -> b [", true)];
         let m = mermaid(&paths);
         assert!(!m.contains("%%{"), "{m}");
-        assert!(!m.contains("\"])"), "{m}");
+        // Every quote inside a label is an entity: each line has its two label quotes at most.
+        assert!(m.lines().all(|l| l.matches('"').count() <= 4), "{m}");
+        assert!(!m.contains("x\""), "{m}");
         let d = dot(&paths);
         assert!(d.contains("r\\\"; a -> b ["), "{d}");
         // Two header lines, three nodes, two edges, the closing brace: nothing broke out.

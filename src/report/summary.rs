@@ -147,10 +147,11 @@ pub fn render_in(result: &ScanResult, ctx: &Context) -> String {
     let quarter = ctx.budget / 4;
     let errors = errors_section(result, ctx, quarter);
     let diagram = diagram_section(result, &reported, quarter);
+    let escalations = escalation_section(result, &reported, quarter);
     // What is left, less the line saying what was cut.
     let table_budget = ctx
         .budget
-        .saturating_sub(out.len() + errors.len() + diagram.len() + 400);
+        .saturating_sub(out.len() + errors.len() + diagram.len() + escalations.len() + 400);
     out.push_str(&findings_section(
         &reported,
         &result.sources,
@@ -158,6 +159,7 @@ pub fn render_in(result: &ScanResult, ctx: &Context) -> String {
         table_budget,
     ));
     out.push_str(&errors);
+    out.push_str(&escalations);
     out.push_str(&diagram);
     out
 }
@@ -350,6 +352,31 @@ fn errors_section(result: &ScanResult, ctx: &Context, budget: usize) -> String {
     }
     out.push('\n');
     out
+}
+
+/// The Mermaid graph of the escalation paths that PR020 findings report (bounded like the graph
+/// of `passrole graph`).
+fn escalation_section(result: &ScanResult, reported: &[&Finding], budget: usize) -> String {
+    let paths = super::graph::paths_of_findings(
+        &result.facts.document,
+        reported.iter().copied().filter(|f| f.rule == "PR020"),
+    );
+    if paths.is_empty() {
+        return String::new();
+    }
+    let graph = super::graph::mermaid(&paths);
+    if graph.len() + 300 > budget.min(mermaid::MAX_BYTES) {
+        return format!(
+            "### Escalation paths\n\n{} escalation paths: too many to draw here; `passrole graph \
+             --escalations-only` prints them.\n\n",
+            paths.len()
+        );
+    }
+    format!(
+        "### Escalation paths\n\nWho can pass which role to which service, gaining what (PR020): the \
+         thick red edges are the escalations, labelled with the PassRole resource and what the \
+         role allows beyond its passer.\n\n```mermaid\n{graph}```\n\n"
+    )
 }
 
 /// The Mermaid diagram of the roles passed to services that findings are about.

@@ -66,7 +66,7 @@ resource "aws_iam_role" "app" {
     }]
   })
   managed_policy_arns = [
-    "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
+    "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole",
     aws_iam_policy.own.arn,
   ]
 }

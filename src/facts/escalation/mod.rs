@@ -314,7 +314,11 @@ impl Path<'_, '_> {
             decided: best.undecided.is_none(),
             undecided_reason: best.undecided.clone(),
             exceeds: best.strength == Strength::Exceeding,
-            difference: describe(&best.excess, 3),
+            difference: if best.excess.is_empty() {
+                String::new()
+            } else {
+                describe(&best.excess, 3)
+            },
             at: Some(FactLocation {
                 span: item_span,
                 resource: policy.resource().to_string(),
@@ -334,12 +338,7 @@ impl Path<'_, '_> {
             return None;
         }
         let role = self.role_model();
-        let arn = format!(
-            "arn:*:iam::*:role{}{}",
-            role.path.as_deref().unwrap_or("/"),
-            role.name.clone().unwrap_or_else(|| format!("{{{}}}", role.address))
-        );
-        if x.permissions.certainly_denies("iam:PassRole", &arn).is_some() {
+        if self.denied(x) {
             return None;
         }
         let trusted = trusted_services(role);
@@ -388,6 +387,38 @@ impl Path<'_, '_> {
         v.strength = strength;
         v.undecided = undecided;
         Some(v)
+    }
+
+    /// Whether a Deny the holder has certainly denies passing the role: unconditioned, its actions
+    /// include `iam:PassRole`, and its `Resource` names the role (as a grant's resource would) or
+    /// its `NotResource` does not.
+    fn denied(&self, x: &Holder) -> bool {
+        let (ru, ri) = self.role;
+        let role = &self.units[ru].roles[ri];
+        x.statements.iter().any(|held| {
+            let st = held.statement;
+            let passes_role = st.actions.as_ref().is_some_and(|a| {
+                let texts: Vec<_> = a.items.iter().map(|i| i.text.clone()).collect();
+                analyze_actions(&texts, a.negated).matched.is_some()
+            });
+            let Some(resources) = &st.resources else {
+                return false;
+            };
+            let names_role = resources
+                .items
+                .iter()
+                .any(|i| matches_role(&i.text, self.units, self.u, ru, role));
+            // A NotResource item that cannot be read may exclude the role: not certain.
+            let excludes_role = resources.items.iter().all(|i| i.text.is_known()) && !names_role;
+            st.effect == Effect::Deny
+                && st.condition_span.is_none()
+                && passes_role
+                && if resources.negated {
+                    excludes_role
+                } else {
+                    names_role
+                }
+        })
     }
 
     /// Whether an instance profile of the role's unit holds the role (EC2 can then be handed it).

@@ -322,9 +322,12 @@ pub fn describe(excess: &[Excess], max: usize) -> String {
             )
         })
         .collect();
-    let mut text = parts.join(", ");
     if excess.len() > named {
-        text.push_str(&format!(" and {} more", excess.len() - named));
+        return format!("{} and {} more", parts.join(", "), excess.len() - named);
     }
-    text
+    match parts.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        None => String::new(),
+    }
 }

@@ -521,7 +521,11 @@ fn describe_texts() {
     );
     assert_eq!(
         describe(&five[..2], 2),
-        "`s3:*` on `*`, `kms:Decrypt` on `arn:aws:kms:*:*:key/*`"
+        "`s3:*` on `*` and `kms:Decrypt` on `arn:aws:kms:*:*:key/*`"
+    );
+    assert_eq!(
+        describe(&five[..3], 3),
+        "`s3:*` on `*`, `kms:Decrypt` on `arn:aws:kms:*:*:key/*` and `a:B` on `*`"
     );
     assert_eq!(describe(&five, 0), "`s3:*` on `*` and 4 more");
     assert_eq!(
