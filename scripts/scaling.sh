@@ -89,7 +89,7 @@ measure() {
     previous_time[$series]=$wall
   fi
   local mb
-  mb=$(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1e6 }')
+  mb=$(awk -v b="$bytes" 'BEGIN { printf "%.2f", b / 1e6 }')
   rows+=("| $name | $files | $mb | $time_text | $rss_mib | $growth_first | $growth_previous | $status |")
 }
 
