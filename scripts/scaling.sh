@@ -58,8 +58,12 @@ measure() {
   files=$(find "$path" -type f | wc -l)
   bytes=$(find "$path" -type f -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }')
   echo "== $name: $files files, $bytes bytes" >&2
-  /usr/bin/time -v -o "$work/time.txt" \
-    "$passrole" scan --format json --no-config "$path" >"$work/report.json" || status=$?
+  PASSROLE_TIMING=1 /usr/bin/time -v -o "$work/time.txt" \
+    "$passrole" scan --format json --no-config "$path" >"$work/report.json" 2>"$work/phases.txt" || status=$?
+  # PASSROLE_TIMING=1 prints one "passrole: PHASE: N ms" line per phase: "PHASE N" each, in order.
+  local phases
+  phases=$(sed -n 's/^passrole: \(.*\): \([0-9.]*\) ms$/\1 \2/p' "$work/phases.txt" |
+    awk '{ ms = $NF; $NF = ""; printf "%s%s%.0f", (NR > 1 ? ", " : ""), $0, ms }')
   # 1 means findings (every corpus here has some); 2 and above, an input error or a refusal.
   wall=$(seconds "$(sed -n 's/^.*Elapsed (wall clock) time[^:]*: *//p' "$work/time.txt")")
   rss_kib=$(sed -n 's/^.*Maximum resident set size (kbytes): *//p' "$work/time.txt")
@@ -90,7 +94,7 @@ measure() {
   fi
   local mb
   mb=$(awk -v b="$bytes" 'BEGIN { printf "%.2f", b / 1e6 }')
-  rows+=("| $name | $files | $mb | $time_text | $rss_mib | $growth_first | $growth_previous | $status |")
+  rows+=("| $name | $files | $mb | $time_text | $rss_mib | $growth_first | $growth_previous | ${phases:-?} | $status |")
 }
 
 for scale in "${scales[@]}"; do
@@ -113,8 +117,9 @@ echo
 echo "Machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'), $(free -g | awk '/^Mem:/ { print $2 }') GiB;" \
   "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "Wall time: $(if ((have_hyperfine)); then echo "hyperfine mean ± σ of $runs runs after a warm-up"; else echo "one run"; fi);" \
-  "peak RSS: /usr/bin/time -v. Growth: time / peak RSS against the series' first row; 'vs previous': time against the row above."
+  "peak RSS: /usr/bin/time -v. Growth: time / peak RSS against the series' first row; 'vs previous': time against the row above." \
+  "Phases: PASSROLE_TIMING=1 in the run timed by GNU time."
 echo
-echo "| corpus | files | MB | wall time (s) | peak RSS (MiB) | growth vs 1× (time / RSS) | time vs previous | exit |"
-echo "|---|---|---|---|---|---|---|---|"
+echo "| corpus | files | MB | wall time (s) | peak RSS (MiB) | growth vs 1× (time / RSS) | time vs previous | phases (ms) | exit |"
+echo "|---|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${rows[@]}"
