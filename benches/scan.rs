@@ -2,6 +2,9 @@
 //! in BENCHMARKS.md).
 //! `cargo bench --bench scan`.
 
+// The generators are shared with `benches/parsers.rs` and `examples/gen_corpus.rs`; this bench uses
+// two of them.
+#[allow(dead_code)]
 mod corpus;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
