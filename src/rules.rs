@@ -128,43 +128,67 @@ pub struct Failure {
     pub pointer: String,
 }
 
-/// Elements of one collection (`roles`, `pass_edges`, `grants`) evaluated in one Guard run.
+/// Elements of one collection (`roles`, `pass_edges`, `grants`, ...) evaluated in one Guard run.
 ///
-/// cfn-guard's verbose record grows with every comparison and its evaluation slows down on large
-/// documents: a 100 MB plan's facts (thousands of roles, passes and grants) took 11 s and 1.2 GB in one
-/// run. A scan whose collections are all at most this long is evaluated in one document, as it is;
-/// a larger one is evaluated in slices of one collection of one unit, which gives the same failures for
-/// rules that check elements one by one (every built-in rule) and bounds memory.
+/// cfn-guard's evaluation slows down and its memory grows with the document it reads: a 100 MB plan's
+/// facts (thousands of roles, passes and grants) took 11 s and 1.2 GB in one run, and a repository of
+/// 5,000 small directories evaluated as one document took 1.7 GB. Units whose collections are all at
+/// most this long are evaluated together in batches of whole units ([`BATCH`] elements at most); a
+/// larger unit is evaluated in slices of one collection, which gives the same failures for rules that
+/// check elements one by one (every built-in rule) and bounds memory.
 pub const CHUNK: usize = 128;
+
+/// Elements (of every collection) of the units evaluated together in one Guard run: large enough
+/// that cfn-guard's cost per run is paid rarely, small enough that memory follows the batch, not
+/// the repository.
+pub const BATCH: usize = 1024;
+
+/// Where a slice's units come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Origin {
+    /// Whole units `first..first + count`.
+    Units { first: usize, count: usize },
+    /// Elements `start..start + CHUNK` of one collection of one unit.
+    Chunk {
+        unit: usize,
+        collection: &'static str,
+        start: usize,
+    },
+}
 
 /// One document to evaluate and how its pointers map back to the facts document.
 struct Slice {
     document: Value,
-    /// (unit index in the facts, collection, index of the slice's first element); None for the whole
-    /// document.
-    origin: Option<(usize, &'static str, usize)>,
+    origin: Origin,
 }
 
 impl Slice {
-    /// `/units/0/pass_edges/3/x` of the slice → `/units/U/pass_edges/(start + 3)/x` of the facts.
+    /// `/units/K/...` of the slice → `/units/(first + K)/...` of the facts for a batch of units;
+    /// `/units/0/pass_edges/3/x` → `/units/U/pass_edges/(start + 3)/x` for a chunk.
     fn map_pointer(&self, pointer: &str) -> Option<String> {
-        let Some((unit, collection, start)) = self.origin else {
-            return Some(pointer.to_string());
-        };
         let mut parts = pointer.split('/');
-        let (Some(""), Some("units"), Some("0")) = (parts.next(), parts.next(), parts.next())
-        else {
+        let (Some(""), Some("units"), Some(k)) = (parts.next(), parts.next(), parts.next()) else {
             return None;
         };
+        let k: usize = k.parse().ok()?;
+        let (unit, chunk) = match self.origin {
+            Origin::Units { first, count } if k < count => (first + k, None),
+            Origin::Chunk {
+                unit,
+                collection,
+                start,
+            } if k == 0 => (unit, Some((collection, start))),
+            _ => return None,
+        };
         let mut out = format!("/units/{unit}");
-        match (parts.next(), parts.next()) {
-            (Some(c), Some(i)) if c == collection => {
+        match (parts.next(), parts.next(), chunk) {
+            (Some(c), Some(i), Some((collection, start))) if c == collection => {
                 let i: usize = i.parse().ok()?;
                 out.push_str(&format!("/{c}/{}", start + i));
             }
-            (Some(c), Some(i)) => out.push_str(&format!("/{c}/{i}")),
-            (Some(c), None) => out.push_str(&format!("/{c}")),
-            (None, _) => {}
+            (Some(c), Some(i), _) => out.push_str(&format!("/{c}/{i}")),
+            (Some(c), None, _) => out.push_str(&format!("/{c}")),
+            (None, ..) => {}
         }
         for rest in parts {
             out.push('/');
@@ -174,44 +198,66 @@ impl Slice {
     }
 }
 
-/// The slices to evaluate: the whole document when it is small, else one per chunk of a collection
-/// of a unit (built one at a time by [`slice`], so that only the slices being evaluated are in memory).
-fn slices(document: &Document) -> Vec<Option<(usize, &'static str, usize)>> {
-    let units = document.unit_count();
-    if (0..units).all(|u| COLLECTIONS.iter().all(|c| document.len(u, c) <= CHUNK)) {
-        return vec![None];
-    }
+/// The slices to evaluate: contiguous batches of small units, and chunks of the collections of
+/// each large unit (built one at a time by [`slice`], so that only the slices being evaluated are
+/// in memory).
+fn slices(document: &Document) -> Vec<Origin> {
     let mut out = Vec::new();
-    for u in 0..units {
-        for collection in COLLECTIONS {
-            out.extend(
-                (0..document.len(u, collection))
-                    .step_by(CHUNK)
-                    .map(|start| Some((u, collection, start))),
-            );
+    let mut batch: Option<(usize, usize, usize)> = None; // (first, count, elements)
+    for u in 0..document.unit_count() {
+        let sizes = COLLECTIONS.map(|c| document.len(u, c));
+        if sizes.iter().any(|n| *n > CHUNK) {
+            if let Some((first, count, _)) = batch.take() {
+                out.push(Origin::Units { first, count });
+            }
+            for (collection, n) in COLLECTIONS.into_iter().zip(sizes) {
+                out.extend((0..n).step_by(CHUNK).map(|start| Origin::Chunk {
+                    unit: u,
+                    collection,
+                    start,
+                }));
+            }
+            continue;
         }
+        let elements: usize = sizes.iter().sum();
+        batch = match batch {
+            Some((first, count, total)) if total + elements <= BATCH => {
+                Some((first, count + 1, total + elements))
+            }
+            Some((first, count, _)) => {
+                out.push(Origin::Units { first, count });
+                Some((u, 1, elements))
+            }
+            None => Some((u, 1, elements)),
+        };
+    }
+    if let Some((first, count, _)) = batch {
+        out.push(Origin::Units { first, count });
     }
     out
 }
 
-/// The document of a slice: its unit with the slice's elements of its collection and none of the
-/// others.
-fn slice(document: &Document, origin: Option<(usize, &'static str, usize)>) -> Slice {
-    let Some((u, collection, start)) = origin else {
-        return Slice {
-            document: document.to_value(),
-            origin,
-        };
+/// The document of a slice: its units whole, or its unit with the chunk's elements of its
+/// collection and none of the others.
+fn slice(document: &Document, origin: Origin) -> Slice {
+    let units = match origin {
+        Origin::Units { first, count } => (first..first + count)
+            .map(|u| document.unit_value(u, |_| None))
+            .collect(),
+        Origin::Chunk {
+            unit,
+            collection,
+            start,
+        } => vec![document.unit_value(unit, |c| {
+            Some(if c == collection {
+                start..(start + CHUNK).min(document.len(unit, c))
+            } else {
+                0..0
+            })
+        })],
     };
-    let one = document.unit_value(u, |c| {
-        Some(if c == collection {
-            start..(start + CHUNK).min(document.len(u, c))
-        } else {
-            0..0
-        })
-    });
     Slice {
-        document: document_value(vec![one]),
+        document: document_value(units),
         origin,
     }
 }
@@ -552,6 +598,77 @@ fn code_language(file: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A template with `roles` roles.
+    fn template(roles: usize) -> String {
+        let mut t = String::from("Resources:\n");
+        for r in 0..roles {
+            t.push_str(&format!(
+                "  R{r}:\n    Type: AWS::IAM::Role\n    Properties:\n      \
+                 AssumeRolePolicyDocument: {{Statement: [{{Effect: Allow, Action: \
+                 sts:AssumeRole, Principal: {{Service: lambda.amazonaws.com}}}}]}}\n"
+            ));
+        }
+        t
+    }
+
+    #[test]
+    fn small_units_are_batched_and_large_ones_chunked() {
+        let files = vec![
+            ("a.yaml".into(), template(2)),
+            ("b.yaml".into(), template(CHUNK + 1)),
+            ("c.yaml".into(), template(3)),
+            ("d.yaml".into(), template(1)),
+        ];
+        let result = crate::scan::scan_texts(files);
+        let document = &result.facts.document;
+        let big = (0..4)
+            .find(|&u| document.len(u, "roles") == CHUNK + 1)
+            .unwrap();
+        let origins = slices(document);
+        let chunks: Vec<&Origin> = origins
+            .iter()
+            .filter(|o| matches!(o, Origin::Chunk { .. }))
+            .collect();
+        // Its roles, and its identities (every role holds policies), in two chunks each.
+        assert_eq!(chunks.len(), 4, "{origins:?}");
+        assert!(
+            chunks
+                .iter()
+                .all(|o| matches!(o, Origin::Chunk { unit, .. } if *unit == big))
+        );
+        // Every unit is evaluated, each once.
+        let mut seen: Vec<usize> = origins
+            .iter()
+            .flat_map(|o| match *o {
+                Origin::Units { first, count } => (first..first + count).collect::<Vec<_>>(),
+                Origin::Chunk { unit, start: 0, .. } => vec![unit],
+                Origin::Chunk { .. } => Vec::new(),
+            })
+            .collect();
+        seen.sort();
+        seen.dedup();
+        assert_eq!(seen, [0, 1, 2, 3]);
+        let batch = origins
+            .iter()
+            .find(|o| matches!(o, Origin::Units { count, .. } if *count == 2))
+            .copied()
+            .unwrap_or_else(|| panic!("two small units side by side are one batch: {origins:?}"));
+        let s = slice(document, batch);
+        let Origin::Units { first, .. } = batch else {
+            unreachable!()
+        };
+        assert_eq!(
+            s.map_pointer("/units/1/roles/0/trust_known").as_deref(),
+            Some(format!("/units/{}/roles/0/trust_known", first + 1).as_str())
+        );
+        assert_eq!(s.map_pointer("/units/2/roles/0"), None);
+        let second = slice(document, *chunks[1]);
+        assert_eq!(
+            second.map_pointer("/units/0/roles/0/x").as_deref(),
+            Some(format!("/units/{big}/roles/{CHUNK}/x").as_str())
+        );
+    }
 
     #[test]
     fn deep_values_are_cut_where_a_rule_reads_them() {

@@ -323,7 +323,10 @@ fn readme_escalation_example_is_the_output() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), gcc_block);
-    let out = passrole().args(["graph", "--no-config", dir]).output().unwrap();
+    let out = passrole()
+        .args(["graph", "--no-config", dir])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(
         String::from_utf8_lossy(&out.stdout).trim(),
@@ -346,7 +349,14 @@ fn graph_formats_mark_escalations() {
     assert_eq!(paths[0]["escalation"], false);
     assert_eq!(paths[0]["role"], "aws_iam_role.reader");
     let out = passrole()
-        .args(["graph", "--no-config", "--escalations-only", "--format", "dot", dir])
+        .args([
+            "graph",
+            "--no-config",
+            "--escalations-only",
+            "--format",
+            "dot",
+            dir,
+        ])
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);

@@ -189,7 +189,13 @@ pub fn mermaid(paths: &[PassPath]) -> String {
             'r' => ("[", "]"),
             _ => ("{{", "}}"),
         };
-        let _ = writeln!(out, "  {id}{}{}{}", shape.0, super::mermaid::label(name), shape.1);
+        let _ = writeln!(
+            out,
+            "  {id}{}{}{}",
+            shape.0,
+            super::mermaid::label(name),
+            shape.1
+        );
     }
     let mut red = Vec::new();
     for (i, e) in edges.iter().enumerate() {
@@ -206,7 +212,11 @@ pub fn mermaid(paths: &[PassPath]) -> String {
         }
     }
     if !red.is_empty() {
-        let _ = writeln!(out, "  linkStyle {} stroke:#d00,stroke-width:3px", red.join(","));
+        let _ = writeln!(
+            out,
+            "  linkStyle {} stroke:#d00,stroke-width:3px",
+            red.join(",")
+        );
     }
     if left_out > 0 {
         let _ = writeln!(

@@ -4,7 +4,7 @@
 
 use crate::iam::permissions::{Pattern, PatternList, PermissionStatement, Permissions};
 use crate::iam::policy::{Effect, ElementList, PolicyValue, Statement};
-use crate::model::{IdentityKind, Unit, UNREAD_MODULE_SOURCE};
+use crate::model::{IdentityKind, UNREAD_MODULE_SOURCE, Unit};
 use crate::value::{Span, Text, TextPart};
 use std::collections::BTreeSet;
 
@@ -61,7 +61,12 @@ pub fn holders(unit: &Unit) -> Vec<Holder<'_>> {
         .iter()
         .enumerate()
         .map(|(r, role)| {
-            let mut h = empty(HolderKind::Role, &role.address, role.name.as_deref(), role.span);
+            let mut h = empty(
+                HolderKind::Role,
+                &role.address,
+                role.name.as_deref(),
+                role.span,
+            );
             h.role = Some(r);
             h
         })
@@ -127,7 +132,8 @@ fn empty<'u>(kind: HolderKind, address: &'u str, name: Option<&'u str>, span: Sp
 /// or a literal name in quotes) is the principal at `address` named `name`.
 pub(super) fn names(address: &str, name: Option<&str>, shown: &str) -> bool {
     shown == address
-        || name.is_some_and(|n| shown.strip_prefix('"').and_then(|s| s.strip_suffix('"')) == Some(n))
+        || name
+            .is_some_and(|n| shown.strip_prefix('"').and_then(|s| s.strip_suffix('"')) == Some(n))
 }
 
 /// Adds the statements of the policies the principal at `address` holds inline or by attachment
@@ -162,7 +168,8 @@ fn collect_own<'u>(unit: &'u Unit, h: &mut Holder<'u>, through: Option<usize>, a
     };
     for p in held {
         let policy = &unit.policies[p];
-        h.policies.push(via(format!("{}.{}", policy.address, policy.attribute)));
+        h.policies
+            .push(via(format!("{}.{}", policy.address, policy.attribute)));
         if let Some(why) = &policy.partial {
             h.unknown.push(via(why.clone()));
         }
@@ -174,11 +181,12 @@ fn collect_own<'u>(unit: &'u Unit, h: &mut Holder<'u>, through: Option<usize>, a
                         policy.address
                     )));
                 }
-                h.statements.extend(doc.statements.iter().map(|statement| HeldStatement {
-                    policy: p,
-                    statement,
-                    through_group: through,
-                }));
+                h.statements
+                    .extend(doc.statements.iter().map(|statement| HeldStatement {
+                        policy: p,
+                        statement,
+                        through_group: through,
+                    }));
             }
             PolicyValue::Unknown { reason, .. } | PolicyValue::Invalid { reason, .. } => {
                 h.unknown.push(via(format!(

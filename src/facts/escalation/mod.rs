@@ -130,7 +130,11 @@ pub(super) fn escalation_facts(
 
 /// The roles a grant of unit `u` is compared with: the unit's own, and those of other units that a
 /// pass of `u` hands to a service (linked by ARN, name or export).
-fn candidate_roles(units: &[Unit], u: usize, resolved: &[Vec<ResolvedPass>]) -> Vec<(usize, usize)> {
+fn candidate_roles(
+    units: &[Unit],
+    u: usize,
+    resolved: &[Vec<ResolvedPass>],
+) -> Vec<(usize, usize)> {
     let mut out: Vec<(usize, usize)> = (0..units[u].roles.len()).map(|r| (u, r)).collect();
     let linked: BTreeSet<(usize, usize)> = resolved
         .get(u)
@@ -310,7 +314,11 @@ impl Path<'_, '_> {
             can_use_service: best.can_use_service,
             trusts_service: !best.services.is_empty(),
             services: best.services.iter().map(|s| s.service.clone()).collect(),
-            how: best.services.first().map(|s| s.how.clone()).unwrap_or_default(),
+            how: best
+                .services
+                .first()
+                .map(|s| s.how.clone())
+                .unwrap_or_default(),
             decided: best.undecided.is_none(),
             undecided_reason: best.undecided.clone(),
             exceeds: best.strength == Strength::Exceeding,
@@ -368,7 +376,10 @@ impl Path<'_, '_> {
             match x.unknown.first() {
                 Some(why) => (
                     Strength::Undecided,
-                    Some(format!("{}'s permissions are partially known: {why}", x.address)),
+                    Some(format!(
+                        "{}'s permissions are partially known: {why}",
+                        x.address
+                    )),
                 ),
                 None => (Strength::Exceeding, None),
             }
@@ -379,7 +390,10 @@ impl Path<'_, '_> {
             match r.unknown.first() {
                 Some(why) => (
                     Strength::Undecided,
-                    Some(format!("{}'s permissions are partially known: {why}", r.address)),
+                    Some(format!(
+                        "{}'s permissions are partially known: {why}",
+                        r.address
+                    )),
                 ),
                 None => (Strength::NotExceeding, None),
             }
@@ -424,14 +438,16 @@ impl Path<'_, '_> {
     /// Whether an instance profile of the role's unit holds the role (EC2 can then be handed it).
     fn in_instance_profile(&self) -> bool {
         let (ru, ri) = self.role;
-        self.units[ru].profiles.iter().any(|p| {
-            matches!(p.role, crate::model::RoleTarget::Role(i) if i == ri)
-        }) || self.units.iter().enumerate().any(|(pu, unit)| {
-            unit.profiles.iter().any(|p| {
+        self.units[ru]
+            .profiles
+            .iter()
+            .any(|p| matches!(p.role, crate::model::RoleTarget::Role(i) if i == ri))
+            || self.units.iter().enumerate().any(|(pu, unit)| {
+                unit.profiles.iter().any(|p| {
                 matches!(p.role, crate::model::RoleTarget::External(eu, i) if (eu, i) == (ru, ri))
                     && pu != ru
             })
-        })
+            })
     }
 
     /// The related locations: the holder's statement that allows the service action, the role's
@@ -444,17 +460,17 @@ impl Path<'_, '_> {
                 out.push(Related {
                     tag: RelatedTag::ServiceAction,
                     message: format!("{} is allowed {} here", x.address, s.how),
-                    span: held.statement.actions.as_ref().map_or(held.statement.span, |a| a.span),
+                    span: held
+                        .statement
+                        .actions
+                        .as_ref()
+                        .map_or(held.statement.span, |a| a.span),
                 });
             }
             if let Some(span) = s.trust_span {
                 out.push(Related {
                     tag: RelatedTag::Trust,
-                    message: format!(
-                        "{} trusts {}",
-                        self.role_model().address,
-                        s.principal
-                    ),
+                    message: format!("{} trusts {}", self.role_model().address, s.principal),
                     span,
                 });
             }
@@ -473,7 +489,11 @@ impl Path<'_, '_> {
                         "{} allows `{}` on `{}` here, which {} is not allowed",
                         r.address, e.action, e.resource, x.address
                     ),
-                    span: held.statement.actions.as_ref().map_or(held.statement.span, |a| a.span),
+                    span: held
+                        .statement
+                        .actions
+                        .as_ref()
+                        .map_or(held.statement.span, |a| a.span),
                 });
             }
         }

@@ -38,20 +38,27 @@ impl Conditions {
                 "iam:passedtoservice" => &mut out.passed_to_service,
                 "iam:associatedresourcearn" => &mut out.associated,
                 _ => {
-                    out.unevaluated.get_or_insert_with(|| format!("`{}`", c.key));
+                    out.unevaluated
+                        .get_or_insert_with(|| format!("`{}`", c.key));
                     continue;
                 }
             };
             let operator = c.operator.to_ascii_lowercase();
             match values {
-                Some(values) if operator.starts_with("string") || operator.starts_with("arn")
-                    || operator.starts_with("forallvalues:string") || operator.starts_with("foranyvalue:string") =>
+                Some(values)
+                    if operator.starts_with("string")
+                        || operator.starts_with("arn")
+                        || operator.starts_with("forallvalues:string")
+                        || operator.starts_with("foranyvalue:string") =>
                 {
                     *slot = Some((values, operator.contains("not")));
                 }
                 _ => {
                     out.unevaluated.get_or_insert_with(|| {
-                        format!("`{}` ({} with a value that cannot be evaluated)", c.key, c.operator)
+                        format!(
+                            "`{}` ({} with a value that cannot be evaluated)",
+                            c.key, c.operator
+                        )
                     });
                 }
             }
@@ -60,12 +67,14 @@ impl Conditions {
     }
 
     fn allows_service(&self, principal: &str) -> bool {
-        self.passed_to_service.as_ref().is_none_or(|(values, negated)| {
-            let hit = values
-                .iter()
-                .any(|v| same_service(v, principal) || wildcard_match(v, principal));
-            hit != *negated
-        })
+        self.passed_to_service
+            .as_ref()
+            .is_none_or(|(values, negated)| {
+                let hit = values
+                    .iter()
+                    .any(|v| same_service(v, principal) || wildcard_match(v, principal));
+                hit != *negated
+            })
     }
 
     fn allows_arn_service(&self, arn_service: &str) -> bool {
@@ -119,12 +128,17 @@ pub fn usable(
                     .iter()
                     .all(|a| x.certainly_allows_action(a).is_some());
             let origins = origins.filter(|_| profile_ok)?;
-            Some((usage.actions.join(" and "), origins.first().copied().unwrap_or(0)))
+            Some((
+                usage.actions.join(" and "),
+                origins.first().copied().unwrap_or(0),
+            ))
         }) else {
             continue;
         };
         any = true;
-        let Some((_, span)) = trusted.iter().find(|(p, _)| same_service(p, &service.principal))
+        let Some((_, span)) = trusted
+            .iter()
+            .find(|(p, _)| same_service(p, &service.principal))
         else {
             continue;
         };
