@@ -7,22 +7,13 @@ use crate::resolve::catalog::Catalog;
 use crate::scan::ScanOptions;
 use crate::source::reader::{self, ReadError, Reader, decode_keeping, decode_lossy};
 use crate::source::terraform;
-use crate::source::{ErrorKind, InputError, SourceFile, SourceMap, display_path};
+use crate::source::{ErrorKind, Input, InputError, SourceFile, SourceMap, display_path};
 use crate::value::FileId;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 /// The path that means standard input.
 pub const STDIN: &str = "-";
-
-/// What a read input file is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Input {
-    Terraform,
-    TerraformVars,
-    CloudFormation,
-    Plan,
-}
 
 /// Reads an input file through the reader: its text, or None for a JSON/YAML file that is not input.
 /// A structured file over the size limit is read when its head says it is a plan (plans may be
