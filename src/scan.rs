@@ -10,14 +10,12 @@ use crate::findings::{self, Finding};
 pub use crate::inputs::STDIN;
 use crate::inputs::{Classified, check_source_dir, classify, read_input, stdin_input};
 use crate::isolate::isolate;
-use crate::model::UnitKind;
 use crate::resolve::{self, catalog::Catalog};
 use crate::rules::{self, Rule};
 use crate::source::reader::{self, Reader};
 use crate::source::{self, ErrorKind, InputError, SourceMap};
 use crate::suppress;
 use rayon::prelude::*;
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 #[derive(Clone, Debug, Default)]
@@ -244,60 +242,17 @@ fn analyze(
     // `Metadata` suppressions keep their spans only in the units.
     let mut directives = suppress::metadata_directives(&units, &sources);
     // The units built from context, by index in the facts (`/units/N/...`).
-    let context_units: HashSet<usize> = units
-        .iter()
-        .enumerate()
-        .filter(|(_, u)| u.kind != UnitKind::Plan && context_units.contains(&u.name))
-        .map(|(i, _)| i)
-        .collect();
+    let context_units = context_units.indices(&units);
     // Nothing after this reads the units (findings come from the facts and the sources): free them
     // before the rule engine's peak.
     drop(units);
     timer.mark("facts");
 
-    let mut rules = rules::builtin();
-    for dir in &options.rule_dirs {
-        // A bad rule file drops only itself (an error each); the other rules still run.
-        let (loaded, rule_errors) = rules::load_dir(dir);
-        errors.extend(rule_errors);
-        for rule in loaded {
-            // The same id from two `--rules` directories: the first one wins, the second is
-            // refused (a finding's id must say which rule made it).
-            match rules.iter().find(|r| r.meta.id == rule.meta.id) {
-                Some(first) => errors.push(InputError {
-                    file: rule.origin.clone(),
-                    kind: ErrorKind::Rule,
-                    message: format!(
-                        "rule {} is already defined by {}: this one is not loaded",
-                        rule.meta.id, first.origin
-                    ),
-                    position: None,
-                }),
-                None => rules.push(rule),
-            }
-        }
-    }
-    // passrole's own rules (PR090-PR092: suppressions) are selected and given severities like the
-    // others, but not run by the Guard engine: they go last, so failure indices stay valid.
-    rules.extend(rules::decided());
-    let known: Vec<String> = rules.iter().map(|r| r.meta.id.clone()).collect();
-    config::check_allow_rules(&options.allow, &rules, &mut errors);
-    let (mut rules, decided): (Vec<Rule>, Vec<Rule>) = options
-        .rule_settings
-        .apply(rules, &mut errors)
-        .into_iter()
-        .partition(|r| !r.is_decided());
-    let (failures, rule_errors) = rules::evaluate(&rules, &facts);
-    timer.mark("rules");
-    errors.extend(rule_errors);
-    rules.extend(decided);
-    let mut findings = isolate(".", "mapping rule failures to findings", || {
-        findings::build(&failures, &rules, &facts, &sources, reader.root())
-    })
-    .unwrap_or_else(|e| {
-        errors.push(e);
-        Vec::new()
-    });
+    let RuleRun {
+        rules,
+        known,
+        mut findings,
+    } = run_rules(options, &facts, &sources, reader, &timer, &mut errors);
     // Suppressions, in this order; a finding suppressed by an earlier step keeps that one.
     // 1. In the source: `passrole:ignore` comments and CloudFormation `Metadata`.
     let own = isolate(".", "reading the suppressions", || {
@@ -341,6 +296,75 @@ fn analyze(
         files,
         baseline,
         skipped,
+    }
+}
+
+/// The rules of the scan and what they find.
+struct RuleRun {
+    /// The rules run, then passrole's own (decided outside the Guard engine).
+    rules: Vec<Rule>,
+    /// Every rule id known, selected or not (for suppressions naming a rule).
+    known: Vec<String>,
+    findings: Vec<Finding>,
+}
+
+/// Loads the rules (built-in, then `--rules` directories), selects them and runs them over the
+/// facts; their failures become findings, not yet suppressed.
+fn run_rules(
+    options: &ScanOptions,
+    facts: &Facts,
+    sources: &SourceMap,
+    reader: &Reader,
+    timer: &Timer,
+    errors: &mut Vec<InputError>,
+) -> RuleRun {
+    let mut rules = rules::builtin();
+    for dir in &options.rule_dirs {
+        // A bad rule file drops only itself (an error each); the other rules still run.
+        let (loaded, rule_errors) = rules::load_dir(dir);
+        errors.extend(rule_errors);
+        for rule in loaded {
+            // The same id from two `--rules` directories: the first one wins, the second is
+            // refused (a finding's id must say which rule made it).
+            match rules.iter().find(|r| r.meta.id == rule.meta.id) {
+                Some(first) => errors.push(InputError {
+                    file: rule.origin.clone(),
+                    kind: ErrorKind::Rule,
+                    message: format!(
+                        "rule {} is already defined by {}: this one is not loaded",
+                        rule.meta.id, first.origin
+                    ),
+                    position: None,
+                }),
+                None => rules.push(rule),
+            }
+        }
+    }
+    // passrole's own rules (PR090-PR092: suppressions) are selected and given severities like the
+    // others, but not run by the Guard engine: they go last, so failure indices stay valid.
+    rules.extend(rules::decided());
+    let known: Vec<String> = rules.iter().map(|r| r.meta.id.clone()).collect();
+    config::check_allow_rules(&options.allow, &rules, errors);
+    let (mut rules, decided): (Vec<Rule>, Vec<Rule>) = options
+        .rule_settings
+        .apply(rules, errors)
+        .into_iter()
+        .partition(|r| !r.is_decided());
+    let (failures, rule_errors) = rules::evaluate(&rules, facts);
+    timer.mark("rules");
+    errors.extend(rule_errors);
+    rules.extend(decided);
+    let findings = isolate(".", "mapping rule failures to findings", || {
+        findings::build(&failures, &rules, facts, sources, reader.root())
+    })
+    .unwrap_or_else(|e| {
+        errors.push(e);
+        Vec::new()
+    });
+    RuleRun {
+        rules,
+        known,
+        findings,
     }
 }
 
