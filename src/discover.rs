@@ -495,6 +495,24 @@ fn push(errors: &Mutex<Vec<WalkError>>, path: &Path, error: ReadError) {
         });
 }
 
+/// The directory walker of a scan (the inputs here, a plan's configuration in
+/// `source::plan`): no hidden-file or global filters, ignore files only with
+/// `--respect-gitignore`, in a stable order. Each walk adds its own link policy and skipped
+/// directories.
+pub(crate) fn walker(start: &Path, options: WalkOptions) -> ignore::WalkBuilder {
+    let mut builder = ignore::WalkBuilder::new(start);
+    builder
+        .standard_filters(false)
+        .git_ignore(options.respect_gitignore)
+        .git_exclude(options.respect_gitignore)
+        .ignore(options.respect_gitignore)
+        .parents(options.respect_gitignore)
+        .require_git(false)
+        // A stable order: which of two links to one directory is walked must not vary by run.
+        .sort_by_file_name(|a, b| a.cmp(b));
+    builder
+}
+
 fn walk(
     start: &Path,
     reader: &Reader,
@@ -509,16 +527,8 @@ fn walk(
     // (the loop check catches only links back to an ancestor). Its files are still scanned, once;
     // a module call through the other link loads the directory itself.
     let linked_dirs: Arc<Mutex<HashSet<PathBuf>>> = Arc::default();
-    let walker = ignore::WalkBuilder::new(start)
-        .standard_filters(false)
-        .git_ignore(options.respect_gitignore)
-        .git_exclude(options.respect_gitignore)
-        .ignore(options.respect_gitignore)
-        .parents(options.respect_gitignore)
-        .require_git(false)
+    let walker = walker(start, options)
         .follow_links(true)
-        // A stable order: which of two links to one directory is walked must not vary by run.
-        .sort_by_file_name(|a, b| a.cmp(b))
         .filter_entry(move |e| {
             if e.file_type().is_some_and(|t| t.is_dir()) && is_skipped_dir(e.path()) {
                 return false;

@@ -3,26 +3,18 @@
 
 use crate::discover::{Discovered, FileKind, Found, StructuredKind, classify_text};
 use crate::isolate::isolate;
+use crate::model::{Unit, UnitKind};
 use crate::resolve::catalog::Catalog;
 use crate::scan::ScanOptions;
 use crate::source::reader::{self, ReadError, Reader, decode_keeping, decode_lossy};
 use crate::source::terraform;
-use crate::source::{ErrorKind, InputError, SourceFile, SourceMap, display_path};
+use crate::source::{ErrorKind, Input, InputError, SourceFile, SourceMap, display_path};
 use crate::value::FileId;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 /// The path that means standard input.
 pub const STDIN: &str = "-";
-
-/// What a read input file is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Input {
-    Terraform,
-    TerraformVars,
-    CloudFormation,
-    Plan,
-}
 
 /// Reads an input file through the reader: its text, or None for a JSON/YAML file that is not input.
 /// A structured file over the size limit is read when its head says it is a plan (plans may be
@@ -156,14 +148,30 @@ pub(crate) struct Classified {
     pub inputs: Vec<(FileId, Input, PathBuf)>,
     /// The inputs whose findings are reported wherever they are: all but context.
     pub reported_files: HashSet<FileId>,
-    /// The names of the units built from context (Terraform directories holding a context file,
-    /// context templates), as `Unit::name`: they report only findings that touch
-    /// `reported_files`.
-    pub context_units: HashSet<String>,
+    /// The units built from context: they report only findings that touch `reported_files`.
+    pub context_units: ContextUnits,
     /// Input files scanned (context files are read, not scanned: not counted).
     pub files: usize,
     /// Named files that are not inputs, skipped (`--skip-non-inputs`).
     pub skipped: Vec<String>,
+}
+
+/// The names of the units built from context (Terraform directories holding a context file,
+/// context templates), as `Unit::name`.
+#[derive(Debug, Default)]
+pub(crate) struct ContextUnits(HashSet<String>);
+
+impl ContextUnits {
+    /// The indices in `units` (as in the facts, `/units/N/...`) of the units built from context.
+    /// A plan is never context, whatever its name.
+    pub fn indices(&self, units: &[Unit]) -> HashSet<usize> {
+        units
+            .iter()
+            .enumerate()
+            .filter(|(_, u)| u.kind != UnitKind::Plan && self.0.contains(&u.name))
+            .map(|(i, _)| i)
+            .collect()
+    }
 }
 
 /// Classifies the texts read: Terraform by name, JSON/YAML by content (a named one that is neither
@@ -177,7 +185,7 @@ pub(crate) fn classify(
 ) -> Classified {
     let mut inputs = Vec::new();
     let mut reported_files = HashSet::new();
-    let mut context_units = HashSet::new();
+    let mut context_units = ContextUnits::default();
     let mut skipped = Vec::new();
     for (d, text) in texts {
         if d.found == Found::Context {
@@ -185,7 +193,7 @@ pub(crate) fn classify(
                 FileKind::Structured => d.path.clone(),
                 _ => terraform::load::normalize(&crate::context::dir_of(&d.path)),
             };
-            context_units.insert(display_path(&unit));
+            context_units.0.insert(display_path(&unit));
         }
         match text {
             Ok(text) => {

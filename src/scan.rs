@@ -1,5 +1,6 @@
-//! The whole pipeline: discover → read and parse (parallel) → lower per unit → link → facts → rules →
-//! findings.
+//! The whole pipeline: discover → read (parallel) → parse and lower per unit ([`source::parse_all`],
+//! [`source::lower_all`]) → link → facts → rules → findings → suppressions. It only conducts: what
+//! each input format needs is behind `source`.
 
 use crate::baseline::{self, BaselineReport};
 use crate::config;
@@ -7,19 +8,14 @@ use crate::discover::{Discovered, Found, WalkOptions, discover};
 use crate::facts::{self, Facts};
 use crate::findings::{self, Finding};
 pub use crate::inputs::STDIN;
-use crate::inputs::{Classified, Input, check_source_dir, classify, read_input, stdin_input};
+use crate::inputs::{Classified, check_source_dir, classify, read_input, stdin_input};
 use crate::isolate::isolate;
-use crate::model::{Unit, UnitKind};
 use crate::resolve::{self, catalog::Catalog};
 use crate::rules::{self, Rule};
-use crate::source::reader::{self, ReadError, Reader};
-use crate::source::terraform::{self, TfFile};
-use crate::source::{ErrorKind, InputError, SourceFile, SourceMap, display_path};
-use crate::source::{cloudformation, plan};
+use crate::source::reader::{self, Reader};
+use crate::source::{self, ErrorKind, InputError, SourceMap};
 use crate::suppress;
-use crate::value::FileId;
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 #[derive(Clone, Debug, Default)]
@@ -115,129 +111,6 @@ pub struct ScanResult {
     pub baseline: Option<BaselineReport>,
     /// Named files skipped as not inputs (`--skip-non-inputs`), as displayed.
     pub skipped: Vec<String>,
-}
-
-/// The `.tf` files below `root` (`.terraform/modules` included, `.gitignore` not applied: fetched
-/// modules are usually ignored), skipping `.git` and the provider cache.
-fn tf_files_below(root: &Path) -> Vec<PathBuf> {
-    // Symlinks are not followed here: the files are only read through the reader, which refuses
-    // what lies outside the root.
-    let mut out: Vec<PathBuf> = ignore::WalkBuilder::new(root)
-        .standard_filters(false)
-        .follow_links(false)
-        .filter_entry(|e| {
-            let name = e.file_name().to_str().unwrap_or("");
-            !(e.file_type().is_some_and(|t| t.is_dir())
-                && (name == ".git"
-                    || (name == "providers"
-                        && e.path()
-                            .parent()
-                            .and_then(Path::file_name)
-                            .is_some_and(|p| p == ".terraform"))))
-        })
-        .build()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
-        .map(|e| e.into_path())
-        .filter(|p| p.extension().is_some_and(|x| x == "tf"))
-        .collect();
-    out.sort();
-    out
-}
-
-/// For each plan, where its Terraform configuration is: `source` (`--source DIR`) or the plan's own
-/// directory, when it holds `.tf` files. Those files are added to the source map (without becoming
-/// inputs of their own) so that findings of the plan can point at them.
-fn plan_configs(
-    inputs: &[(FileId, Input, PathBuf)],
-    sources: &mut SourceMap,
-    source: Option<&Path>,
-    reader: &Reader,
-    errors: &mut Vec<InputError>,
-) -> HashMap<FileId, plan::PlanConfig> {
-    let mut out = HashMap::new();
-    let mut by_root: HashMap<PathBuf, Option<plan::PlanConfig>> = HashMap::new();
-    // The files already read, by canonical path: built once for all plans (once per plan
-    // directory, it canonicalised every file of a large repository a hundred times over).
-    let mut known: Option<HashMap<PathBuf, FileId>> = None;
-    for (id, kind, path) in inputs {
-        if *kind != Input::Plan {
-            continue;
-        }
-        let root = match source {
-            Some(s) => s.to_path_buf(),
-            None => match path.parent() {
-                Some(p) if p.as_os_str().is_empty() => PathBuf::from("."),
-                Some(p) => p.to_path_buf(),
-                None => continue,
-            },
-        };
-        let config = by_root
-            .entry(root.clone())
-            .or_insert_with(|| load_config(&root, sources, &mut known, reader, errors));
-        if let Some(c) = config {
-            out.insert(*id, c.clone());
-        }
-    }
-    out
-}
-
-fn load_config(
-    root: &Path,
-    sources: &mut SourceMap,
-    known: &mut Option<HashMap<PathBuf, FileId>>,
-    reader: &Reader,
-    errors: &mut Vec<InputError>,
-) -> Option<plan::PlanConfig> {
-    let has_tf = match reader.read_dir(root) {
-        Ok(entries) => entries
-            .iter()
-            .any(|p| p.extension().is_some_and(|x| x == "tf")),
-        Err(ReadError::NotFound) => false,
-        Err(e) => {
-            errors.push(e.to_input_error(root, "the plan's configuration directory"));
-            false
-        }
-    };
-    if !has_tf {
-        return None;
-    }
-    let known = known.get_or_insert_with(|| {
-        (0..sources.len() as u32)
-            .filter_map(|i| {
-                let f = sources.get(FileId(i))?;
-                Some((f.path.canonicalize().ok()?, FileId(i)))
-            })
-            .collect()
-    });
-    let mut dirs: BTreeMap<PathBuf, Vec<FileId>> = BTreeMap::new();
-    for path in tf_files_below(root) {
-        let Ok(canonical) = path.canonicalize() else {
-            continue;
-        };
-        let id = match known.get(&canonical) {
-            Some(id) => *id,
-            None => match reader.read_text(&path) {
-                Ok(text) => {
-                    let id = sources.add(SourceFile::new(path.clone(), text));
-                    known.insert(canonical.clone(), id);
-                    id
-                }
-                Err(e) => {
-                    errors.push(e.to_input_error(&path, "a .tf file of the plan's configuration"));
-                    continue;
-                }
-            },
-        };
-        if let Some(dir) = canonical.parent() {
-            dirs.entry(dir.to_path_buf()).or_default().push(id);
-        }
-    }
-    plan::record_fetched_calls(root, &dirs, sources);
-    Some(plan::PlanConfig {
-        root: root.to_path_buf(),
-        dirs,
-    })
 }
 
 /// Runs a scan. Input problems never stop it: they are returned in `errors`.
@@ -346,60 +219,15 @@ fn analyze(
         files,
         skipped,
     } = classify(texts, options, &mut sources, &mut errors, catalog);
-    let plan_configs = plan_configs(
-        &inputs,
+    let parsed = source::parse_all(
+        inputs,
         &mut sources,
         options.source.as_deref(),
         reader,
         &mut errors,
     );
-
-    let parsed: Vec<_> = inputs
-        .par_iter()
-        .filter(|(_, kind, _)| *kind == Input::Terraform)
-        .filter_map(|(id, _, path)| {
-            let source = sources.get(*id)?;
-            let what = format!("parsing {}", source.display);
-            let parsed = isolate(&source.display, &what, || {
-                terraform::parse_file(*id, source)
-            });
-            // `main.tf` named in its own directory belongs to the module `.`, as the files of the
-            // directory read for its context do.
-            Some((crate::context::dir_of(path), parsed.and_then(|r| r)))
-        })
-        .collect();
-    // Terraform: the `.tf` files of one directory form one module.
-    let mut modules: BTreeMap<PathBuf, Vec<TfFile>> = BTreeMap::new();
-    for (dir, result) in parsed {
-        match result {
-            Ok(file) => modules.entry(dir).or_default().push(file),
-            Err(e) => errors.push(e),
-        }
-    }
-    let tfvars: Vec<_> = inputs
-        .iter()
-        .filter(|(_, kind, _)| *kind == Input::TerraformVars)
-        .map(|(id, _, _)| *id)
-        .collect();
     timer.mark("read and parse");
-    // Linking the Terraform directories is one step over all of them: a panic there loses the
-    // Terraform units (reported), not the templates and plans.
-    let workspace = isolate(".", "linking the Terraform modules", || {
-        terraform::load(modules, tfvars, &mut sources, reader, &mut errors)
-    })
-    .unwrap_or_else(|e| {
-        errors.push(e);
-        terraform::Workspace::default()
-    });
-    let mut units = lower_terraform(&workspace, &sources, catalog, &mut errors);
-    units.extend(lower_structured(
-        &inputs,
-        &sources,
-        catalog,
-        &plan_configs,
-        &mut errors,
-    ));
-
+    let mut units = source::lower_all(parsed, &mut sources, reader, catalog, &mut errors);
     timer.mark("lower");
     // Linking and the facts span every unit: a panic there costs the findings, not the report
     // (the errors found so far are still written).
@@ -414,60 +242,17 @@ fn analyze(
     // `Metadata` suppressions keep their spans only in the units.
     let mut directives = suppress::metadata_directives(&units, &sources);
     // The units built from context, by index in the facts (`/units/N/...`).
-    let context_units: HashSet<usize> = units
-        .iter()
-        .enumerate()
-        .filter(|(_, u)| u.kind != UnitKind::Plan && context_units.contains(&u.name))
-        .map(|(i, _)| i)
-        .collect();
+    let context_units = context_units.indices(&units);
     // Nothing after this reads the units (findings come from the facts and the sources): free them
     // before the rule engine's peak.
     drop(units);
     timer.mark("facts");
 
-    let mut rules = rules::builtin();
-    for dir in &options.rule_dirs {
-        // A bad rule file drops only itself (an error each); the other rules still run.
-        let (loaded, rule_errors) = rules::load_dir(dir);
-        errors.extend(rule_errors);
-        for rule in loaded {
-            // The same id from two `--rules` directories: the first one wins, the second is
-            // refused (a finding's id must say which rule made it).
-            match rules.iter().find(|r| r.meta.id == rule.meta.id) {
-                Some(first) => errors.push(InputError {
-                    file: rule.origin.clone(),
-                    kind: ErrorKind::Rule,
-                    message: format!(
-                        "rule {} is already defined by {}: this one is not loaded",
-                        rule.meta.id, first.origin
-                    ),
-                    position: None,
-                }),
-                None => rules.push(rule),
-            }
-        }
-    }
-    // passrole's own rules (PR090-PR092: suppressions) are selected and given severities like the
-    // others, but not run by the Guard engine: they go last, so failure indices stay valid.
-    rules.extend(rules::decided());
-    let known: Vec<String> = rules.iter().map(|r| r.meta.id.clone()).collect();
-    config::check_allow_rules(&options.allow, &rules, &mut errors);
-    let (mut rules, decided): (Vec<Rule>, Vec<Rule>) = options
-        .rule_settings
-        .apply(rules, &mut errors)
-        .into_iter()
-        .partition(|r| !r.is_decided());
-    let (failures, rule_errors) = rules::evaluate(&rules, &facts);
-    timer.mark("rules");
-    errors.extend(rule_errors);
-    rules.extend(decided);
-    let mut findings = isolate(".", "mapping rule failures to findings", || {
-        findings::build(&failures, &rules, &facts, &sources, reader.root())
-    })
-    .unwrap_or_else(|e| {
-        errors.push(e);
-        Vec::new()
-    });
+    let RuleRun {
+        rules,
+        known,
+        mut findings,
+    } = run_rules(options, &facts, &sources, reader, &timer, &mut errors);
     // Suppressions, in this order; a finding suppressed by an earlier step keeps that one.
     // 1. In the source: `passrole:ignore` comments and CloudFormation `Metadata`.
     let own = isolate(".", "reading the suppressions", || {
@@ -514,70 +299,73 @@ fn analyze(
     }
 }
 
-/// One unit per Terraform root, each lowered apart: a panic lowering one root is an error for that
-/// root, and the others are still reported.
-fn lower_terraform(
-    workspace: &terraform::Workspace,
-    sources: &SourceMap,
-    catalog: &Catalog,
-    errors: &mut Vec<InputError>,
-) -> Vec<Unit> {
-    let lowered: Vec<Result<(Unit, Vec<InputError>), InputError>> = workspace
-        .roots
-        .par_iter()
-        .map(|root| {
-            let shown = display_path(root);
-            let what = format!("lowering the Terraform root {shown}");
-            isolate(&shown, &what, || {
-                terraform::lower_module(root, workspace, sources, catalog)
-            })
-        })
-        .collect();
-    let mut units = Vec::new();
-    for result in lowered {
-        match result {
-            Ok((unit, errs)) => {
-                units.push(unit);
-                errors.extend(errs);
-            }
-            Err(e) => errors.push(e),
-        }
-    }
-    units
+/// The rules of the scan and what they find.
+struct RuleRun {
+    /// The rules run, then passrole's own (decided outside the Guard engine).
+    rules: Vec<Rule>,
+    /// Every rule id known, selected or not (for suppressions naming a rule).
+    known: Vec<String>,
+    findings: Vec<Finding>,
 }
 
-/// One unit per CloudFormation template and per plan, each isolated from the others' panics.
-fn lower_structured(
-    inputs: &[(FileId, Input, PathBuf)],
+/// Loads the rules (built-in, then `--rules` directories), selects them and runs them over the
+/// facts; their failures become findings, not yet suppressed.
+fn run_rules(
+    options: &ScanOptions,
+    facts: &Facts,
     sources: &SourceMap,
-    catalog: &Catalog,
-    plan_configs: &HashMap<FileId, plan::PlanConfig>,
+    reader: &Reader,
+    timer: &Timer,
     errors: &mut Vec<InputError>,
-) -> Vec<Unit> {
-    let mut units = Vec::new();
-    let structured: Vec<(Option<Unit>, Vec<InputError>)> = inputs
-        .par_iter()
-        .filter_map(|(id, kind, path)| {
-            let shown = display_path(path);
-            let lowered = match kind {
-                Input::CloudFormation => {
-                    isolate(&shown, &format!("reading the template {shown}"), || {
-                        cloudformation::lower_template(*id, sources, catalog)
-                    })
-                }
-                Input::Plan => isolate(&shown, &format!("reading the plan {shown}"), || {
-                    plan::lower_plan(*id, sources, catalog, plan_configs.get(id))
+) -> RuleRun {
+    let mut rules = rules::builtin();
+    for dir in &options.rule_dirs {
+        // A bad rule file drops only itself (an error each); the other rules still run.
+        let (loaded, rule_errors) = rules::load_dir(dir);
+        errors.extend(rule_errors);
+        for rule in loaded {
+            // The same id from two `--rules` directories: the first one wins, the second is
+            // refused (a finding's id must say which rule made it).
+            match rules.iter().find(|r| r.meta.id == rule.meta.id) {
+                Some(first) => errors.push(InputError {
+                    file: rule.origin.clone(),
+                    kind: ErrorKind::Rule,
+                    message: format!(
+                        "rule {} is already defined by {}: this one is not loaded",
+                        rule.meta.id, first.origin
+                    ),
+                    position: None,
                 }),
-                Input::Terraform | Input::TerraformVars => return None,
-            };
-            Some(lowered.unwrap_or_else(|e| (None, vec![e])))
-        })
-        .collect();
-    for (unit, errs) in structured {
-        units.extend(unit);
-        errors.extend(errs);
+                None => rules.push(rule),
+            }
+        }
     }
-    units
+    // passrole's own rules (PR090-PR092: suppressions) are selected and given severities like the
+    // others, but not run by the Guard engine: they go last, so failure indices stay valid.
+    rules.extend(rules::decided());
+    let known: Vec<String> = rules.iter().map(|r| r.meta.id.clone()).collect();
+    config::check_allow_rules(&options.allow, &rules, errors);
+    let (mut rules, decided): (Vec<Rule>, Vec<Rule>) = options
+        .rule_settings
+        .apply(rules, errors)
+        .into_iter()
+        .partition(|r| !r.is_decided());
+    let (failures, rule_errors) = rules::evaluate(&rules, facts);
+    timer.mark("rules");
+    errors.extend(rule_errors);
+    rules.extend(decided);
+    let findings = isolate(".", "mapping rule failures to findings", || {
+        findings::build(&failures, &rules, facts, sources, reader.root())
+    })
+    .unwrap_or_else(|e| {
+        errors.push(e);
+        Vec::new()
+    });
+    RuleRun {
+        rules,
+        known,
+        findings,
+    }
 }
 
 /// Phase timings on stderr when `PASSROLE_TIMING` is set: for profiling, never for tests.

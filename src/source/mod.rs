@@ -2,10 +2,13 @@
 
 pub mod cloudformation;
 pub mod json;
+mod lowering;
 pub mod opaque;
 pub mod plan;
 pub mod reader;
 pub mod terraform;
+
+pub(crate) use lowering::{Input, lower_all, parse_all};
 
 use crate::source::json::LineIndex;
 use crate::value::{FileId, Span};

@@ -14,6 +14,7 @@
 //! moved to the `.tf` source of the same resource and attribute ([`enrich`]), evaluated by the
 //! Terraform source itself, and the plan's span is recorded in [`Unit::origins`].
 
+mod config;
 mod enrich;
 mod identities;
 mod managed;
@@ -22,6 +23,7 @@ mod refs;
 mod sites;
 pub mod strings;
 
+pub use config::configurations;
 pub use enrich::record_fetched_calls;
 
 use crate::iam::policy::{PolicyDocument, PolicyValue};

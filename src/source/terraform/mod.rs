@@ -8,6 +8,7 @@ mod eval;
 pub mod json_syntax;
 pub mod load;
 mod lower;
+pub(crate) mod units;
 
 pub use eval::{MAX_INSTANCES, MAX_NESTING, MAX_NODES, MAX_RESOURCE_INSTANCES};
 pub use load::{Workspace, load};
