@@ -6,7 +6,7 @@ use crate::iam::permissions::{Pattern, PatternList, PermissionStatement, Permiss
 use crate::iam::policy::{Effect, ElementList, PolicyValue, Statement};
 use crate::model::{IdentityKind, UNREAD_MODULE_SOURCE, Unit};
 use crate::value::{Span, Text, TextPart};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 /// What a holder is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,6 +29,8 @@ impl HolderKind {
 pub struct HeldStatement<'u> {
     /// Index into `Unit::policies`.
     pub policy: usize,
+    /// Index of the statement in its policy.
+    pub index: usize,
     pub statement: &'u Statement,
     /// The group the statement is held through, for a user (index into `Unit::identities`).
     pub through_group: Option<usize>,
@@ -79,8 +81,9 @@ pub fn holders(unit: &Unit) -> Vec<Holder<'_>> {
             i.span,
         )
     }));
+    let index = UnitIndex::new(unit);
     for h in &mut out {
-        collect_own(unit, h, None, h.address.to_string().as_str());
+        collect_own(unit, &index, h, None, h.address.to_string().as_str());
     }
     // A user holds its groups' policies too.
     for h in out
@@ -100,7 +103,7 @@ pub fn holders(unit: &Unit) -> Vec<Holder<'_>> {
             .collect();
         for g in groups {
             let group = &unit.identities[g];
-            collect_own(unit, h, Some(g), &group.address);
+            collect_own(unit, &index, h, Some(g), &group.address);
         }
         h.groups.sort();
         h.groups.dedup();
@@ -136,32 +139,87 @@ pub(super) fn names(address: &str, name: Option<&str>, shown: &str) -> bool {
             .is_some_and(|n| shown.strip_prefix('"').and_then(|s| s.strip_suffix('"')) == Some(n))
 }
 
+/// The unit's policies, attachments and opaque policies by the keys holders look them up with, so
+/// that collecting every holder's statements is linear in the unit (a plan of thousands of roles,
+/// policies and attachments).
+struct UnitIndex<'u> {
+    /// `IdentityPolicy::resource()` → policies held inline by that resource.
+    inline: HashMap<&'u str, Vec<usize>>,
+    /// `IdentityPolicy::address` → policies.
+    by_address: HashMap<&'u str, Vec<usize>>,
+    /// `PolicyAttachment::principal` (as shown) → the attached policies' addresses.
+    attached: HashMap<&'u str, Vec<&'u str>>,
+    /// `OpaquePolicy::principal` → opaque policies.
+    opaque: HashMap<&'u str, Vec<usize>>,
+}
+
+impl<'u> UnitIndex<'u> {
+    fn new(unit: &'u Unit) -> UnitIndex<'u> {
+        let mut index = UnitIndex {
+            inline: HashMap::new(),
+            by_address: HashMap::new(),
+            attached: HashMap::new(),
+            opaque: HashMap::new(),
+        };
+        for (i, p) in unit.policies.iter().enumerate() {
+            if p.attribute != UNREAD_MODULE_SOURCE {
+                index.inline.entry(p.resource()).or_default().push(i);
+            }
+            index
+                .by_address
+                .entry(p.address.as_str())
+                .or_default()
+                .push(i);
+        }
+        for a in &unit.attachments {
+            let list = index.attached.entry(a.principal.as_str()).or_default();
+            list.push(a.policy.as_str());
+        }
+        for (i, o) in unit.opaque_policies.iter().enumerate() {
+            index
+                .opaque
+                .entry(o.principal.as_str())
+                .or_default()
+                .push(i);
+        }
+        index
+    }
+}
+
+/// The ways a principal is shown in attachments and memberships: its address, or its name in
+/// quotes.
+fn shown_as(address: &str, name: Option<&str>) -> Vec<String> {
+    let mut keys = vec![address.to_string()];
+    keys.extend(name.map(|n| format!("\"{n}\"")));
+    keys
+}
+
 /// Adds the statements of the policies the principal at `address` holds inline or by attachment
 /// (and the opaque ones as unknowns) to `h`.
-fn collect_own<'u>(unit: &'u Unit, h: &mut Holder<'u>, through: Option<usize>, address: &str) {
+fn collect_own<'u>(
+    unit: &'u Unit,
+    index: &UnitIndex<'u>,
+    h: &mut Holder<'u>,
+    through: Option<usize>,
+    address: &str,
+) {
     let name = match through {
         Some(g) => unit.identities[g].name.as_deref(),
         None => h.name,
     };
-    let held: BTreeSet<usize> = unit
-        .policies
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| p.resource() == address && p.attribute != UNREAD_MODULE_SOURCE)
-        .map(|(i, _)| i)
-        .chain(
-            unit.attachments
-                .iter()
-                .filter(|a| names(address, name, &a.principal))
-                .flat_map(|a| {
-                    unit.policies
-                        .iter()
-                        .enumerate()
-                        .filter(move |(_, p)| p.address == a.policy)
-                        .map(|(i, _)| i)
-                }),
-        )
+    let keys = shown_as(address, name);
+    let mut held: BTreeSet<usize> = index
+        .inline
+        .get(address)
+        .into_iter()
+        .flatten()
+        .copied()
         .collect();
+    for key in &keys {
+        for policy in index.attached.get(key.as_str()).into_iter().flatten() {
+            held.extend(index.by_address.get(policy).into_iter().flatten());
+        }
+    }
     let via = |what: String| match through {
         Some(g) => format!("{what} (through the group {})", unit.identities[g].address),
         None => what,
@@ -182,10 +240,13 @@ fn collect_own<'u>(unit: &'u Unit, h: &mut Holder<'u>, through: Option<usize>, a
                     )));
                 }
                 h.statements
-                    .extend(doc.statements.iter().map(|statement| HeldStatement {
-                        policy: p,
-                        statement,
-                        through_group: through,
+                    .extend(doc.statements.iter().enumerate().map(|(index, statement)| {
+                        HeldStatement {
+                            policy: p,
+                            index,
+                            statement,
+                            through_group: through,
+                        }
                     }));
             }
             PolicyValue::Unknown { reason, .. } | PolicyValue::Invalid { reason, .. } => {
@@ -196,12 +257,12 @@ fn collect_own<'u>(unit: &'u Unit, h: &mut Holder<'u>, through: Option<usize>, a
             }
         }
     }
-    for o in unit
-        .opaque_policies
+    let opaque: BTreeSet<usize> = keys
         .iter()
-        .filter(|o| names(address, name, &o.principal))
-    {
-        h.unknown.push(via(o.reason.clone()));
+        .flat_map(|k| index.opaque.get(k.as_str()).into_iter().flatten().copied())
+        .collect();
+    for o in opaque {
+        h.unknown.push(via(unit.opaque_policies[o].reason.clone()));
     }
 }
 

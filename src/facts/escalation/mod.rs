@@ -21,7 +21,7 @@ use crate::iam::principal::{PrincipalKind, canonical_service_principal};
 use crate::model::{Role, Unit};
 use crate::value::{Span, Text, TextPart};
 pub use holders::{Holder, holders};
-use services::{Conditions, ServiceMatch};
+use services::{Conditions, HolderUses, ServiceMatch};
 use std::collections::BTreeSet;
 
 /// Roles matched per grant at most: a grant on `role/*` in a unit of thousands of roles is PR010
@@ -32,13 +32,24 @@ const MAX_ROLES_PER_GRANT: usize = 200;
 /// pass links them.
 pub(super) struct AllHolders<'u> {
     pub units: Vec<Vec<Holder<'u>>>,
+    /// What each holder can make services do with a role, by unit and holder: computed for the
+    /// holders of PassRole grants only, when first asked.
+    uses: Vec<Vec<std::cell::OnceCell<HolderUses>>>,
 }
 
 impl<'u> AllHolders<'u> {
     pub fn new(units: &'u [Unit]) -> AllHolders<'u> {
-        AllHolders {
-            units: units.iter().map(holders).collect(),
-        }
+        let units: Vec<Vec<Holder>> = units.iter().map(holders).collect();
+        let uses = units
+            .iter()
+            .map(|hs| hs.iter().map(|_| std::cell::OnceCell::new()).collect())
+            .collect();
+        AllHolders { units, uses }
+    }
+
+    /// What holder `h` of unit `u` can make services do with a role.
+    fn uses(&self, u: usize, h: usize) -> &HolderUses {
+        self.uses[u][h].get_or_init(|| HolderUses::of(&self.units[u][h].permissions))
     }
 }
 
@@ -89,6 +100,10 @@ pub(super) fn escalation_facts(
     let mut out = Vec::new();
     let candidates = candidate_roles(units, u, resolved);
     for grant in grant_statements(u, unit, &all.units[u], grant_ids) {
+        // A holder that can make no service use a role has no path, whatever it can pass.
+        if !grant.holders.iter().any(|&(h, _)| all.uses(u, h).any()) {
+            continue;
+        }
         let Some(resources) = grant
             .statement
             .resources
@@ -98,13 +113,17 @@ pub(super) fn escalation_facts(
             continue;
         };
         let conditions = Conditions::of(grant.statement);
+        let items: Vec<(Option<ItemGlob>, &crate::iam::policy::Item)> = resources
+            .items
+            .iter()
+            .map(|item| (ItemGlob::of(&item.text), item))
+            .collect();
         let mut matched = 0;
         for &(ru, ri) in &candidates {
             let role = &units[ru].roles[ri];
-            let Some(item) = resources
-                .items
+            let Some((_, item)) = items
                 .iter()
-                .find(|item| matches_role(&item.text, units, u, ru, role))
+                .find(|(glob, _)| glob.as_ref().is_some_and(|g| g.matches(units, u, ru, role)))
             else {
                 continue;
             };
@@ -154,6 +173,16 @@ fn grant_statements<'u>(
     holders: &[Holder<'u>],
     grant_ids: &std::collections::HashMap<(usize, usize), usize>,
 ) -> Vec<GrantStatement<'u>> {
+    // (policy, statement) → its holders, with the statement's origin in each one's permissions.
+    let mut held: std::collections::HashMap<(usize, usize), Vec<(usize, usize)>> =
+        std::collections::HashMap::new();
+    for (h, holder) in holders.iter().enumerate() {
+        for (origin, s) in holder.statements.iter().enumerate() {
+            held.entry((s.policy, s.index))
+                .or_default()
+                .push((h, origin));
+        }
+    }
     let mut out = Vec::new();
     for (p, policy) in unit.policies.iter().enumerate() {
         let PolicyValue::Known(doc) = &policy.document else {
@@ -168,17 +197,7 @@ fn grant_statements<'u>(
             if !passes_role {
                 continue;
             }
-            let held_by: Vec<(usize, usize)> = holders
-                .iter()
-                .enumerate()
-                .filter_map(|(h, holder)| {
-                    holder
-                        .statements
-                        .iter()
-                        .position(|s| s.policy == p && std::ptr::eq(s.statement, statement))
-                        .map(|origin| (h, origin))
-                })
-                .collect();
+            let held_by = held.remove(&(p, index)).unwrap_or_default();
             if held_by.is_empty() {
                 continue;
             }
@@ -196,31 +215,54 @@ fn grant_statements<'u>(
     out
 }
 
-/// Whether a PassRole resource item certainly matches the role: its unknown parts (an account
-/// id) are read as `*` only before the role's path and name; an unknown name or path matches
-/// nothing certain (PR016 says so). A literal account other than the role's unit's is another
-/// account's role.
-fn matches_role(text: &Text, units: &[Unit], u: usize, ru: usize, role: &Role) -> bool {
-    if !unknown_only_before_role(text) {
-        return false;
+/// A PassRole resource item as a glob that certainly names roles (unknown parts, an account id,
+/// read as `*`), with its literal account.
+struct ItemGlob {
+    glob: String,
+    account: Option<String>,
+}
+
+impl ItemGlob {
+    /// None when the item names no role certainly: unknown as a whole, or in its path or name
+    /// (PR016 says so).
+    fn of(text: &Text) -> Option<ItemGlob> {
+        if !unknown_only_before_role(text) {
+            return None;
+        }
+        let glob = match holders::pattern(text) {
+            Pattern::Glob(g) => g,
+            Pattern::Partial { over } => over,
+        };
+        let account = glob
+            .split(':')
+            .nth(4)
+            .filter(|a| is_account(a))
+            .map(str::to_string);
+        Some(ItemGlob { glob, account })
     }
-    let glob = match holders::pattern(text) {
-        Pattern::Glob(g) => g,
-        Pattern::Partial { over } => over,
-    };
-    if let Some(account) = glob.split(':').nth(4).filter(|a| is_account(a)) {
-        let role_account = units[ru].account.as_deref().or(units[u].account.as_deref());
-        if role_account.is_some_and(|ra| ra != account) {
-            return false;
+
+    /// Whether the item matches the role. A literal account other than the role's unit's is
+    /// another account's role.
+    fn matches(&self, units: &[Unit], u: usize, ru: usize, role: &Role) -> bool {
+        if let Some(account) = &self.account {
+            let role_account = units[ru].account.as_deref().or(units[u].account.as_deref());
+            if role_account.is_some_and(|ra| ra != account) {
+                return false;
+            }
+        }
+        // A role without a static name is named the way the sources write its ARN
+        // (`{LogicalId}`, which only a wildcard matches).
+        match &role.name {
+            Some(name) => {
+                role_arn_pattern_matches(&self.glob, role.path.as_deref().unwrap_or("/"), name)
+            }
+            None => role_arn_pattern_matches(
+                &self.glob,
+                role.path.as_deref().unwrap_or("/"),
+                &format!("{{{}}}", role.address),
+            ),
         }
     }
-    // A role without a static name is named the way the sources write its ARN (`{LogicalId}`,
-    // which only a wildcard matches).
-    let name = role
-        .name
-        .clone()
-        .unwrap_or_else(|| format!("{{{}}}", role.address));
-    role_arn_pattern_matches(&glob, role.path.as_deref().unwrap_or("/"), &name)
 }
 
 /// Whether every unknown part of a resource comes before a literal `:role/` (an account id, a
@@ -349,15 +391,17 @@ impl Path<'_, '_> {
         if self.denied(x) {
             return None;
         }
+        let uses = self.all.uses(self.u, h);
+        if !uses.any() {
+            return None;
+        }
         let trusted = trusted_services(role);
         let in_profile = self.in_instance_profile();
-        let (services, can_use_service) =
-            services::usable(&x.permissions, &trusted, self.conditions, in_profile);
         let mut v = HolderVerdict {
             holder: h,
             strength: Strength::NoService,
-            services,
-            can_use_service,
+            services: uses.usable(&trusted, self.conditions, in_profile),
+            can_use_service: true,
             undecided: None,
             excess: Vec::new(),
         };
@@ -418,10 +462,9 @@ impl Path<'_, '_> {
             let Some(resources) = &st.resources else {
                 return false;
             };
-            let names_role = resources
-                .items
-                .iter()
-                .any(|i| matches_role(&i.text, self.units, self.u, ru, role));
+            let names_role = resources.items.iter().any(|i| {
+                ItemGlob::of(&i.text).is_some_and(|g| g.matches(self.units, self.u, ru, role))
+            });
             // A NotResource item that cannot be read may exclude the role: not certain.
             let excludes_role = resources.items.iter().all(|i| i.text.is_known()) && !names_role;
             st.effect == Effect::Deny

@@ -105,55 +105,111 @@ pub struct ServiceMatch {
     pub trust_span: Option<Span>,
 }
 
-/// The services the principal can make use the role (that the role trusts and the conditions
-/// allow), and whether it can make any service of the data file use a role at all.
-pub fn usable(
-    x: &Permissions,
-    trusted: &[(String, Span)],
-    conditions: &Conditions,
-    in_profile: bool,
-) -> (Vec<ServiceMatch>, bool) {
-    let mut out = Vec::new();
-    let mut any = false;
-    for service in &ServiceUses::builtin().services {
-        let Some((how, origin)) = service.uses.iter().find_map(|usage| {
-            let origins: Option<Vec<usize>> = usage
-                .actions
+/// What a principal can make services do with a role, whichever role: computed once per holder.
+#[derive(Debug, Default)]
+pub struct HolderUses {
+    /// Per service of the data file (by index): the first action set the principal is allowed
+    /// that needs no instance profile, and the first one that needs one: (actions, origin of the
+    /// statement allowing the first action).
+    by_service: Vec<(usize, Option<(String, usize)>, Option<(String, usize)>)>,
+    /// The principal may create instance profiles and put roles in them.
+    makes_profiles: bool,
+}
+
+impl HolderUses {
+    pub fn of(x: &Permissions) -> HolderUses {
+        // Most principals are allowed none of these actions: a cheap look at the Allow
+        // statements' action names settles that before the exact (and costlier) comparisons.
+        let may_allow = |action: &str| {
+            x.statements.iter().any(|st| {
+                st.allow
+                    && (st.actions.negated
+                        || st
+                            .actions
+                            .items
+                            .iter()
+                            .any(|p| wildcard_match(p.over(), action)))
+            })
+        };
+        let allowed = |actions: &[String]| -> Option<(String, usize)> {
+            if !actions.iter().all(|a| may_allow(a)) {
+                return None;
+            }
+            let origins: Option<Vec<usize>> = actions
                 .iter()
                 .map(|a| x.certainly_allows_action(a))
                 .collect();
-            let profile_ok = !usage.requires_instance_profile
-                || in_profile
-                || PROFILE_ACTIONS
+            let first = origins?.first().copied().unwrap_or(0);
+            Some((actions.join(" and "), first))
+        };
+        let mut by_service = Vec::new();
+        for (i, service) in ServiceUses::builtin().services.iter().enumerate() {
+            let find = |profile: bool| {
+                service
+                    .uses
                     .iter()
-                    .all(|a| x.certainly_allows_action(a).is_some());
-            let origins = origins.filter(|_| profile_ok)?;
-            Some((
-                usage.actions.join(" and "),
-                origins.first().copied().unwrap_or(0),
-            ))
-        }) else {
-            continue;
-        };
-        any = true;
-        let Some((_, span)) = trusted
-            .iter()
-            .find(|(p, _)| same_service(p, &service.principal))
-        else {
-            continue;
-        };
-        if !conditions.allows_service(&service.principal)
-            || !conditions.allows_arn_service(&service.arn_service)
-        {
-            continue;
+                    .filter(|u| u.requires_instance_profile == profile)
+                    .find_map(|u| allowed(&u.actions))
+            };
+            let (plain, with_profile) = (find(false), find(true));
+            if plain.is_some() || with_profile.is_some() {
+                by_service.push((i, plain, with_profile));
+            }
         }
-        out.push(ServiceMatch {
-            service: service.name.clone(),
-            principal: service.principal.clone(),
-            how,
-            action_origin: origin,
-            trust_span: Some(*span),
-        });
+        HolderUses {
+            makes_profiles: !by_service.is_empty()
+                && PROFILE_ACTIONS
+                    .iter()
+                    .all(|a| x.certainly_allows_action(a).is_some()),
+            by_service,
+        }
     }
-    (out, any)
+
+    /// The principal can make some service use some role.
+    pub fn any(&self) -> bool {
+        !self.by_service.is_empty()
+    }
+
+    /// The services the principal can make use a role that trusts `trusted` (in an instance
+    /// profile when `in_profile`), as far as the grant's conditions allow.
+    pub fn usable(
+        &self,
+        trusted: &[(String, Span)],
+        conditions: &Conditions,
+        in_profile: bool,
+    ) -> Vec<ServiceMatch> {
+        let services = &ServiceUses::builtin().services;
+        let mut out = Vec::new();
+        for (i, plain, with_profile) in &self.by_service {
+            let Some(service) = services.get(*i) else {
+                continue;
+            };
+            let profile_ok = in_profile || self.makes_profiles;
+            let Some((how, origin)) = plain
+                .as_ref()
+                .or(with_profile.as_ref().filter(|_| profile_ok))
+            else {
+                continue;
+            };
+            let Some((_, span)) = trusted
+                .iter()
+                .find(|(p, _)| same_service(p, &service.principal))
+            else {
+                continue;
+            };
+            if !conditions.allows_service(&service.principal)
+                || !conditions.allows_arn_service(&service.arn_service)
+            {
+                continue;
+            }
+            out.push(ServiceMatch {
+                service: service.name.clone(),
+                principal: service.principal.clone(),
+                how: how.clone(),
+                action_origin: *origin,
+                trust_span: Some(*span),
+            });
+        }
+        out
+    }
 }
