@@ -105,13 +105,17 @@ pub struct ServiceMatch {
     pub trust_span: Option<Span>,
 }
 
+/// An action set a principal is allowed: the actions joined for messages, and the origin of the
+/// statement that allows the first.
+type AllowedSet = (String, usize);
+
 /// What a principal can make services do with a role, whichever role: computed once per holder.
 #[derive(Debug, Default)]
 pub struct HolderUses {
     /// Per service of the data file (by index): the first action set the principal is allowed
     /// that needs no instance profile, and the first one that needs one: (actions, origin of the
     /// statement allowing the first action).
-    by_service: Vec<(usize, Option<(String, usize)>, Option<(String, usize)>)>,
+    by_service: Vec<(usize, Option<AllowedSet>, Option<AllowedSet>)>,
     /// The principal may create instance profiles and put roles in them.
     makes_profiles: bool,
 }
@@ -131,7 +135,7 @@ impl HolderUses {
                             .any(|p| wildcard_match(p.over(), action)))
             })
         };
-        let allowed = |actions: &[String]| -> Option<(String, usize)> {
+        let allowed = |actions: &[String]| -> Option<AllowedSet> {
             if !actions.iter().all(|a| may_allow(a)) {
                 return None;
             }
