@@ -43,7 +43,31 @@ pub(super) const MANAGED_ATTACHMENTS: &[(&str, &str, &[&str])] = &[
     ),
 ];
 
+/// Policy resources given to one principal, and the attribute that names it.
+const INLINE_POLICY_HOLDERS: &[(&str, &str)] = &[
+    ("aws_iam_role_policy", "role"),
+    ("aws_iam_user_policy", "user"),
+    ("aws_iam_group_policy", "group"),
+];
+
 impl<'a> Lower<'a> {
+    /// `aws_iam_user_policy` and its kind: the principal the policy is given to, by name, as an
+    /// attachment (the `.tf` lowering makes the same).
+    pub(super) fn inline_holders(&mut self, r: &PlanResource<'a>, unit: &mut Unit) {
+        let Some((_, attribute)) = INLINE_POLICY_HOLDERS.iter().find(|(t, _)| *t == r.raw.ty)
+        else {
+            return;
+        };
+        for (principal, span) in self.holders(r, &[attribute]) {
+            unit.attachments.push(PolicyAttachment {
+                policy: r.address.clone(),
+                principal,
+                via: r.address.clone(),
+                span,
+            });
+        }
+    }
+
     pub(super) fn managed_policies(&mut self, unit: &mut Unit) {
         // Copies: naming a principal looks up the users and groups among the resources.
         let selected: Vec<PlanResource<'a>> = self
@@ -149,7 +173,11 @@ impl<'a> Lower<'a> {
 
     /// Who gets the policy: each principal named in the attributes (as written in the plan), or
     /// the resource itself when it holds the policy.
-    fn holders(&mut self, r: &PlanResource<'a>, attributes: &[&str]) -> Vec<(String, Span)> {
+    pub(super) fn holders(
+        &mut self,
+        r: &PlanResource<'a>,
+        attributes: &[&str],
+    ) -> Vec<(String, Span)> {
         if attributes.is_empty() {
             return vec![(r.address.clone(), r.span)];
         }

@@ -618,6 +618,7 @@ impl<'a> Lower<'a> {
         let resources = std::mem::take(&mut self.resources);
         for (ty, path) in IDENTITY_POLICIES {
             for r in resources.iter().filter(|r| r.raw.ty == *ty) {
+                let mut any = false;
                 for document in self.policies_at(r, path) {
                     // A policy that is not there (an unset inline policy) grants nothing.
                     unit.policies.push(IdentityPolicy {
@@ -626,6 +627,10 @@ impl<'a> Lower<'a> {
                         attribute: path.join("."),
                         document,
                     });
+                    any = true;
+                }
+                if any {
+                    self.inline_holders(r, unit);
                 }
             }
         }
