@@ -1,6 +1,12 @@
 //! The `passrole` command line. Only argument handling lives here; everything else is in the library.
 
 mod args;
+
+/// mimalloc instead of the system allocator: a scan allocates and frees many small values
+/// (parse trees, facts, the rule engine's copies), and glibc's allocator was a third of the CPU
+/// profile (BENCHMARKS.md, "Allocator").
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod conventions;
 
 use args::{ConfigArgs, InputArgs, ReportArgs, SuppressArgs};
