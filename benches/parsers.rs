@@ -10,6 +10,10 @@
 //! `cargo bench --bench parsers` (all groups), `cargo bench --bench parsers -- mixed` (one group).
 
 mod corpus;
+
+/// The allocator of the `passrole` binary (src/main.rs), so that both lines measure what runs.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod gen_plan;
 
 use criterion::measurement::WallTime;
