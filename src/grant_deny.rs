@@ -456,6 +456,7 @@ mod tests {
         let node = crate::source::json::parse(json, FileId(0), 0).expect("JSON");
         IdentityPolicy {
             partial: None,
+            origin: crate::model::PolicyOrigin::Written,
             address: address.into(),
             attribute: "policy".into(),
             document: PolicyDocument::from_node(&node).expect("a policy"),

@@ -218,6 +218,9 @@ pub enum RoleTarget {
     Import(String),
     /// Nothing in the scan can be found; the reason says why.
     Unresolved(String),
+    /// The value is `null` or empty: nothing is passed, so there is no pass to check (lowering
+    /// drops such passes; `try(x, null)` takes its fallback past it).
+    Nothing,
 }
 
 /// A resource attribute that hands a role to an AWS service.
@@ -254,10 +257,16 @@ pub struct Hop {
     pub message: String,
 }
 
-/// The [`IdentityPolicy::attribute`] of a module call whose source was not read (not fetched, not a
-/// literal, not there): an unknown policy that stands for everything in the module, its reason
-/// saying what was skipped.
-pub const UNREAD_MODULE_SOURCE: &str = "source";
+/// Where an identity policy comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PolicyOrigin {
+    /// Written in the scan (or an AWS managed policy attached by ARN).
+    Written,
+    /// A stand-in for everything in a module call or nested stack whose source was not read (not
+    /// fetched, not a literal, not there): an unknown policy at the `source`, its reason saying
+    /// what was skipped. It may grant anything, but it is nobody's policy.
+    UnreadSource,
+}
 
 /// Where an identity policy is attached, for messages only.
 #[derive(Debug)]
@@ -270,6 +279,7 @@ pub struct IdentityPolicy {
     /// The statements are only part of the policy (an AWS managed policy whose PassRole statements
     /// alone are recorded): why. Its holders' permissions are then partially known.
     pub partial: Option<String>,
+    pub origin: PolicyOrigin,
 }
 
 /// What follows the attaching resource's address in the address of an AWS managed policy attached

@@ -8,7 +8,7 @@ use crate::grant_deny::{GrantEffect, UnitDenies};
 use crate::iam::action::analyze_actions;
 use crate::iam::arn::classify_passrole_resource;
 use crate::iam::policy::{PolicyValue, Statement};
-use crate::model::{IdentityPolicy, PolicyAttachment, UNREAD_MODULE_SOURCE, Unit};
+use crate::model::{IdentityPolicy, PolicyAttachment, PolicyOrigin, Unit};
 use crate::value::{Span, Text};
 use std::collections::HashMap;
 
@@ -65,7 +65,7 @@ fn gap_fact(
     id: String,
 ) -> Grant {
     // A module that was not read: its reason says what was skipped.
-    let gap = if policy.attribute == UNREAD_MODULE_SOURCE {
+    let gap = if policy.origin == PolicyOrigin::UnreadSource {
         reason.to_string()
     } else {
         format!(

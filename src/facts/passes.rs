@@ -41,6 +41,8 @@ pub(super) fn resolve_pass<'u>(units: &'u [Unit], u: usize, pass: &'u Pass) -> R
         RoleTarget::Role(i) => out.role = Some((u, *i)),
         RoleTarget::External(eu, i) => out.role = Some((*eu, *i)),
         RoleTarget::Unresolved(reason) => out.unresolved = Some(reason.clone()),
+        // An instance profile whose role is `null`: it hands EC2 no role.
+        RoleTarget::Nothing => out.unresolved = Some("the value is null or empty".into()),
         RoleTarget::Profile(_) => {
             out.unresolved = Some("an instance profile names another instance profile".into())
         }

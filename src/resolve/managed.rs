@@ -251,6 +251,7 @@ impl ManagedPolicy {
             });
             unit.policies.push(IdentityPolicy {
                 partial: self.partial(),
+                origin: crate::model::PolicyOrigin::Written,
                 address: address.clone(),
                 attribute: attribute.to_string(),
                 document,

@@ -211,6 +211,7 @@ impl RoleIndex {
             RoleTarget::Unresolved(reason) => {
                 RoleTarget::Unresolved(format!("Fn::ImportValue {name}: {reason}"))
             }
+            RoleTarget::Nothing => RoleTarget::Nothing,
         }
     }
 

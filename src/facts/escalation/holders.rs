@@ -4,7 +4,7 @@
 
 use crate::iam::permissions::{Pattern, PatternList, PermissionStatement, Permissions};
 use crate::iam::policy::{Effect, ElementList, PolicyValue, Statement};
-use crate::model::{IdentityKind, UNREAD_MODULE_SOURCE, Unit};
+use crate::model::{IdentityKind, PolicyOrigin, Unit};
 use crate::value::{Span, Text, TextPart};
 use std::collections::{BTreeSet, HashMap};
 
@@ -162,7 +162,7 @@ impl<'u> UnitIndex<'u> {
             opaque: HashMap::new(),
         };
         for (i, p) in unit.policies.iter().enumerate() {
-            if p.attribute != UNREAD_MODULE_SOURCE {
+            if p.origin == PolicyOrigin::Written {
                 index.inline.entry(p.resource()).or_default().push(i);
             }
             index

@@ -159,6 +159,7 @@ pub(super) fn permission_sets(t: &Template, unit: &mut Unit) {
         if let Some(doc) = prop(r, "InlinePolicy") {
             unit.policies.push(IdentityPolicy {
                 partial: None,
+                origin: crate::model::PolicyOrigin::Written,
                 address: r.address.clone(),
                 attribute: "InlinePolicy".into(),
                 document: read_policy(t, doc),

@@ -361,6 +361,7 @@ fn policies(t: &Template, unit: &mut Unit) {
         {
             unit.policies.push(IdentityPolicy {
                 partial: None,
+                origin: crate::model::PolicyOrigin::Written,
                 address: r.address.clone(),
                 attribute: "PolicyDocument".into(),
                 document: read_policy(t, doc),
@@ -375,6 +376,7 @@ fn policies(t: &Template, unit: &mut Unit) {
             for doc in docs {
                 unit.policies.push(IdentityPolicy {
                     partial: None,
+                    origin: crate::model::PolicyOrigin::Written,
                     address: r.address.clone(),
                     attribute: "Policies.PolicyDocument".into(),
                     document: read_policy(t, doc),
@@ -394,6 +396,7 @@ fn policies(t: &Template, unit: &mut Unit) {
                 if item.get("Statement").is_some() {
                     unit.policies.push(IdentityPolicy {
                         partial: None,
+                        origin: crate::model::PolicyOrigin::Written,
                         address: r.address.clone(),
                         attribute: "Policies".into(),
                         document: read_policy(t, item),

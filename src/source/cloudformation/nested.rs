@@ -11,7 +11,7 @@
 use super::eval::Template;
 use super::prop;
 use crate::iam::policy::PolicyValue;
-use crate::model::{IdentityPolicy, UNREAD_MODULE_SOURCE, Unit};
+use crate::model::{IdentityPolicy, PolicyOrigin, Unit};
 
 /// Resource types that deploy another template, and the properties that name or hold it (the
 /// first one set is the note's location). A stack set deploys its template to other accounts.
@@ -41,8 +41,9 @@ pub(super) fn nested_stacks(t: &Template, unit: &mut Unit) {
             });
         unit.policies.push(IdentityPolicy {
             partial: None,
+            origin: PolicyOrigin::UnreadSource,
             address: r.address.clone(),
-            attribute: UNREAD_MODULE_SOURCE.into(),
+            attribute: "source".into(),
             document: PolicyValue::Unknown {
                 reason: reason(location.as_deref()),
                 span,

@@ -623,6 +623,7 @@ impl<'a> Lower<'a> {
                     // A policy that is not there (an unset inline policy) grants nothing.
                     unit.policies.push(IdentityPolicy {
                         partial: None,
+                        origin: crate::model::PolicyOrigin::Written,
                         address: r.address.clone(),
                         attribute: path.join("."),
                         document,

@@ -87,9 +87,6 @@ const PRINCIPAL_TYPES: &[&str] = &[
     "aws_ssoadmin_permission_set",
 ];
 
-/// The reason given for `null` and `""`: nothing is passed, so there is no pass to check.
-const NOTHING_PASSED: &str = "the value is null or empty";
-
 /// Bound on reference chains followed to find a role (var → module output → local → ...).
 const MAX_TARGET_DEPTH: usize = 32;
 
@@ -325,6 +322,7 @@ impl<'a> Lowering<'_, 'a> {
                 for document in documents {
                     unit.policies.push(IdentityPolicy {
                         partial: None,
+                        origin: crate::model::PolicyOrigin::Written,
                         address: self.address(inst, ty, &name),
                         attribute: path.join("."),
                         document,
@@ -540,7 +538,7 @@ impl<'a> Lowering<'_, 'a> {
                         for (target, span) in targets {
                             // `null` or `""` passes no role (the attribute is unset): the other
                             // branch of a conditional is the real pass.
-                            if matches!(&target, RoleTarget::Unresolved(r) if r == NOTHING_PASSED) {
+                            if target == RoleTarget::Nothing {
                                 continue;
                             }
                             let when = exists_when.clone();

@@ -67,7 +67,7 @@ impl<'a> Lowering<'_, 'a> {
             out.extend(self.node_targets(&node, reference, ctx.inst, span));
         }
         if out.is_empty() {
-            out.push((RoleTarget::Unresolved(NOTHING_PASSED.into()), span));
+            out.push((RoleTarget::Nothing, span));
         }
         targets::dedup(out)
     }

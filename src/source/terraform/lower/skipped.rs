@@ -9,7 +9,7 @@
 
 use super::Lowering;
 use crate::iam::policy::PolicyValue;
-use crate::model::{IdentityPolicy, UNREAD_MODULE_SOURCE, Unit};
+use crate::model::{IdentityPolicy, PolicyOrigin, Unit};
 use crate::source::terraform::calls::is_skipped_source;
 use hcl_edit::Span as _;
 use std::collections::HashSet;
@@ -39,8 +39,9 @@ impl Lowering<'_, '_> {
                 }
                 unit.policies.push(IdentityPolicy {
                     partial: None,
+                    origin: PolicyOrigin::UnreadSource,
                     address: format!("{}module.{name}", instance.prefix),
-                    attribute: UNREAD_MODULE_SOURCE.into(),
+                    attribute: "source".into(),
                     document: PolicyValue::Unknown {
                         reason: format!(
                             "the module source was not read ({reason}), so none of the roles, \

@@ -68,15 +68,16 @@ impl<'a> Lowering<'_, 'a> {
                 let mut all = Vec::new();
                 for arg in call.args.iter() {
                     let targets = self.role_targets(ctx, arg, reference, each, depth + 1);
-                    let resolved = targets
-                        .iter()
-                        .any(|(t, _)| !matches!(t, RoleTarget::Unresolved(_)));
+                    let resolved = targets.iter().any(|(t, _)| {
+                        !matches!(t, RoleTarget::Unresolved(_) | RoleTarget::Nothing)
+                    });
                     let is_try = call.name.name.as_str() == "try";
                     // `try()` also falls back past an argument that fails: a key or attribute the
                     // known value does not have (`var.overrides["fn"]` with `overrides = {}`).
-                    let nothing = targets.iter().all(|(t, _)| {
-                        matches!(t, RoleTarget::Unresolved(r)
-                            if r == NOTHING_PASSED || is_try && evaluation_fails(r))
+                    let nothing = targets.iter().all(|(t, _)| match t {
+                        RoleTarget::Nothing => true,
+                        RoleTarget::Unresolved(r) => is_try && evaluation_fails(r),
+                        _ => false,
                     });
                     // `try()` falls back only when its argument fails, never because it is unknown.
                     if resolved || is_try && !nothing {
@@ -87,7 +88,7 @@ impl<'a> Lowering<'_, 'a> {
                     }
                 }
                 if all.is_empty() {
-                    one(RoleTarget::Unresolved(NOTHING_PASSED.into()))
+                    one(RoleTarget::Nothing)
                 } else {
                     dedup(all)
                 }
@@ -189,7 +190,7 @@ impl<'a> Lowering<'_, 'a> {
                         .resource("aws_iam_role", name)
                         .is_some() =>
                     {
-                        one(RoleTarget::Unresolved(NOTHING_PASSED.into()))
+                        one(RoleTarget::Nothing)
                     }
                     None => one(RoleTarget::Unresolved(format!(
                         "aws_iam_role.{name} is not defined in this module"
@@ -211,7 +212,7 @@ impl<'a> Lowering<'_, 'a> {
                         .resource("aws_iam_instance_profile", name)
                         .is_some() =>
                     {
-                        one(RoleTarget::Unresolved(NOTHING_PASSED.into()))
+                        one(RoleTarget::Nothing)
                     }
                     None => one(RoleTarget::Unresolved(format!(
                         "aws_iam_instance_profile.{name} is not defined in this module"
@@ -392,7 +393,7 @@ pub(super) fn dedup(targets: Targets) -> Targets {
 pub(super) fn literal_target(node: &Node, reference: RoleReference) -> RoleTarget {
     match &node.kind {
         NodeKind::Str(text) if text.as_literal().is_some_and(|s| s.is_empty()) => {
-            RoleTarget::Unresolved(NOTHING_PASSED.into())
+            RoleTarget::Nothing
         }
         NodeKind::Str(text) => {
             let starts_arn =
@@ -404,7 +405,7 @@ pub(super) fn literal_target(node: &Node, reference: RoleReference) -> RoleTarge
             }
         }
         NodeKind::Unknown(reason) => RoleTarget::Unresolved(reason.clone()),
-        NodeKind::Null => RoleTarget::Unresolved(NOTHING_PASSED.into()),
+        NodeKind::Null => RoleTarget::Nothing,
         _ => RoleTarget::Unresolved("the value is not a string".into()),
     }
 }
