@@ -35,16 +35,34 @@ pub(super) struct AllHolders<'u> {
     /// What each holder can make services do with a role, by unit and holder: computed for the
     /// holders of PassRole grants only, when first asked.
     uses: Vec<Vec<std::cell::OnceCell<HolderUses>>>,
+    /// (unit, role) of the roles an instance profile of the scan holds (EC2 can be handed them).
+    in_profile: std::collections::HashSet<(usize, usize)>,
 }
 
 impl<'u> AllHolders<'u> {
-    pub fn new(units: &'u [Unit]) -> AllHolders<'u> {
-        let units: Vec<Vec<Holder>> = units.iter().map(holders).collect();
+    pub fn new(units_model: &'u [Unit]) -> AllHolders<'u> {
+        let units: Vec<Vec<Holder>> = units_model.iter().map(holders).collect();
         let uses = units
             .iter()
             .map(|hs| hs.iter().map(|_| std::cell::OnceCell::new()).collect())
             .collect();
-        AllHolders { units, uses }
+        // (unit, role) of every role an instance profile of the scan holds.
+        let in_profile = units_model
+            .iter()
+            .enumerate()
+            .flat_map(|(pu, unit)| {
+                unit.profiles.iter().filter_map(move |p| match p.role {
+                    crate::model::RoleTarget::Role(i) => Some((pu, i)),
+                    crate::model::RoleTarget::External(eu, i) => Some((eu, i)),
+                    _ => None,
+                })
+            })
+            .collect();
+        AllHolders {
+            units,
+            uses,
+            in_profile,
+        }
     }
 
     /// What holder `h` of unit `u` can make services do with a role.
@@ -409,38 +427,34 @@ impl Path<'_, '_> {
             return Some(v);
         }
         v.excess = exceeds(&r.permissions, &x.permissions);
-        let (strength, undecided) = if let Some(other) = &self.conditions.unevaluated {
+        let partial = |h: &Holder| {
+            h.unknown.first().map(|why| {
+                (
+                    Strength::Undecided,
+                    Some(format!(
+                        "{}'s permissions are partially known: {why}",
+                        h.address
+                    )),
+                )
+            })
+        };
+        let (strength, undecided) = if v.excess.is_empty() {
+            if allows_everything(&x.permissions) {
+                // Nothing can be more than everything, whatever the role's unknown policies hold.
+                (Strength::NotExceeding, None)
+            } else {
+                partial(r).unwrap_or((Strength::NotExceeding, None))
+            }
+        } else if let Some(other) = &self.conditions.unevaluated {
+            // Whether the holder can pass the role at all depends on the condition.
             (
                 Strength::Undecided,
                 Some(format!(
                     "the PassRole statement is conditioned on {other}, which passrole does not evaluate"
                 )),
             )
-        } else if !v.excess.is_empty() {
-            match x.unknown.first() {
-                Some(why) => (
-                    Strength::Undecided,
-                    Some(format!(
-                        "{}'s permissions are partially known: {why}",
-                        x.address
-                    )),
-                ),
-                None => (Strength::Exceeding, None),
-            }
-        } else if allows_everything(&x.permissions) {
-            // Nothing can be more than everything, whatever the role's unknown policies hold.
-            (Strength::NotExceeding, None)
         } else {
-            match r.unknown.first() {
-                Some(why) => (
-                    Strength::Undecided,
-                    Some(format!(
-                        "{}'s permissions are partially known: {why}",
-                        r.address
-                    )),
-                ),
-                None => (Strength::NotExceeding, None),
-            }
+            partial(x).unwrap_or((Strength::Exceeding, None))
         };
         v.strength = strength;
         v.undecided = undecided;
@@ -480,17 +494,7 @@ impl Path<'_, '_> {
 
     /// Whether an instance profile of the role's unit holds the role (EC2 can then be handed it).
     fn in_instance_profile(&self) -> bool {
-        let (ru, ri) = self.role;
-        self.units[ru]
-            .profiles
-            .iter()
-            .any(|p| matches!(p.role, crate::model::RoleTarget::Role(i) if i == ri))
-            || self.units.iter().enumerate().any(|(pu, unit)| {
-                unit.profiles.iter().any(|p| {
-                matches!(p.role, crate::model::RoleTarget::External(eu, i) if (eu, i) == (ru, ri))
-                    && pu != ru
-            })
-            })
+        self.all.in_profile.contains(&self.role)
     }
 
     /// The related locations: the holder's statement that allows the service action, the role's
