@@ -124,12 +124,9 @@ fn kept_types(catalog: &Catalog) -> HashSet<String> {
     .map(String::from)
     .collect();
     set.extend(IDENTITY_POLICIES.iter().map(|(t, _)| t.to_string()));
-    set.extend(
-        identities::IDENTITY_TYPES
-            .iter()
-            .map(|(t, _)| t.to_string()),
-    );
-    set.extend(identities::MEMBERSHIPS.iter().map(|(t, ..)| t.to_string()));
+    let terraform = &crate::resolve::iam_resources::IamResources::builtin().terraform;
+    set.extend(terraform.identities.iter().map(|i| i.resource.clone()));
+    set.extend(terraform.memberships.iter().map(|m| m.resource.clone()));
     set.extend(
         managed::MANAGED_ATTACHMENTS
             .iter()

@@ -8,6 +8,7 @@ use crate::model::{
     UnitKind,
 };
 use crate::resolve::catalog::{Catalog, Passer, RoleReference};
+use crate::resolve::iam_resources::IamResources;
 use crate::source::{InputError, SourceMap, display_path};
 use crate::value::{Node, NodeKind, Span, Text, TextPart};
 use hcl_edit::Span as _;
@@ -77,14 +78,6 @@ const ATTACHMENTS: &[(&str, &[&str], Option<&str>)] = &[
         &["permission_set_arn"],
         Some("managed_policy_arn"),
     ),
-];
-
-/// Resource types a policy can be given to.
-const PRINCIPAL_TYPES: &[&str] = &[
-    "aws_iam_role",
-    "aws_iam_user",
-    "aws_iam_group",
-    "aws_ssoadmin_permission_set",
 ];
 
 /// The reason given for `null` and `""`: nothing is passed, so there is no pass to check.
@@ -432,11 +425,11 @@ impl<'a> Lowering<'_, 'a> {
 
     /// The address of the resource of one of `types` that an expression references, through
     /// variables, locals and module outputs (`aws_iam_policy.deploy.arn` → `aws_iam_policy.deploy`).
-    fn resource_address(
+    fn resource_address<T: AsRef<str>>(
         &self,
         ctx: Ctx,
         expr: &Expression,
-        types: &[&str],
+        types: &[T],
         depth: usize,
     ) -> Option<String> {
         if depth > MAX_TARGET_DEPTH {
@@ -460,7 +453,9 @@ impl<'a> Lowering<'_, 'a> {
                     };
                 }
                 match parts.as_slice() {
-                    [ty, name, ..] if types.contains(ty) => Some(self.address(ctx.inst, ty, name)),
+                    [ty, name, ..] if types.iter().any(|t| t.as_ref() == *ty) => {
+                        Some(self.address(ctx.inst, ty, name))
+                    }
                     _ => None,
                 }
             }
@@ -472,7 +467,12 @@ impl<'a> Lowering<'_, 'a> {
     /// user or group (`kind`) named by a literal name that a user or group of the unit has is
     /// shown by that one's address; roles keep the name.
     fn principal_shown(&self, ctx: Ctx, expr: &Expression, kind: Option<IdentityKind>) -> String {
-        if let Some(address) = self.resource_address(ctx, expr, PRINCIPAL_TYPES, 0) {
+        if let Some(address) = self.resource_address(
+            ctx,
+            expr,
+            &IamResources::builtin().terraform.principal_types,
+            0,
+        ) {
             return address;
         }
         self.principal_of_value(&self.tree.eval(ctx, expr), kind)
