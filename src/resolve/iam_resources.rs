@@ -26,6 +26,54 @@ pub struct TerraformResources {
     pub identities: Vec<IdentityType>,
     /// Resources that put users in groups.
     pub memberships: Vec<Membership>,
+    /// Attributes that hold identity policy documents.
+    pub policy_holders: Vec<PolicyHolder>,
+    /// Resources that give one policy to principals.
+    pub attachments: Vec<Attachment>,
+    /// Resources that set all the managed policies of one principal.
+    pub exclusive_attachments: Vec<ExclusiveAttachment>,
+    /// Principal resources that attach managed policies to themselves.
+    pub self_attachments: Vec<SelfAttachment>,
+}
+
+/// An attribute holding an identity policy document: its path, the leading steps naming blocks.
+#[derive(Debug)]
+pub struct PolicyHolder {
+    pub resource: String,
+    pub path: Vec<String>,
+}
+
+/// A resource giving one policy to the principals its `principals` attributes name; the policy is
+/// the resource itself when `policy_attribute` is `None`.
+#[derive(Debug)]
+pub struct Attachment {
+    pub resource: String,
+    pub principals: Vec<String>,
+    pub policy_attribute: Option<String>,
+}
+
+/// A resource setting all the managed policies (`policies_attribute`) of one principal.
+#[derive(Debug)]
+pub struct ExclusiveAttachment {
+    pub resource: String,
+    pub principal: String,
+    pub policies_attribute: String,
+}
+
+/// A principal resource attaching the managed policies of `policies_attribute` to itself.
+#[derive(Debug)]
+pub struct SelfAttachment {
+    pub resource: String,
+    pub policies_attribute: String,
+}
+
+/// A resource that attaches managed policies by ARN, whatever its shape: the attribute holding the
+/// ARN(s) and the attributes naming the principals (none: the resource itself holds them).
+#[derive(Debug, Clone, Copy)]
+pub struct ManagedAttachment<'a> {
+    pub resource: &'a str,
+    pub policy_attribute: &'a str,
+    pub principals: &'a [String],
 }
 
 /// A resource type that defines an identity other than a role.
@@ -58,6 +106,40 @@ struct RawTerraform {
     principal_types: Vec<String>,
     identity: Vec<RawIdentity>,
     membership: Vec<RawMembership>,
+    policy_holder: Vec<RawPolicyHolder>,
+    attachment: Vec<RawAttachment>,
+    exclusive_attachment: Vec<RawExclusiveAttachment>,
+    self_attachment: Vec<RawSelfAttachment>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPolicyHolder {
+    resource: String,
+    attribute: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAttachment {
+    resource: String,
+    principals: Vec<String>,
+    policy_attribute: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawExclusiveAttachment {
+    resource: String,
+    principal: String,
+    policies_attribute: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSelfAttachment {
+    resource: String,
+    policies_attribute: String,
 }
 
 #[derive(Deserialize)]
@@ -133,6 +215,32 @@ impl TerraformResources {
             .map(|i| i.kind)
     }
 
+    /// Every resource that attaches managed policies by ARN: the attachments naming a policy
+    /// attribute, then the self attachments, then the exclusive ones (the order plans report them).
+    pub fn managed_attachments(&self) -> Vec<ManagedAttachment<'_>> {
+        let single = self.attachments.iter().filter_map(|a| {
+            Some(ManagedAttachment {
+                resource: &a.resource,
+                policy_attribute: a.policy_attribute.as_deref()?,
+                principals: &a.principals,
+            })
+        });
+        let to_itself = self.self_attachments.iter().map(|a| ManagedAttachment {
+            resource: &a.resource,
+            policy_attribute: &a.policies_attribute,
+            principals: &[],
+        });
+        let exclusive = self
+            .exclusive_attachments
+            .iter()
+            .map(|a| ManagedAttachment {
+                resource: &a.resource,
+                policy_attribute: &a.policies_attribute,
+                principals: std::slice::from_ref(&a.principal),
+            });
+        single.chain(to_itself).chain(exclusive).collect()
+    }
+
     /// The membership shape of a resource type, if it is a membership resource.
     pub fn membership(&self, resource: &str) -> Option<&Membership> {
         self.memberships.iter().find(|m| m.resource == resource)
@@ -205,11 +313,121 @@ fn terraform_section(raw: RawTerraform) -> Result<TerraformResources, String> {
             members_kind,
         });
     }
+    let shapes = attachment_shapes(
+        raw.policy_holder,
+        raw.attachment,
+        raw.exclusive_attachment,
+        raw.self_attachment,
+    )?;
     Ok(TerraformResources {
         principal_types: raw.principal_types,
         identities,
         memberships,
+        policy_holders: shapes.0,
+        attachments: shapes.1,
+        exclusive_attachments: shapes.2,
+        self_attachments: shapes.3,
     })
+}
+
+type AttachmentShapes = (
+    Vec<PolicyHolder>,
+    Vec<Attachment>,
+    Vec<ExclusiveAttachment>,
+    Vec<SelfAttachment>,
+);
+
+/// Checks the policy holders and attachments: every name non-empty, every resource once per
+/// section, and an attachment that holds its policy listed among the policy holders.
+fn attachment_shapes(
+    holders: Vec<RawPolicyHolder>,
+    attachments: Vec<RawAttachment>,
+    exclusive: Vec<RawExclusiveAttachment>,
+    to_itself: Vec<RawSelfAttachment>,
+) -> Result<AttachmentShapes, String> {
+    let nonempty = |section: &str, resource: &str, names: &[&str]| -> Result<(), String> {
+        if resource.trim().is_empty() || names.iter().any(|n| n.trim().is_empty()) {
+            return Err(format!(
+                "[[terraform.{section}]] {resource}: a resource type or attribute is empty"
+            ));
+        }
+        Ok(())
+    };
+    let mut policy_holders: Vec<PolicyHolder> = Vec::new();
+    for h in holders {
+        let path: Vec<String> = h.attribute.split('.').map(String::from).collect();
+        let steps: Vec<&str> = path.iter().map(String::as_str).collect();
+        nonempty("policy_holder", &h.resource, &steps)?;
+        if policy_holders.iter().any(|o| o.resource == h.resource) {
+            return Err(format!(
+                "[[terraform.policy_holder]] {} is listed twice",
+                h.resource
+            ));
+        }
+        policy_holders.push(PolicyHolder {
+            resource: h.resource,
+            path,
+        });
+    }
+    let mut out: Vec<Attachment> = Vec::new();
+    for a in attachments {
+        let mut names: Vec<&str> = a.principals.iter().map(String::as_str).collect();
+        names.extend(a.policy_attribute.as_deref());
+        nonempty("attachment", &a.resource, &names)?;
+        if a.principals.is_empty() {
+            return Err(format!(
+                "[[terraform.attachment]] {}: principals is empty",
+                a.resource
+            ));
+        }
+        if out.iter().any(|o| o.resource == a.resource) {
+            return Err(format!(
+                "[[terraform.attachment]] {} is listed twice",
+                a.resource
+            ));
+        }
+        if a.policy_attribute.is_none() && !policy_holders.iter().any(|h| h.resource == a.resource)
+        {
+            return Err(format!(
+                "[[terraform.attachment]] {} holds its policy (no policy_attribute) but is not a \
+                 [[terraform.policy_holder]]",
+                a.resource
+            ));
+        }
+        out.push(Attachment {
+            resource: a.resource,
+            principals: a.principals,
+            policy_attribute: a.policy_attribute,
+        });
+    }
+    let mut exclusive_out: Vec<ExclusiveAttachment> = Vec::new();
+    for e in exclusive {
+        nonempty(
+            "exclusive_attachment",
+            &e.resource,
+            &[&e.principal, &e.policies_attribute],
+        )?;
+        if exclusive_out.iter().any(|o| o.resource == e.resource) {
+            return Err(format!(
+                "[[terraform.exclusive_attachment]] {} is listed twice",
+                e.resource
+            ));
+        }
+        exclusive_out.push(ExclusiveAttachment {
+            resource: e.resource,
+            principal: e.principal,
+            policies_attribute: e.policies_attribute,
+        });
+    }
+    let mut self_out: Vec<SelfAttachment> = Vec::new();
+    for a in to_itself {
+        nonempty("self_attachment", &a.resource, &[&a.policies_attribute])?;
+        self_out.push(SelfAttachment {
+            resource: a.resource,
+            policies_attribute: a.policies_attribute,
+        });
+    }
+    Ok((policy_holders, out, exclusive_out, self_out))
 }
 
 #[cfg(test)]
@@ -231,6 +449,26 @@ mod tests {
             ("group", IdentityKind::User)
         );
         assert!(tf.principal_types.iter().any(|t| t == "aws_iam_role"));
+        let inline = tf
+            .policy_holders
+            .iter()
+            .find(|h| h.resource == "aws_iam_role")
+            .unwrap();
+        assert_eq!(inline.path, ["inline_policy", "policy"]);
+        let managed = tf.managed_attachments();
+        let shown: Vec<(&str, &str, usize)> = managed
+            .iter()
+            .map(|m| (m.resource, m.policy_attribute, m.principals.len()))
+            .collect();
+        assert!(shown.contains(&("aws_iam_policy_attachment", "policy_arn", 3)));
+        assert!(shown.contains(&("aws_iam_role", "managed_policy_arns", 0)));
+        assert!(shown.contains(&(
+            "aws_iam_user_policy_attachments_exclusive",
+            "policy_arns",
+            1
+        )));
+        // Attachments holding their policy inline attach nothing by ARN.
+        assert!(!shown.iter().any(|(r, ..)| *r == "aws_iam_role_policy"));
     }
 
     const VALID: &str = r#"
@@ -245,6 +483,23 @@ holder_attribute = "group"
 holder_kind = "group"
 members_attribute = "users"
 members_kind = "user"
+[[terraform.policy_holder]]
+resource = "aws_iam_role_policy"
+attribute = "policy"
+[[terraform.attachment]]
+resource = "aws_iam_role_policy"
+principals = ["role"]
+[[terraform.attachment]]
+resource = "aws_iam_role_policy_attachment"
+principals = ["role"]
+policy_attribute = "policy_arn"
+[[terraform.exclusive_attachment]]
+resource = "x"
+principal = "role_name"
+policies_attribute = "policy_arns"
+[[terraform.self_attachment]]
+resource = "aws_iam_role"
+policies_attribute = "managed_policy_arns"
 "#;
 
     fn refused(text: &str, says: &str) {
@@ -290,6 +545,35 @@ members_kind = "user"
                 "{VALID}[[terraform.identity]]\nresource = \"aws_iam_group\"\nkind = \"user\"\n"
             ),
             "already listed",
+        );
+        refused(
+            &VALID.replace("attribute = \"policy\"", "attribute = \"inline_policy.\""),
+            "empty",
+        );
+        refused(
+            &VALID.replace(
+                "resource = \"aws_iam_role_policy\"\nattribute",
+                "resource = \"other\"\nattribute",
+            ),
+            "not a [[terraform.policy_holder]]",
+        );
+        refused(
+            &VALID.replace(
+                "principals = [\"role\"]\npolicy_attribute",
+                "principals = []\npolicy_attribute",
+            ),
+            "principals is empty",
+        );
+        refused(
+            &VALID.replace("principal = \"role_name\"", "principal = \"\""),
+            "empty",
+        );
+        refused(
+            &VALID.replace(
+                "policies_attribute = \"policy_arns\"",
+                "policies = \"policy_arns\"",
+            ),
+            "policies",
         );
     }
 }

@@ -27,59 +27,6 @@ mod per_instance;
 mod skipped;
 mod targets;
 
-/// Resource attributes that hold identity policies (they grant; trust and resource policies do not).
-pub const IDENTITY_POLICIES: &[(&str, &[&str])] = &[
-    ("aws_iam_policy", &["policy"]),
-    ("aws_iam_role_policy", &["policy"]),
-    ("aws_iam_user_policy", &["policy"]),
-    ("aws_iam_group_policy", &["policy"]),
-    ("aws_iam_role", &["inline_policy", "policy"]),
-    (
-        "aws_ssoadmin_permission_set_inline_policy",
-        &["inline_policy"],
-    ),
-];
-
-/// Resources that give a policy to roles, users or groups: (type, principal attributes, the
-/// attribute naming the policy; `None` when the resource holds the policy inline).
-const ATTACHMENTS: &[(&str, &[&str], Option<&str>)] = &[
-    (
-        "aws_iam_role_policy_attachment",
-        &["role"],
-        Some("policy_arn"),
-    ),
-    (
-        "aws_iam_user_policy_attachment",
-        &["user"],
-        Some("policy_arn"),
-    ),
-    (
-        "aws_iam_group_policy_attachment",
-        &["group"],
-        Some("policy_arn"),
-    ),
-    (
-        "aws_iam_policy_attachment",
-        &["roles", "users", "groups"],
-        Some("policy_arn"),
-    ),
-    ("aws_iam_role_policy", &["role"], None),
-    ("aws_iam_user_policy", &["user"], None),
-    ("aws_iam_group_policy", &["group"], None),
-    // IAM Identity Center: a permission set's policies are provisioned as roles in each account
-    // the set is assigned to; the permission set is their holder.
-    (
-        "aws_ssoadmin_permission_set_inline_policy",
-        &["permission_set_arn"],
-        None,
-    ),
-    (
-        "aws_ssoadmin_managed_policy_attachment",
-        &["permission_set_arn"],
-        Some("managed_policy_arn"),
-    ),
-];
-
 /// The reason given for `null` and `""`: nothing is passed, so there is no pass to check.
 const NOTHING_PASSED: &str = "the value is null or empty";
 
@@ -297,9 +244,11 @@ impl<'a> Lowering<'_, 'a> {
     }
 
     fn policies(&self, unit: &mut Unit) {
-        for (ty, path) in IDENTITY_POLICIES {
+        for holder in &IamResources::builtin().terraform.policy_holders {
+            let ty = holder.resource.as_str();
+            let path: Vec<&str> = holder.path.iter().map(String::as_str).collect();
             for (inst, name, block) in self.resources_of(ty) {
-                let attrs = attributes_at(&block.item.body, path);
+                let attrs = attributes_at(&block.item.body, &path);
                 // Read per instance (`Resource = "...:role/${each.key}/*"` is known for each), but
                 // kept under the block's address, which attachments name; a document every
                 // instance shares is one policy.
@@ -328,14 +277,18 @@ impl<'a> Lowering<'_, 'a> {
     }
 
     fn attachments(&self, unit: &mut Unit) {
-        for (ty, principal_attrs, policy_attr) in ATTACHMENTS {
+        for attachment in &IamResources::builtin().terraform.attachments {
+            let ty = attachment.resource.as_str();
+            let principal_attrs: Vec<&str> =
+                attachment.principals.iter().map(String::as_str).collect();
+            let policy_attr = attachment.policy_attribute.as_deref();
             for (inst, name, block) in self.resources_of(ty) {
                 let ctx = Ctx {
                     inst,
                     file: block.file,
                 };
                 let via = self.address(inst, ty, &name);
-                let principals = self.principals_named(ctx, &block.item.body, principal_attrs);
+                let principals = self.principals_named(ctx, &block.item.body, &principal_attrs);
                 let policy = match policy_attr.and_then(|a| block.item.body.get_attribute(a)) {
                     None if policy_attr.is_none() => Some(via.clone()),
                     None => None,
@@ -346,7 +299,7 @@ impl<'a> Lowering<'_, 'a> {
                             // A customer policy that is not in the scan, an AWS managed policy
                             // the data file does not list, or an ARN that cannot be evaluated:
                             // no grants here, but the principals' permissions are partial.
-                            let resource = (inst, *ty, name.as_str(), block);
+                            let resource = (inst, ty, name.as_str(), block);
                             self.opaque_attachment(unit, resource, &a.value, &principals);
                         }
                         attached
@@ -365,40 +318,43 @@ impl<'a> Lowering<'_, 'a> {
                 }
             }
         }
-        // `managed_policy_arns` of a role attaches the policies to the role itself.
-        for (inst, name, block) in self.resources_of("aws_iam_role") {
-            let Some(attr) = block.item.body.get_attribute("managed_policy_arns") else {
-                continue;
-            };
-            let ctx = Ctx {
-                inst,
-                file: block.file,
-            };
-            let role = self.address(inst, "aws_iam_role", &name);
-            let Expression::Array(items) = &attr.value else {
-                // `managed_policy_arns = var.policy_arns`: the ARNs where they are written.
-                self.managed_in_list(
-                    unit,
-                    ctx,
-                    &attr.value,
-                    (&role, &role, "managed_policy_arns"),
-                );
-                continue;
-            };
-            for item in items.iter() {
-                let attached = self.attached_policy(unit, ctx, item, &role, "managed_policy_arns");
-                let span = self.tree.span(ctx.file, item.span());
-                match attached {
-                    Some(policy) => unit.attachments.push(PolicyAttachment {
-                        policy,
-                        principal: role.clone(),
-                        via: role.clone(),
-                        span,
-                    }),
-                    None => {
-                        let resource = (inst, "aws_iam_role", name.as_str(), block);
-                        let holder = [(role.clone(), span)];
-                        self.opaque_attachment(unit, resource, item, &holder);
+        self.self_attachments(unit);
+    }
+
+    /// Principals that attach managed policies to themselves (`managed_policy_arns` of a role).
+    fn self_attachments(&self, unit: &mut Unit) {
+        for attachment in &IamResources::builtin().terraform.self_attachments {
+            let ty = attachment.resource.as_str();
+            let arns_attr = attachment.policies_attribute.as_str();
+            for (inst, name, block) in self.resources_of(ty) {
+                let Some(attr) = block.item.body.get_attribute(arns_attr) else {
+                    continue;
+                };
+                let ctx = Ctx {
+                    inst,
+                    file: block.file,
+                };
+                let role = self.address(inst, ty, &name);
+                let Expression::Array(items) = &attr.value else {
+                    // `managed_policy_arns = var.policy_arns`: the ARNs where they are written.
+                    self.managed_in_list(unit, ctx, &attr.value, (&role, &role, arns_attr));
+                    continue;
+                };
+                for item in items.iter() {
+                    let attached = self.attached_policy(unit, ctx, item, &role, arns_attr);
+                    let span = self.tree.span(ctx.file, item.span());
+                    match attached {
+                        Some(policy) => unit.attachments.push(PolicyAttachment {
+                            policy,
+                            principal: role.clone(),
+                            via: role.clone(),
+                            span,
+                        }),
+                        None => {
+                            let resource = (inst, ty, name.as_str(), block);
+                            let holder = [(role.clone(), span)];
+                            self.opaque_attachment(unit, resource, item, &holder);
+                        }
                     }
                 }
             }
