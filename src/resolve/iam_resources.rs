@@ -2,11 +2,17 @@
 //! identities, which can be given a policy, and how memberships are written. The sources keep how a
 //! block is read; this says which types and attributes mean what, in one place.
 
+mod cloudformation;
+
 use std::sync::OnceLock;
 
 use serde::Deserialize;
 
 use crate::model::IdentityKind;
+pub use cloudformation::{
+    CfnAttachment, CfnIdentityType, CfnSelfAttachment, CloudFormationResources, NestedStack,
+    SamGeneratedRole,
+};
 
 const BUILTIN_TOML: &str = include_str!("../../rules/iam-resources.toml");
 
@@ -15,6 +21,8 @@ const BUILTIN_TOML: &str = include_str!("../../rules/iam-resources.toml");
 pub struct IamResources {
     /// Terraform configurations and plans.
     pub terraform: TerraformResources,
+    /// CloudFormation templates (with the SAM transform's types).
+    pub cloudformation: CloudFormationResources,
 }
 
 /// The `[terraform]` section.
@@ -98,6 +106,7 @@ pub struct Membership {
 #[serde(deny_unknown_fields)]
 struct RawFile {
     terraform: RawTerraform,
+    cloudformation: cloudformation::RawCloudFormation,
 }
 
 #[derive(Deserialize)]
@@ -194,6 +203,7 @@ impl IamResources {
         let raw: RawFile = toml::from_str(text).map_err(|e| e.to_string())?;
         Ok(IamResources {
             terraform: terraform_section(raw.terraform)?,
+            cloudformation: cloudformation::cloudformation_section(raw.cloudformation)?,
         })
     }
 }
@@ -469,6 +479,59 @@ mod tests {
         )));
         // Attachments holding their policy inline attach nothing by ARN.
         assert!(!shown.iter().any(|(r, ..)| *r == "aws_iam_role_policy"));
+        let cfn = &IamResources::builtin().cloudformation;
+        assert_eq!(
+            cfn.identity("AWS::SSO::PermissionSet")
+                .map(|i| i.name_property.as_str()),
+            Some("Name")
+        );
+        assert!(
+            cfn.attachment("AWS::IAM::RolePolicy")
+                .is_some_and(|a| !a.list)
+        );
+        assert_eq!(
+            cfn.sam_generated_role("AWS::Serverless::StateMachine")
+                .map(|s| s.principal.as_str()),
+            Some("states.amazonaws.com")
+        );
+        assert!(cfn.nested_stack("AWS::CloudFormation::StackSet").is_some());
+        assert!(cfn.self_attachment("AWS::SSO::PermissionSet").is_some());
+    }
+
+    #[test]
+    fn malformed_cloudformation_entries_are_refused() {
+        refused(
+            &VALID.replace(
+                "inline_policy_resources = [\"AWS::IAM::Role\"]",
+                "inline_policy_resources = [\"\"]",
+            ),
+            "empty",
+        );
+        refused(
+            &VALID.replace("properties = [\"Roles\"]", "properties = []"),
+            "properties is empty",
+        );
+        refused(
+            &VALID.replace(
+                "principal = \"lambda.amazonaws.com\"",
+                "principal = \"lambda\"",
+            ),
+            "not a service principal",
+        );
+        refused(
+            &VALID.replace(
+                "properties = [\"TemplateURL\"]",
+                "properties = [\"TemplateURL\", \"TemplateURL\"]",
+            ),
+            "twice",
+        );
+        refused(&VALID.replace("list = true", "list = \"yes\""), "list");
+        refused(
+            &format!(
+                "{VALID}[[cloudformation.identity]]\nresource = \"AWS::IAM::Group\"\nkind = \"user\"\nname_property = \"GroupName\"\n"
+            ),
+            "already listed",
+        );
     }
 
     const VALID: &str = r#"
@@ -500,6 +563,26 @@ policies_attribute = "policy_arns"
 [[terraform.self_attachment]]
 resource = "aws_iam_role"
 policies_attribute = "managed_policy_arns"
+[cloudformation]
+policy_resources = ["AWS::IAM::Policy"]
+inline_policy_resources = ["AWS::IAM::Role"]
+[[cloudformation.identity]]
+resource = "AWS::IAM::User"
+kind = "user"
+name_property = "UserName"
+[[cloudformation.attachment]]
+resource = "AWS::IAM::Policy"
+properties = ["Roles"]
+list = true
+[[cloudformation.self_attachment]]
+resource = "AWS::IAM::Role"
+property = "ManagedPolicyArns"
+[[cloudformation.sam_generated_role]]
+resource = "AWS::Serverless::Function"
+principal = "lambda.amazonaws.com"
+[[cloudformation.nested_stack]]
+resource = "AWS::CloudFormation::Stack"
+properties = ["TemplateURL"]
 "#;
 
     fn refused(text: &str, says: &str) {
