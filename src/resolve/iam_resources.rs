@@ -527,6 +527,10 @@ mod tests {
         );
         refused(&VALID.replace("list = true", "list = \"yes\""), "list");
         refused(
+            &VALID.replace("property = \"ManagedPolicyArns\"", "property = \"\""),
+            "the property is empty",
+        );
+        refused(
             &format!(
                 "{VALID}[[cloudformation.identity]]\nresource = \"AWS::IAM::Group\"\nkind = \"user\"\nname_property = \"GroupName\"\n"
             ),

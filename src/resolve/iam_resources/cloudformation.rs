@@ -186,13 +186,17 @@ pub(super) fn cloudformation_section(
         "self_attachment",
         raw.self_attachment.iter().map(|a| a.resource.as_str()),
     )?;
-    distinct_names(
-        "self_attachment property",
-        raw.self_attachment
-            .iter()
-            .map(|a| a.property.as_str())
-            .filter(|p| p.is_empty()),
-    )?;
+    // Several types share one property name (`ManagedPolicyArns`): only emptiness is refused.
+    if let Some(a) = raw
+        .self_attachment
+        .iter()
+        .find(|a| a.property.trim().is_empty())
+    {
+        return Err(format!(
+            "[[cloudformation.self_attachment]] {}: the property is empty",
+            a.resource
+        ));
+    }
     distinct_names(
         "sam_generated_role",
         raw.sam_generated_role.iter().map(|s| s.resource.as_str()),
