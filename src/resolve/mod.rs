@@ -2,6 +2,8 @@
 //! anywhere in the scan, and instance profiles that nothing uses become pass sites of their own.
 
 pub mod catalog;
+pub mod iam_resources;
+pub mod literal;
 pub mod managed;
 pub mod service_use;
 

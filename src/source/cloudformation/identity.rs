@@ -11,20 +11,10 @@ use super::{list_items, principal_shown, prop, read_policy, referenced};
 use crate::model::{
     GroupMembership, Identity, IdentityKind, IdentityPolicy, OpaquePolicy, PolicyAttachment, Unit,
 };
+use crate::resolve::iam_resources::IamResources;
 use crate::resolve::managed::{ManagedPolicies, ManagedPolicy};
 use crate::source::opaque;
 use crate::value::{Node, NodeKind, Span, Text};
-
-/// Resource types that define identities other than roles: (type, kind, name property).
-const IDENTITY_TYPES: &[(&str, IdentityKind, &str)] = &[
-    ("AWS::IAM::User", IdentityKind::User, "UserName"),
-    ("AWS::IAM::Group", IdentityKind::Group, "GroupName"),
-    (
-        "AWS::SSO::PermissionSet",
-        IdentityKind::PermissionSet,
-        "Name",
-    ),
-];
 
 /// The kind of principal an attachment property names; `None` for roles, which are not resolved
 /// by a literal name.
@@ -39,9 +29,10 @@ pub(super) fn kind_of_property(property: &str) -> Option<IdentityKind> {
 /// The users, groups and permission sets of the template.
 pub(super) fn identities(t: &Template, unit: &mut Unit) {
     for r in &t.resources {
-        let Some((_, kind, name_prop)) = IDENTITY_TYPES.iter().find(|(ty, ..)| *ty == r.ty) else {
+        let Some(identity) = IamResources::builtin().cloudformation.identity(&r.ty) else {
             continue;
         };
+        let (kind, name_prop) = (&identity.kind, identity.name_property.as_str());
         let (name, literal) = t.resource_name(&r.id, name_prop, 0);
         unit.identities.push(Identity {
             kind: *kind,
@@ -66,8 +57,10 @@ fn named_resource(t: &Template, ty: &str, name_prop: &str, name: &str) -> Option
 
 /// The user or group of the template with the literal name `name`.
 pub(super) fn named(t: &Template, kind: IdentityKind, name: &str) -> Option<String> {
-    let (ty, _, name_prop) = IDENTITY_TYPES.iter().find(|(_, k, _)| *k == kind)?;
-    named_resource(t, ty, name_prop, name)
+    let identity = IamResources::builtin()
+        .cloudformation
+        .identity_of_kind(kind)?;
+    named_resource(t, &identity.resource, &identity.name_property, name)
 }
 
 /// `Groups` of `AWS::IAM::User` and `AWS::IAM::UserToGroupAddition` (`GroupName`, `Users`).
@@ -140,15 +133,6 @@ fn opaque_arns(t: &Template, all: &ManagedPolicies, holder: &str, item: &Node, u
     }
 }
 
-/// Resource types with `ManagedPolicyArns`: the policies are attached to the resource itself.
-const MANAGED_POLICY_ARNS: &[(&str, &str)] = &[
-    ("AWS::IAM::Role", "ManagedPolicyArns"),
-    ("AWS::IAM::User", "ManagedPolicyArns"),
-    ("AWS::IAM::Group", "ManagedPolicyArns"),
-    // A permission set's policies are provisioned as roles in each account it is assigned to.
-    ("AWS::SSO::PermissionSet", "ManagedPolicies"),
-];
-
 /// `InlinePolicy` of a permission set (an object or a JSON string), held by the permission set.
 pub(super) fn permission_sets(t: &Template, unit: &mut Unit) {
     for r in t
@@ -172,7 +156,10 @@ pub(super) fn permission_sets(t: &Template, unit: &mut Unit) {
 pub(super) fn managed_attachments(t: &Template, unit: &mut Unit) {
     let all = ManagedPolicies::builtin();
     for r in &t.resources {
-        if let Some((_, property)) = MANAGED_POLICY_ARNS.iter().find(|(ty, _)| *ty == r.ty)
+        if let Some(attachment) = IamResources::builtin()
+            .cloudformation
+            .self_attachment(&r.ty)
+            && let property = attachment.property.as_str()
             && let Some(list) = prop(r, property)
         {
             for item in list_items(t, list) {

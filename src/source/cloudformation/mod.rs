@@ -27,30 +27,13 @@ use crate::model::{
     ResourceMetadata, Role, RoleTarget, Unit, UnitKind,
 };
 use crate::resolve::catalog::{Catalog, RoleReference};
+use crate::resolve::iam_resources::IamResources;
 use crate::source::{ErrorKind, InputError, SourceMap, json};
 use crate::value::{FileId, Key, Node, NodeKind, Span};
 use eval::{RoleDef, Template, intrinsic, unknown};
 use policy_text::merge_documents;
 use std::cell::RefCell;
 use std::collections::HashMap;
-
-/// Resource types whose `PolicyDocument` is an identity policy.
-const POLICY_RESOURCES: &[&str] = &[
-    "AWS::IAM::Policy",
-    "AWS::IAM::ManagedPolicy",
-    "AWS::IAM::UserPolicy",
-    "AWS::IAM::GroupPolicy",
-    "AWS::IAM::RolePolicy",
-];
-
-/// Resource types with `Policies: [{PolicyName, PolicyDocument}]` inline identity policies.
-const INLINE_POLICY_RESOURCES: &[&str] = &["AWS::IAM::Role", "AWS::IAM::User", "AWS::IAM::Group"];
-
-/// SAM resources that get a generated role when `Role` is absent: (type, trusted principal).
-const SAM_GENERATED_ROLES: &[(&str, &str)] = &[
-    ("AWS::Serverless::Function", "lambda.amazonaws.com"),
-    ("AWS::Serverless::StateMachine", "states.amazonaws.com"),
-];
 
 /// Parses a template file: JSON when it starts with `{`, YAML otherwise.
 pub fn parse_template(file: FileId, sources: &SourceMap) -> Result<Node, InputError> {
@@ -187,7 +170,10 @@ fn template<'a>(sources: &'a SourceMap, root: &'a Node) -> Template<'a> {
     for (i, r) in resources.iter().enumerate() {
         // `Role: null` (as the AWS .NET Lambda tooling writes it) gives no role: SAM makes one.
         let role = r.props.and_then(|p| p.get("Role"));
-        let generates = SAM_GENERATED_ROLES.iter().any(|(t, _)| *t == r.ty)
+        let generates = IamResources::builtin()
+            .cloudformation
+            .sam_generated_role(&r.ty)
+            .is_some()
             && role.is_none_or(|(_, v)| matches!(v.kind, NodeKind::Null));
         if generates {
             roles.push(RoleDef {
@@ -289,11 +275,10 @@ fn roles(t: &Template, unit: &mut Unit) {
             continue;
         };
         if def.generated {
-            let principal = SAM_GENERATED_ROLES
-                .iter()
-                .find(|(ty, _)| *ty == r.ty)
-                .map(|(_, p)| *p)
-                .unwrap_or("lambda.amazonaws.com");
+            let principal = IamResources::builtin()
+                .cloudformation
+                .sam_generated_role(&r.ty)
+                .map_or("lambda.amazonaws.com", |s| s.principal.as_str());
             unit.roles.push(Role {
                 address: format!("{}Role", r.address),
                 span: r.key_span,
@@ -355,8 +340,9 @@ fn profiles(t: &Template, unit: &mut Unit) {
 }
 
 fn policies(t: &Template, unit: &mut Unit) {
+    let cfn = &IamResources::builtin().cloudformation;
     for r in &t.resources {
-        if POLICY_RESOURCES.contains(&r.ty.as_str())
+        if cfn.policy_resources.contains(&r.ty)
             && let Some(doc) = prop(r, "PolicyDocument")
         {
             unit.policies.push(IdentityPolicy {
@@ -367,7 +353,7 @@ fn policies(t: &Template, unit: &mut Unit) {
                 document: read_policy(t, doc),
             });
         }
-        if INLINE_POLICY_RESOURCES.contains(&r.ty.as_str()) {
+        if cfn.inline_policy_resources.contains(&r.ty) {
             let docs = prop(r, "Policies")
                 .map(|list| list_items(t, list))
                 .unwrap_or_default()
@@ -407,26 +393,15 @@ fn policies(t: &Template, unit: &mut Unit) {
     }
 }
 
-/// Properties that give a policy resource to principals: (type, properties, is the property a list).
-const ATTACHMENTS: &[(&str, &[&str], bool)] = &[
-    ("AWS::IAM::Policy", &["Roles", "Users", "Groups"], true),
-    (
-        "AWS::IAM::ManagedPolicy",
-        &["Roles", "Users", "Groups"],
-        true,
-    ),
-    ("AWS::IAM::RolePolicy", &["RoleName"], false),
-    ("AWS::IAM::UserPolicy", &["UserName"], false),
-    ("AWS::IAM::GroupPolicy", &["GroupName"], false),
-];
-
 /// Who gets each policy resource (`Roles`, `RoleName`, …), and the managed policies a role lists in
 /// `ManagedPolicyArns`, for the findings on the policy's grants.
 fn attachments(t: &Template, unit: &mut Unit) {
+    let cfn = &IamResources::builtin().cloudformation;
     for r in &t.resources {
-        if let Some((_, properties, list)) = ATTACHMENTS.iter().find(|(ty, ..)| *ty == r.ty) {
-            for (name, property) in properties.iter().filter_map(|p| Some((*p, prop(r, p)?))) {
-                let items = if *list {
+        if let Some(attachment) = cfn.attachment(&r.ty) {
+            let properties = attachment.properties.iter().map(String::as_str);
+            for (name, property) in properties.filter_map(|p| Some((p, prop(r, p)?))) {
+                let items = if attachment.list {
                     list_items(t, property)
                 } else {
                     let mut values = Vec::new();
@@ -445,7 +420,7 @@ fn attachments(t: &Template, unit: &mut Unit) {
             }
         }
         // A role's, user's or group's customer managed policies of the template (`!Ref Policy`).
-        if INLINE_POLICY_RESOURCES.contains(&r.ty.as_str())
+        if cfn.inline_policy_resources.contains(&r.ty)
             && let Some(arns) = prop(r, "ManagedPolicyArns")
         {
             for item in list_items(t, arns) {

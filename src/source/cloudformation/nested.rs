@@ -12,24 +12,17 @@ use super::eval::Template;
 use super::prop;
 use crate::iam::policy::PolicyValue;
 use crate::model::{IdentityPolicy, PolicyOrigin, Unit};
-
-/// Resource types that deploy another template, and the properties that name or hold it (the
-/// first one set is the note's location). A stack set deploys its template to other accounts.
-const NESTED_STACKS: &[(&str, &[&str])] = &[
-    ("AWS::CloudFormation::Stack", &["TemplateURL"]),
-    ("AWS::Serverless::Application", &["Location"]),
-    (
-        "AWS::CloudFormation::StackSet",
-        &["TemplateURL", "TemplateBody"],
-    ),
-];
+use crate::resolve::iam_resources::IamResources;
 
 pub(super) fn nested_stacks(t: &Template, unit: &mut Unit) {
     for r in &t.resources {
-        let Some((_, properties)) = NESTED_STACKS.iter().find(|(ty, _)| *ty == r.ty) else {
+        let Some(nested) = IamResources::builtin().cloudformation.nested_stack(&r.ty) else {
             continue;
         };
-        let found = properties.iter().find_map(|p| prop(r, p).map(|n| (*p, n)));
+        let found = nested
+            .properties
+            .iter()
+            .find_map(|p| prop(r, p).map(|n| (p.as_str(), n)));
         let span = found.map_or(r.key_span, |(_, n)| n.span);
         // A URL, or the Serverless Application Repository application (`{ApplicationId, ...}`);
         // an inline `TemplateBody` is not quoted.

@@ -4,6 +4,7 @@ use super::eval::{MAX_DEPTH, MAX_POSSIBILITIES, RoleDef, Template, intrinsic, li
 use super::pseudo;
 use crate::model::RoleTarget;
 use crate::resolve::catalog::RoleReference;
+use crate::resolve::literal::{self, starts_with_arn};
 use crate::value::{Node, NodeKind, Span, Text, TextPart};
 
 impl Template<'_> {
@@ -212,7 +213,7 @@ impl Template<'_> {
                 }
                 return RoleTarget::ProfileName(Text::lit(name));
             }
-            return RoleTarget::ProfileName(text.clone());
+            return literal::literal_target(text, reference);
         }
         // A role of this template, by name (its literal name or its stand-in).
         let name = if starts_arn {
@@ -235,11 +236,7 @@ impl Template<'_> {
                 return RoleTarget::Name(Text::lit(name));
             }
         }
-        if starts_arn {
-            RoleTarget::Arn(text.clone())
-        } else {
-            RoleTarget::Name(text.clone())
-        }
+        literal::literal_target(text, reference)
     }
 
     /// The name of a role of the template, and whether it is literal.
@@ -250,10 +247,6 @@ impl Template<'_> {
             self.resource_name(&role.logical, "RoleName", 0)
         }
     }
-}
-
-fn starts_with_arn(text: &Text) -> bool {
-    matches!(text.parts.first(), Some(TextPart::Lit(s)) if s.starts_with("arn:"))
 }
 
 /// The literal text after the last `marker` (`:role/`) when everything after it is literal.

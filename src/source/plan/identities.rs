@@ -5,42 +5,10 @@
 
 use super::{Leaf, Lower, PlanResource, address_parts};
 use crate::model::{GroupMembership, Identity, IdentityKind, Unit};
+use crate::resolve::iam_resources::{IamResources, Membership};
 use crate::source::opaque;
 use crate::value::{Span, Text};
 use std::collections::HashMap;
-
-/// Resource types that define identities other than roles.
-pub(super) const IDENTITY_TYPES: &[(&str, IdentityKind)] = &[
-    ("aws_iam_user", IdentityKind::User),
-    ("aws_iam_group", IdentityKind::Group),
-    ("aws_ssoadmin_permission_set", IdentityKind::PermissionSet),
-];
-
-/// Membership resources: (type, the attribute naming one principal and its kind, the attribute
-/// listing the others and their kind).
-type MembershipShape = (
-    &'static str,
-    &'static str,
-    IdentityKind,
-    &'static str,
-    IdentityKind,
-);
-pub(super) const MEMBERSHIPS: &[MembershipShape] = &[
-    (
-        "aws_iam_group_membership",
-        "group",
-        IdentityKind::Group,
-        "users",
-        IdentityKind::User,
-    ),
-    (
-        "aws_iam_user_group_membership",
-        "user",
-        IdentityKind::User,
-        "groups",
-        IdentityKind::Group,
-    ),
-];
 
 /// How a principal that cannot be known is shown (as the `.tf` lowering shows it).
 const UNKNOWN_PRINCIPAL: &str = "a principal that cannot be evaluated statically";
@@ -62,10 +30,9 @@ pub(super) struct Names {
 }
 
 fn type_of(kind: IdentityKind) -> &'static str {
-    IDENTITY_TYPES
-        .iter()
-        .find(|(_, k)| *k == kind)
-        .map(|(t, _)| *t)
+    IamResources::builtin()
+        .terraform
+        .identity_type(kind)
         .unwrap_or("aws_iam_user")
 }
 
@@ -74,7 +41,7 @@ impl<'a> Lower<'a> {
     pub(super) fn identities(&mut self, unit: &mut Unit) {
         let resources = std::mem::take(&mut self.resources);
         for r in &resources {
-            let Some((_, kind)) = IDENTITY_TYPES.iter().find(|(t, _)| *t == r.raw.ty) else {
+            let Some(kind) = IamResources::builtin().terraform.identity_kind(&r.raw.ty) else {
                 continue;
             };
             let tf = self
@@ -82,7 +49,7 @@ impl<'a> Lower<'a> {
                 .and_then(|e| e.resource_span(&r.module, false, &r.raw.ty, &r.raw.name));
             let span = self.relocate(r.span, tf);
             unit.identities.push(Identity {
-                kind: *kind,
+                kind,
                 address: r.address.clone(),
                 span,
                 name: self.literal(r, "name"),
@@ -94,11 +61,12 @@ impl<'a> Lower<'a> {
     /// The one resource of type `ty` whose planned `name` is `name` (none when several have it:
     /// which one is meant cannot be told).
     pub(super) fn named(&self, ty: &str, name: &str) -> Option<String> {
+        let terraform = &IamResources::builtin().terraform;
         let names = self.names.get_or_init(|| {
             let mut names = Names::default();
             for r in &self.resources {
-                let indexed = IDENTITY_TYPES.iter().any(|(t, _)| *t == r.raw.ty)
-                    || r.raw.ty == "aws_iam_policy";
+                let indexed =
+                    terraform.identity_kind(&r.raw.ty).is_some() || r.raw.ty == "aws_iam_policy";
                 if let Some(name) = self.literal(r, "name").filter(|_| indexed) {
                     let key = (r.raw.ty.to_string(), name);
                     names
@@ -204,16 +172,22 @@ impl<'a> Lower<'a> {
 
     /// `aws_iam_group_membership` and `aws_iam_user_group_membership`.
     pub(super) fn memberships(&mut self, unit: &mut Unit) {
+        let terraform = &IamResources::builtin().terraform;
         // Copies: naming a principal looks up the users and groups among the resources.
         let selected: Vec<PlanResource<'a>> = self
             .resources
             .iter()
-            .filter(|r| MEMBERSHIPS.iter().any(|(t, ..)| *t == r.raw.ty))
+            .filter(|r| terraform.membership(&r.raw.ty).is_some())
             .cloned()
             .collect();
         for r in selected {
-            let Some((_, one_attr, single, list_attr, listed)) =
-                MEMBERSHIPS.iter().find(|(t, ..)| *t == r.raw.ty)
+            let Some(Membership {
+                holder_attribute: one_attr,
+                holder_kind: single,
+                members_attribute: list_attr,
+                members_kind: listed,
+                ..
+            }) = terraform.membership(&r.raw.ty)
             else {
                 continue;
             };

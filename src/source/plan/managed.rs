@@ -6,59 +6,24 @@
 use super::identities::kind_of_attribute;
 use super::{Leaf, Lower, PlanResource, field};
 use crate::model::{OpaquePolicy, PolicyAttachment, Unit};
+use crate::resolve::iam_resources::IamResources;
 use crate::resolve::managed::{ManagedPolicies, ManagedPolicy};
 use crate::value::{Span, Text};
-
-/// Resources that attach a policy by ARN: (type, ARN attribute, principal attributes; none when
-/// the resource itself holds the policy).
-pub(super) const MANAGED_ATTACHMENTS: &[(&str, &str, &[&str])] = &[
-    ("aws_iam_role_policy_attachment", "policy_arn", &["role"]),
-    ("aws_iam_user_policy_attachment", "policy_arn", &["user"]),
-    ("aws_iam_group_policy_attachment", "policy_arn", &["group"]),
-    (
-        "aws_iam_policy_attachment",
-        "policy_arn",
-        &["roles", "users", "groups"],
-    ),
-    (
-        "aws_ssoadmin_managed_policy_attachment",
-        "managed_policy_arn",
-        &["permission_set_arn"],
-    ),
-    ("aws_iam_role", "managed_policy_arns", &[]),
-    (
-        "aws_iam_role_policy_attachments_exclusive",
-        "policy_arns",
-        &["role_name"],
-    ),
-    (
-        "aws_iam_user_policy_attachments_exclusive",
-        "policy_arns",
-        &["user_name"],
-    ),
-    (
-        "aws_iam_group_policy_attachments_exclusive",
-        "policy_arns",
-        &["group_name"],
-    ),
-];
-
-/// Policy resources given to one principal, and the attribute that names it.
-const INLINE_POLICY_HOLDERS: &[(&str, &str)] = &[
-    ("aws_iam_role_policy", "role"),
-    ("aws_iam_user_policy", "user"),
-    ("aws_iam_group_policy", "group"),
-];
 
 impl<'a> Lower<'a> {
     /// `aws_iam_user_policy` and its kind: the principal the policy is given to, by name, as an
     /// attachment (the `.tf` lowering makes the same).
     pub(super) fn inline_holders(&mut self, r: &PlanResource<'a>, unit: &mut Unit) {
-        let Some((_, attribute)) = INLINE_POLICY_HOLDERS.iter().find(|(t, _)| *t == r.raw.ty)
-        else {
+        let inline = IamResources::builtin()
+            .terraform
+            .attachments
+            .iter()
+            .find(|a| a.resource == r.raw.ty && a.policy_attribute.is_none());
+        let Some(inline) = inline else {
             return;
         };
-        for (principal, span) in self.holders(r, &[attribute]) {
+        let attributes: Vec<&str> = inline.principals.iter().map(String::as_str).collect();
+        for (principal, span) in self.holders(r, &attributes) {
             unit.attachments.push(PolicyAttachment {
                 policy: r.address.clone(),
                 principal,
@@ -70,20 +35,23 @@ impl<'a> Lower<'a> {
 
     pub(super) fn managed_policies(&mut self, unit: &mut Unit) {
         // Copies: naming a principal looks up the users and groups among the resources.
+        let attachments = IamResources::builtin().terraform.managed_attachments();
         let selected: Vec<PlanResource<'a>> = self
             .resources
             .iter()
-            .filter(|r| MANAGED_ATTACHMENTS.iter().any(|(t, ..)| *t == r.raw.ty))
+            .filter(|r| attachments.iter().any(|m| m.resource == r.raw.ty))
             .cloned()
             .collect();
-        for (ty, attribute, principals) in MANAGED_ATTACHMENTS {
-            for r in selected.iter().filter(|r| r.raw.ty == *ty) {
+        for attachment in &attachments {
+            let (ty, attribute) = (attachment.resource, attachment.policy_attribute);
+            let principals: Vec<&str> = attachment.principals.iter().map(String::as_str).collect();
+            for r in selected.iter().filter(|r| r.raw.ty == ty) {
                 if principals.is_empty() && !self.configured(r, attribute) {
                     continue;
                 }
                 for (policy, span) in self.managed_arns(r, attribute) {
                     let address = policy.add_to(unit, &r.address, attribute, span);
-                    for (principal, at) in self.holders(r, principals) {
+                    for (principal, at) in self.holders(r, &principals) {
                         unit.attachments.push(PolicyAttachment {
                             policy: address.clone(),
                             principal,
@@ -97,7 +65,7 @@ impl<'a> Lower<'a> {
                 let opaque = self.opaque_arns(r, attribute);
                 let holders = match opaque.is_empty() {
                     true => Vec::new(),
-                    false => self.opaque_holders(r, principals),
+                    false => self.opaque_holders(r, &principals),
                 };
                 for (policy, reason, span) in opaque {
                     for principal in &holders {

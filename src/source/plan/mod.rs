@@ -29,7 +29,7 @@ pub use enrich::record_fetched_calls;
 use crate::iam::policy::{PolicyDocument, PolicyValue};
 use crate::model::{IdentityPolicy, InstanceProfile, Role, RoleTarget, Unit, UnitKind};
 use crate::resolve::catalog::{Catalog, RoleReference};
-use crate::source::terraform::IDENTITY_POLICIES;
+use crate::resolve::iam_resources::IamResources;
 use crate::source::{ErrorKind, InputError, Position, SourceMap};
 use crate::value::{FileId, Node, Span};
 use enrich::Enricher;
@@ -125,17 +125,15 @@ fn kept_types(catalog: &Catalog) -> HashSet<String> {
     .into_iter()
     .map(String::from)
     .collect();
-    set.extend(IDENTITY_POLICIES.iter().map(|(t, _)| t.to_string()));
+    let terraform = &IamResources::builtin().terraform;
+    set.extend(terraform.policy_holders.iter().map(|h| h.resource.clone()));
+    set.extend(terraform.identities.iter().map(|i| i.resource.clone()));
+    set.extend(terraform.memberships.iter().map(|m| m.resource.clone()));
     set.extend(
-        identities::IDENTITY_TYPES
+        terraform
+            .managed_attachments()
             .iter()
-            .map(|(t, _)| t.to_string()),
-    );
-    set.extend(identities::MEMBERSHIPS.iter().map(|(t, ..)| t.to_string()));
-    set.extend(
-        managed::MANAGED_ATTACHMENTS
-            .iter()
-            .map(|(t, ..)| t.to_string()),
+            .map(|m| m.resource.to_string()),
     );
     set.extend(catalog.terraform.iter().map(|p| p.resource.clone()));
     set
@@ -616,10 +614,11 @@ impl<'a> Lower<'a> {
 
     fn policies(&mut self, unit: &mut Unit) {
         let resources = std::mem::take(&mut self.resources);
-        for (ty, path) in IDENTITY_POLICIES {
-            for r in resources.iter().filter(|r| r.raw.ty == *ty) {
+        for holder in &IamResources::builtin().terraform.policy_holders {
+            let path: Vec<&str> = holder.path.iter().map(String::as_str).collect();
+            for r in resources.iter().filter(|r| r.raw.ty == holder.resource) {
                 let mut any = false;
-                for document in self.policies_at(r, path) {
+                for document in self.policies_at(r, &path) {
                     // A policy that is not there (an unset inline policy) grants nothing.
                     unit.policies.push(IdentityPolicy {
                         partial: None,

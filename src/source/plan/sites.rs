@@ -5,6 +5,7 @@
 use super::{Leaf, Lower, PlanResource, Target};
 use crate::model::{Pass, RoleTarget, Unit};
 use crate::resolve::catalog::{Catalog, Passer, RoleReference};
+use crate::resolve::literal::literal_target;
 use crate::value::{Span, Text};
 use std::borrow::Cow;
 
@@ -66,7 +67,7 @@ impl<'a> Lower<'a> {
                         };
                         let at = tf_attr.map(|a| a.items.get(j).copied().unwrap_or(a.span));
                         let span = self.relocate(span, at);
-                        out.push((literal_target(s, reference), span));
+                        out.push((literal_target(&Text::lit(s), reference), span));
                     }
                 }
                 Leaf::Known(raw) => {
@@ -77,7 +78,7 @@ impl<'a> Lower<'a> {
                         continue;
                     }
                     let span = self.relocate(span, tf_attr.map(|a| a.span));
-                    out.push((literal_target(s, reference), span));
+                    out.push((literal_target(&Text::lit(s), reference), span));
                 }
                 Leaf::Unknown => {
                     let Some(c) = self.config_resource(r) else {
@@ -163,13 +164,4 @@ fn shown_references(refs: &[Cow<str>]) -> String {
         out.push_str(&format!(" and {} more", refs.len() - SHOWN));
     }
     out
-}
-
-/// A role written as a known string: an ARN, a name, or an instance profile name or ARN.
-fn literal_target(s: String, reference: RoleReference) -> RoleTarget {
-    match reference {
-        RoleReference::InstanceProfile => RoleTarget::ProfileName(Text::lit(s)),
-        _ if s.starts_with("arn:") => RoleTarget::Arn(Text::lit(s)),
-        _ => RoleTarget::Name(Text::lit(s)),
-    }
 }

@@ -8,6 +8,7 @@ use crate::model::{
     UnitKind,
 };
 use crate::resolve::catalog::{Catalog, Passer, RoleReference};
+use crate::resolve::iam_resources::IamResources;
 use crate::source::{InputError, SourceMap, display_path};
 use crate::value::{Node, NodeKind, Span, Text, TextPart};
 use hcl_edit::Span as _;
@@ -25,67 +26,6 @@ mod passer_path;
 mod per_instance;
 mod skipped;
 mod targets;
-
-/// Resource attributes that hold identity policies (they grant; trust and resource policies do not).
-pub const IDENTITY_POLICIES: &[(&str, &[&str])] = &[
-    ("aws_iam_policy", &["policy"]),
-    ("aws_iam_role_policy", &["policy"]),
-    ("aws_iam_user_policy", &["policy"]),
-    ("aws_iam_group_policy", &["policy"]),
-    ("aws_iam_role", &["inline_policy", "policy"]),
-    (
-        "aws_ssoadmin_permission_set_inline_policy",
-        &["inline_policy"],
-    ),
-];
-
-/// Resources that give a policy to roles, users or groups: (type, principal attributes, the
-/// attribute naming the policy; `None` when the resource holds the policy inline).
-const ATTACHMENTS: &[(&str, &[&str], Option<&str>)] = &[
-    (
-        "aws_iam_role_policy_attachment",
-        &["role"],
-        Some("policy_arn"),
-    ),
-    (
-        "aws_iam_user_policy_attachment",
-        &["user"],
-        Some("policy_arn"),
-    ),
-    (
-        "aws_iam_group_policy_attachment",
-        &["group"],
-        Some("policy_arn"),
-    ),
-    (
-        "aws_iam_policy_attachment",
-        &["roles", "users", "groups"],
-        Some("policy_arn"),
-    ),
-    ("aws_iam_role_policy", &["role"], None),
-    ("aws_iam_user_policy", &["user"], None),
-    ("aws_iam_group_policy", &["group"], None),
-    // IAM Identity Center: a permission set's policies are provisioned as roles in each account
-    // the set is assigned to; the permission set is their holder.
-    (
-        "aws_ssoadmin_permission_set_inline_policy",
-        &["permission_set_arn"],
-        None,
-    ),
-    (
-        "aws_ssoadmin_managed_policy_attachment",
-        &["permission_set_arn"],
-        Some("managed_policy_arn"),
-    ),
-];
-
-/// Resource types a policy can be given to.
-const PRINCIPAL_TYPES: &[&str] = &[
-    "aws_iam_role",
-    "aws_iam_user",
-    "aws_iam_group",
-    "aws_ssoadmin_permission_set",
-];
 
 /// Bound on reference chains followed to find a role (var → module output → local → ...).
 const MAX_TARGET_DEPTH: usize = 32;
@@ -301,9 +241,11 @@ impl<'a> Lowering<'_, 'a> {
     }
 
     fn policies(&self, unit: &mut Unit) {
-        for (ty, path) in IDENTITY_POLICIES {
+        for holder in &IamResources::builtin().terraform.policy_holders {
+            let ty = holder.resource.as_str();
+            let path: Vec<&str> = holder.path.iter().map(String::as_str).collect();
             for (inst, name, block) in self.resources_of(ty) {
-                let attrs = attributes_at(&block.item.body, path);
+                let attrs = attributes_at(&block.item.body, &path);
                 // Read per instance (`Resource = "...:role/${each.key}/*"` is known for each), but
                 // kept under the block's address, which attachments name; a document every
                 // instance shares is one policy.
@@ -333,14 +275,18 @@ impl<'a> Lowering<'_, 'a> {
     }
 
     fn attachments(&self, unit: &mut Unit) {
-        for (ty, principal_attrs, policy_attr) in ATTACHMENTS {
+        for attachment in &IamResources::builtin().terraform.attachments {
+            let ty = attachment.resource.as_str();
+            let principal_attrs: Vec<&str> =
+                attachment.principals.iter().map(String::as_str).collect();
+            let policy_attr = attachment.policy_attribute.as_deref();
             for (inst, name, block) in self.resources_of(ty) {
                 let ctx = Ctx {
                     inst,
                     file: block.file,
                 };
                 let via = self.address(inst, ty, &name);
-                let principals = self.principals_named(ctx, &block.item.body, principal_attrs);
+                let principals = self.principals_named(ctx, &block.item.body, &principal_attrs);
                 let policy = match policy_attr.and_then(|a| block.item.body.get_attribute(a)) {
                     None if policy_attr.is_none() => Some(via.clone()),
                     None => None,
@@ -351,7 +297,7 @@ impl<'a> Lowering<'_, 'a> {
                             // A customer policy that is not in the scan, an AWS managed policy
                             // the data file does not list, or an ARN that cannot be evaluated:
                             // no grants here, but the principals' permissions are partial.
-                            let resource = (inst, *ty, name.as_str(), block);
+                            let resource = (inst, ty, name.as_str(), block);
                             self.opaque_attachment(unit, resource, &a.value, &principals);
                         }
                         attached
@@ -370,40 +316,43 @@ impl<'a> Lowering<'_, 'a> {
                 }
             }
         }
-        // `managed_policy_arns` of a role attaches the policies to the role itself.
-        for (inst, name, block) in self.resources_of("aws_iam_role") {
-            let Some(attr) = block.item.body.get_attribute("managed_policy_arns") else {
-                continue;
-            };
-            let ctx = Ctx {
-                inst,
-                file: block.file,
-            };
-            let role = self.address(inst, "aws_iam_role", &name);
-            let Expression::Array(items) = &attr.value else {
-                // `managed_policy_arns = var.policy_arns`: the ARNs where they are written.
-                self.managed_in_list(
-                    unit,
-                    ctx,
-                    &attr.value,
-                    (&role, &role, "managed_policy_arns"),
-                );
-                continue;
-            };
-            for item in items.iter() {
-                let attached = self.attached_policy(unit, ctx, item, &role, "managed_policy_arns");
-                let span = self.tree.span(ctx.file, item.span());
-                match attached {
-                    Some(policy) => unit.attachments.push(PolicyAttachment {
-                        policy,
-                        principal: role.clone(),
-                        via: role.clone(),
-                        span,
-                    }),
-                    None => {
-                        let resource = (inst, "aws_iam_role", name.as_str(), block);
-                        let holder = [(role.clone(), span)];
-                        self.opaque_attachment(unit, resource, item, &holder);
+        self.self_attachments(unit);
+    }
+
+    /// Principals that attach managed policies to themselves (`managed_policy_arns` of a role).
+    fn self_attachments(&self, unit: &mut Unit) {
+        for attachment in &IamResources::builtin().terraform.self_attachments {
+            let ty = attachment.resource.as_str();
+            let arns_attr = attachment.policies_attribute.as_str();
+            for (inst, name, block) in self.resources_of(ty) {
+                let Some(attr) = block.item.body.get_attribute(arns_attr) else {
+                    continue;
+                };
+                let ctx = Ctx {
+                    inst,
+                    file: block.file,
+                };
+                let role = self.address(inst, ty, &name);
+                let Expression::Array(items) = &attr.value else {
+                    // `managed_policy_arns = var.policy_arns`: the ARNs where they are written.
+                    self.managed_in_list(unit, ctx, &attr.value, (&role, &role, arns_attr));
+                    continue;
+                };
+                for item in items.iter() {
+                    let attached = self.attached_policy(unit, ctx, item, &role, arns_attr);
+                    let span = self.tree.span(ctx.file, item.span());
+                    match attached {
+                        Some(policy) => unit.attachments.push(PolicyAttachment {
+                            policy,
+                            principal: role.clone(),
+                            via: role.clone(),
+                            span,
+                        }),
+                        None => {
+                            let resource = (inst, ty, name.as_str(), block);
+                            let holder = [(role.clone(), span)];
+                            self.opaque_attachment(unit, resource, item, &holder);
+                        }
                     }
                 }
             }
@@ -430,11 +379,11 @@ impl<'a> Lowering<'_, 'a> {
 
     /// The address of the resource of one of `types` that an expression references, through
     /// variables, locals and module outputs (`aws_iam_policy.deploy.arn` → `aws_iam_policy.deploy`).
-    fn resource_address(
+    fn resource_address<T: AsRef<str>>(
         &self,
         ctx: Ctx,
         expr: &Expression,
-        types: &[&str],
+        types: &[T],
         depth: usize,
     ) -> Option<String> {
         if depth > MAX_TARGET_DEPTH {
@@ -458,7 +407,9 @@ impl<'a> Lowering<'_, 'a> {
                     };
                 }
                 match parts.as_slice() {
-                    [ty, name, ..] if types.contains(ty) => Some(self.address(ctx.inst, ty, name)),
+                    [ty, name, ..] if types.iter().any(|t| t.as_ref() == *ty) => {
+                        Some(self.address(ctx.inst, ty, name))
+                    }
                     _ => None,
                 }
             }
@@ -470,7 +421,12 @@ impl<'a> Lowering<'_, 'a> {
     /// user or group (`kind`) named by a literal name that a user or group of the unit has is
     /// shown by that one's address; roles keep the name.
     fn principal_shown(&self, ctx: Ctx, expr: &Expression, kind: Option<IdentityKind>) -> String {
-        if let Some(address) = self.resource_address(ctx, expr, PRINCIPAL_TYPES, 0) {
+        if let Some(address) = self.resource_address(
+            ctx,
+            expr,
+            &IamResources::builtin().terraform.principal_types,
+            0,
+        ) {
             return address;
         }
         self.principal_of_value(&self.tree.eval(ctx, expr), kind)

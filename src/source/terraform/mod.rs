@@ -12,7 +12,7 @@ pub(crate) mod units;
 
 pub use eval::{MAX_INSTANCES, MAX_NESTING, MAX_NODES, MAX_RESOURCE_INSTANCES};
 pub use load::{Workspace, load};
-pub use lower::{IDENTITY_POLICIES, lower_module};
+pub use lower::lower_module;
 
 use crate::source::{ErrorKind, InputError, SourceFile};
 use crate::value::FileId;

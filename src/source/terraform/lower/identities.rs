@@ -8,40 +8,8 @@
 
 use super::*;
 use crate::model::{GroupMembership, Identity, IdentityKind, OpaquePolicy};
+use crate::resolve::iam_resources::{IamResources, Membership};
 use crate::source::opaque;
-
-/// Resource types that define identities other than roles.
-const IDENTITY_TYPES: &[(&str, IdentityKind)] = &[
-    ("aws_iam_user", IdentityKind::User),
-    ("aws_iam_group", IdentityKind::Group),
-    ("aws_ssoadmin_permission_set", IdentityKind::PermissionSet),
-];
-
-/// Membership resources: (type, the attribute naming one principal and its kind, the attribute
-/// listing the others and their kind).
-type MembershipShape = (
-    &'static str,
-    &'static str,
-    IdentityKind,
-    &'static str,
-    IdentityKind,
-);
-const MEMBERSHIPS: &[MembershipShape] = &[
-    (
-        "aws_iam_group_membership",
-        "group",
-        IdentityKind::Group,
-        "users",
-        IdentityKind::User,
-    ),
-    (
-        "aws_iam_user_group_membership",
-        "user",
-        IdentityKind::User,
-        "groups",
-        IdentityKind::Group,
-    ),
-];
 
 /// How a principal that cannot be evaluated is shown (as attachments show it).
 const UNKNOWN_PRINCIPAL: &str = "a principal that cannot be evaluated statically";
@@ -81,7 +49,7 @@ impl NameIndex {
     }
 
     fn of_kind(&self, kind: IdentityKind, name: &str) -> Option<String> {
-        let ty = IDENTITY_TYPES.iter().find(|(_, k)| *k == kind)?.0;
+        let ty = IamResources::builtin().terraform.identity_type(kind)?;
         self.address(ty, name)
     }
 }
@@ -91,7 +59,8 @@ impl<'a> Lowering<'_, 'a> {
     /// customer managed policies (for attachments and memberships by name).
     pub(super) fn identities(&mut self, unit: &mut Unit) {
         let mut index = NameIndex::default();
-        for (ty, kind) in IDENTITY_TYPES {
+        for identity in &IamResources::builtin().terraform.identities {
+            let (ty, kind) = (identity.resource.as_str(), &identity.kind);
             for (inst, name, block) in self.resources_of(ty) {
                 let address = self.address(inst, ty, &name);
                 let names = self.instance_names(inst, ty, &name, block);
@@ -154,7 +123,14 @@ impl<'a> Lowering<'_, 'a> {
     /// `aws_iam_group_membership` and `aws_iam_user_group_membership`, per instance of the block
     /// (`user = each.key`), each (user, group, expression) once.
     pub(super) fn memberships(&self, unit: &mut Unit) {
-        for (ty, one_attr, single, list_attr, listed) in MEMBERSHIPS {
+        for membership in &IamResources::builtin().terraform.memberships {
+            let Membership {
+                resource: ty,
+                holder_attribute: one_attr,
+                holder_kind: single,
+                members_attribute: list_attr,
+                members_kind: listed,
+            } = membership;
             for (inst, name, block) in self.resources_of(ty) {
                 let (Some(one), Some(list)) = (
                     block.item.body.get_attribute(one_attr),

@@ -6,14 +6,8 @@
 
 use super::*;
 use crate::model::OpaquePolicy;
+use crate::resolve::iam_resources::IamResources;
 use crate::resolve::managed::{ManagedPolicies, ManagedPolicy};
-
-/// Resources that set all the managed policies of a principal: (type, principal attribute).
-const EXCLUSIVE_ATTACHMENTS: &[(&str, &str)] = &[
-    ("aws_iam_role_policy_attachments_exclusive", "role_name"),
-    ("aws_iam_user_policy_attachments_exclusive", "user_name"),
-    ("aws_iam_group_policy_attachments_exclusive", "group_name"),
-];
 
 impl<'a> Lowering<'_, 'a> {
     /// The AWS managed policy of the data file that an ARN expression names, if any: a literal or
@@ -108,14 +102,16 @@ impl<'a> Lowering<'_, 'a> {
     /// `aws_iam_{role,user,group}_policy_attachments_exclusive`: the policies of `policy_arns` are
     /// all the managed policies of the principal; each is attached like a `policy_arn`.
     pub(super) fn exclusive_attachments(&self, unit: &mut Unit) {
-        for (ty, principal_attr) in EXCLUSIVE_ATTACHMENTS {
+        for exclusive in &IamResources::builtin().terraform.exclusive_attachments {
+            let (ty, principal_attr) = (exclusive.resource.as_str(), exclusive.principal.as_str());
+            let arns_attr = exclusive.policies_attribute.as_str();
             for (inst, name, block) in self.resources_of(ty) {
                 let ctx = Ctx {
                     inst,
                     file: block.file,
                 };
                 let (Some(arns), Some(principal)) = (
-                    block.item.body.get_attribute("policy_arns"),
+                    block.item.body.get_attribute(arns_attr),
                     block.item.body.get_attribute(principal_attr),
                 ) else {
                     continue;
@@ -125,13 +121,13 @@ impl<'a> Lowering<'_, 'a> {
                 let kind = identities::kind_of_attribute(principal_attr);
                 let holder = self.principal_shown(ctx, &principal.value, kind);
                 let Expression::Array(items) = &arns.value else {
-                    self.managed_in_list(unit, ctx, &arns.value, (&via, &holder, "policy_arns"));
+                    self.managed_in_list(unit, ctx, &arns.value, (&via, &holder, arns_attr));
                     continue;
                 };
                 for item in items.iter() {
-                    let Some(policy) = self.attached_policy(unit, ctx, item, &via, "policy_arns")
+                    let Some(policy) = self.attached_policy(unit, ctx, item, &via, arns_attr)
                     else {
-                        let resource = (inst, *ty, name.as_str(), block);
+                        let resource = (inst, ty, name.as_str(), block);
                         let held = [(holder.clone(), principal_span)];
                         self.opaque_attachment(unit, resource, item, &held);
                         continue;

@@ -389,21 +389,14 @@ pub(super) fn dedup(targets: Targets) -> Targets {
         .collect()
 }
 
-/// A role written as a string: an ARN, a name, or an instance profile name or ARN.
+/// A role written as a value: a string is read by `resolve::literal`; an empty string or a null
+/// leaves the attribute unset, so nothing is passed.
 pub(super) fn literal_target(node: &Node, reference: RoleReference) -> RoleTarget {
     match &node.kind {
         NodeKind::Str(text) if text.as_literal().is_some_and(|s| s.is_empty()) => {
             RoleTarget::Nothing
         }
-        NodeKind::Str(text) => {
-            let starts_arn =
-                matches!(text.parts.first(), Some(TextPart::Lit(s)) if s.starts_with("arn:"));
-            match reference {
-                RoleReference::InstanceProfile => RoleTarget::ProfileName(text.clone()),
-                _ if starts_arn => RoleTarget::Arn(text.clone()),
-                _ => RoleTarget::Name(text.clone()),
-            }
-        }
+        NodeKind::Str(text) => crate::resolve::literal::literal_target(text, reference),
         NodeKind::Unknown(reason) => RoleTarget::Unresolved(reason.clone()),
         NodeKind::Null => RoleTarget::Nothing,
         _ => RoleTarget::Unresolved("the value is not a string".into()),
