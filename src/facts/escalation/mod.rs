@@ -25,7 +25,8 @@ use services::{Conditions, HolderUses, ServiceMatch};
 use std::collections::BTreeSet;
 
 /// Roles matched per grant at most: a grant on `role/*` in a unit of thousands of roles is PR010
-/// already; past this many, the rest are not compared (and the fact says so).
+/// already; past this many, the rest are not compared, and one undecided fact (a PR021 note at
+/// the grant) says so.
 const MAX_ROLES_PER_GRANT: usize = 200;
 
 /// The holders of every unit, computed once: escalations compare holders of two units when a
@@ -147,6 +148,7 @@ pub(super) fn escalation_facts(
             };
             matched += 1;
             if matched > MAX_ROLES_PER_GRANT {
+                out.push(capped(u, out.len(), &all.units[u], &grant, units, item));
                 break;
             }
             let path = Path {
@@ -163,6 +165,54 @@ pub(super) fn escalation_facts(
         }
     }
     out
+}
+
+/// The fact that stands for the roles of a grant past [`MAX_ROLES_PER_GRANT`]: undecided, so that
+/// PR021 says at the grant that they were not compared.
+fn capped(
+    u: usize,
+    n: usize,
+    holders: &[Holder],
+    grant: &GrantStatement,
+    units: &[Unit],
+    item: &crate::iam::policy::Item,
+) -> Escalation {
+    let first = grant.holders.first().and_then(|&(h, _)| holders.get(h));
+    let principal = first.map_or_else(String::new, |h| h.address.to_string());
+    let policy = &units[u].policies[grant.policy];
+    Escalation {
+        id: format!("u{u}.escalation.{n}"),
+        principal_kind: first.map_or_else(String::new, |h| h.kind.as_str().into()),
+        holders: grant
+            .holders
+            .iter()
+            .filter_map(|&(h, _)| holders.get(h).map(|x| x.address.to_string()))
+            .collect(),
+        grant: grant.grant_id.clone(),
+        grant_resource: item.text.to_string(),
+        role: format!("more than {MAX_ROLES_PER_GRANT} roles"),
+        role_unit: format!("u{u}"),
+        can_pass: true,
+        can_use_service: true,
+        trusts_service: true,
+        services: vec!["the services they trust".into()],
+        how: "any of rules/service-use.toml".into(),
+        decided: false,
+        undecided_reason: Some(format!(
+            "the grant matches more than {MAX_ROLES_PER_GRANT} roles; the roles past the first \
+             {MAX_ROLES_PER_GRANT} were not compared with {principal}"
+        )),
+        exceeds: false,
+        difference: String::new(),
+        principal,
+        at: Some(FactLocation {
+            span: item.span,
+            resource: policy.resource().to_string(),
+            related: Vec::new(),
+            kind: "escalation",
+            about: Some("(roles past the limit)".into()),
+        }),
+    }
 }
 
 /// The roles a grant of unit `u` is compared with: the unit's own, and those of other units that a
