@@ -103,32 +103,15 @@ impl<'a> Lower<'a> {
         attribute: &str,
         kind: Option<IdentityKind>,
     ) -> Vec<(String, Span)> {
-        let tf = self
-            .enricher
-            .map(|e| e.attributes(&r.module, &r.raw.ty, &r.raw.name, &[attribute]))
-            .unwrap_or_default();
-        let tf_attr = tf.first();
         let mut out = Vec::new();
-        for leaf in self.leaves(r.values, &[attribute]) {
-            match leaf {
-                Leaf::Known(raw) => {
-                    let items = match raw.get().starts_with('[') {
-                        true => self.array(raw).unwrap_or_default(),
-                        false => vec![raw],
-                    };
-                    for (j, item) in items.into_iter().enumerate() {
-                        let Some((name, span)) = self.string_span(item) else {
-                            continue;
-                        };
-                        let at = tf_attr.map(|a| a.items.get(j).copied().unwrap_or(a.span));
-                        let span = self.relocate(span, at);
-                        out.push((self.principal_named(&name, kind), span));
-                    }
+        for value in self.attribute_strings(r, attribute) {
+            match value {
+                AttributeString::Known(name, span) => {
+                    out.push((self.principal_named(&name, kind), span))
                 }
-                Leaf::Unknown => {
+                AttributeString::Unknown(at) => {
                     let (shown, span) = self.referenced_principal(r, attribute, kind);
-                    let span = self.relocate(span, tf_attr.map(|a| a.span));
-                    out.push((shown, span));
+                    out.push((shown, self.relocate(span, at)));
                 }
             }
         }
@@ -217,33 +200,16 @@ impl<'a> Lower<'a> {
         r: &PlanResource<'a>,
         attribute: &str,
     ) -> Vec<(String, String, Span)> {
-        let tf = self
-            .enricher
-            .map(|e| e.attributes(&r.module, &r.raw.ty, &r.raw.name, &[attribute]))
-            .unwrap_or_default();
-        let tf_attr = tf.first();
         let mut out = Vec::new();
-        for leaf in self.leaves(r.values, &[attribute]) {
-            match leaf {
-                Leaf::Known(raw) => {
-                    let items = match raw.get().starts_with('[') {
-                        true => self.array(raw).unwrap_or_default(),
-                        false => vec![raw],
-                    };
-                    for (j, item) in items.into_iter().enumerate() {
-                        let Some((arn, span)) = self.string_span(item) else {
-                            continue;
-                        };
-                        let defined = |name: &str| self.named("aws_iam_policy", name);
-                        let Some(reason) = opaque::reason(&Text::lit(arn.clone()), &arn, defined)
-                        else {
-                            continue;
-                        };
-                        let at = tf_attr.map(|a| a.items.get(j).copied().unwrap_or(a.span));
-                        out.push((arn, reason, self.relocate(span, at)));
+        for value in self.attribute_strings(r, attribute) {
+            match value {
+                AttributeString::Known(arn, span) => {
+                    let defined = |name: &str| self.named("aws_iam_policy", name);
+                    if let Some(reason) = opaque::reason(&Text::lit(arn.clone()), &arn, defined) {
+                        out.push((arn, reason, span));
                     }
                 }
-                Leaf::Unknown => {
+                AttributeString::Unknown(at) => {
                     let config = self
                         .config_resource(r)
                         .and_then(|c| self.expression_at(c.expressions, &[attribute], 0));
@@ -271,10 +237,54 @@ impl<'a> Lower<'a> {
                         }
                         None => (format!("{}.{attribute}", r.address), r.span),
                     };
-                    let span = self.relocate(span, tf_attr.map(|a| a.span));
+                    let span = self.relocate(span, at);
                     let reason = opaque::unknown_reason(&shown);
                     out.push((shown, reason, span));
                 }
+            }
+        }
+        out
+    }
+}
+
+/// A string an attribute of a planned resource holds (each string of a list), or a value known
+/// only after apply.
+pub(super) enum AttributeString {
+    /// The string and its span (in the `.tf` when the configuration was found).
+    Known(String, Span),
+    /// Known only after apply; the span of the attribute in the `.tf`, when it was found.
+    Unknown(Option<Span>),
+}
+
+impl<'a> Lower<'a> {
+    /// The strings at `attribute` of `r`, each located in the `.tf` when its configuration was
+    /// found (the n-th item of a list at the n-th item written).
+    pub(super) fn attribute_strings(
+        &mut self,
+        r: &PlanResource<'a>,
+        attribute: &str,
+    ) -> Vec<AttributeString> {
+        let tf = self
+            .enricher
+            .map(|e| e.attributes(&r.module, &r.raw.ty, &r.raw.name, &[attribute]))
+            .unwrap_or_default();
+        let tf_attr = tf.first();
+        let mut out = Vec::new();
+        for leaf in self.leaves(r.values, &[attribute]) {
+            let Leaf::Known(raw) = leaf else {
+                out.push(AttributeString::Unknown(tf_attr.map(|a| a.span)));
+                continue;
+            };
+            let items = match raw.get().starts_with('[') {
+                true => self.array(raw).unwrap_or_default(),
+                false => vec![raw],
+            };
+            for (j, item) in items.into_iter().enumerate() {
+                let Some((text, span)) = self.string_span(item) else {
+                    continue;
+                };
+                let at = tf_attr.map(|a| a.items.get(j).copied().unwrap_or(a.span));
+                out.push(AttributeString::Known(text, self.relocate(span, at)));
             }
         }
         out

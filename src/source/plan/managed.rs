@@ -3,7 +3,7 @@
 //! `rules/managed-policies.toml`, its PassRole statements are a grant held through the attachment,
 //! spanned at the ARN (in the `.tf` when the configuration was found), as the `.tf` lowering does.
 
-use super::identities::kind_of_attribute;
+use super::identities::{AttributeString, kind_of_attribute};
 use super::{Leaf, Lower, PlanResource, field};
 use crate::model::{OpaquePolicy, PolicyAttachment, Unit};
 use crate::resolve::iam_resources::IamResources;
@@ -97,28 +97,13 @@ impl<'a> Lower<'a> {
         attribute: &str,
     ) -> Vec<(&'static ManagedPolicy, Span)> {
         let all = ManagedPolicies::builtin();
-        let tf = self
-            .enricher
-            .map(|e| e.attributes(&r.module, &r.raw.ty, &r.raw.name, &[attribute]))
-            .unwrap_or_default();
-        let tf_attr = tf.first();
-        let mut out = Vec::new();
-        for leaf in self.leaves(r.values, &[attribute]) {
-            let Leaf::Known(raw) = leaf else { continue };
-            let items = match raw.get().starts_with('[') {
-                true => self.array(raw).unwrap_or_default(),
-                false => vec![raw],
-            };
-            for (j, item) in items.into_iter().enumerate() {
-                let found = self.string_span(item).and_then(|(arn, span)| {
-                    let policy = all.by_arn(&Text::lit(arn))?;
-                    let at = tf_attr.map(|a| a.items.get(j).copied().unwrap_or(a.span));
-                    Some((policy, self.relocate(span, at)))
-                });
-                out.extend(found);
-            }
-        }
-        out
+        self.attribute_strings(r, attribute)
+            .into_iter()
+            .filter_map(|value| match value {
+                AttributeString::Known(arn, span) => Some((all.by_arn(&Text::lit(arn))?, span)),
+                AttributeString::Unknown(_) => None,
+            })
+            .collect()
     }
 
     /// Who gets a policy whose statements cannot be known: each principal named (one known only
