@@ -229,26 +229,9 @@ fn main() -> ExitCode {
             input,
             config,
             ..
-        } => {
-            let (config, mut options) = match input.with_config(paths, &config) {
-                Ok(loaded) => loaded,
-                Err(e) => return config_error(&e),
-            };
-            options.catalog = config.and_then(|c| c.catalog);
-            let result = scan(&options);
-            if let Err(message) = write_report(&pretty(&result.facts.document.to_value()), None) {
-                eprintln!("error: {message}");
-                return ExitCode::from(2);
-            }
-            for e in &result.errors {
-                eprintln!("error[{}]: {e}", e.kind.as_str());
-            }
-            if result.errors.is_empty() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(2)
-            }
-        }
+        } => print_facts_view(paths, input, &config, |document| {
+            pretty(&document.to_value())
+        }),
         Command::Graph {
             paths,
             format,
@@ -256,28 +239,9 @@ fn main() -> ExitCode {
             input,
             config,
             ..
-        } => {
-            let (config, mut options) = match input.with_config(paths, &config) {
-                Ok(loaded) => loaded,
-                Err(e) => return config_error(&e),
-            };
-            options.catalog = config.and_then(|c| c.catalog);
-            let result = scan(&options);
-            let text =
-                passrole::report::graph::render(&result.facts.document, format, escalations_only);
-            if let Err(message) = write_report(&text, None) {
-                eprintln!("error: {message}");
-                return ExitCode::from(2);
-            }
-            for e in &result.errors {
-                eprintln!("error[{}]: {e}", e.kind.as_str());
-            }
-            if result.errors.is_empty() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(2)
-            }
-        }
+        } => print_facts_view(paths, input, &config, |document| {
+            passrole::report::graph::render(document, format, escalations_only)
+        }),
         Command::Init { dir, force } => match config::write_init(&dir, force) {
             Ok(path) => {
                 eprintln!(
@@ -392,6 +356,34 @@ fn run_scan(
 fn usage_error(message: &str) -> ExitCode {
     eprintln!("error: {message}");
     ExitCode::from(2)
+}
+
+/// `passrole model` and `passrole graph`: scan, print a view of the facts, report input errors
+/// on standard error (exit 2 when there are any).
+fn print_facts_view(
+    paths: Vec<PathBuf>,
+    input: InputArgs,
+    config: &ConfigArgs,
+    view: impl Fn(&passrole::facts::Document) -> String,
+) -> ExitCode {
+    let (config, mut options) = match input.with_config(paths, config) {
+        Ok(loaded) => loaded,
+        Err(e) => return config_error(&e),
+    };
+    options.catalog = config.and_then(|c| c.catalog);
+    let result = scan(&options);
+    if let Err(message) = write_report(&view(&result.facts.document), None) {
+        eprintln!("error: {message}");
+        return ExitCode::from(2);
+    }
+    for e in &result.errors {
+        eprintln!("error[{}]: {e}", e.kind.as_str());
+    }
+    if result.errors.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    }
 }
 
 /// A configuration that cannot be used: the message, exit 2.
