@@ -203,6 +203,17 @@ impl PolicyDocument {
 }
 
 impl Statement {
+    /// The statement's `Action`/`NotAction` certainly includes `iam:PassRole` (named, through a
+    /// wildcard, or not excluded by `NotAction`), whatever its effect.
+    pub fn covers_passrole_action(&self) -> bool {
+        self.actions.as_ref().is_some_and(|a| {
+            let texts: Vec<Text> = a.items.iter().map(|i| i.text.clone()).collect();
+            crate::iam::action::analyze_actions(&texts, a.negated)
+                .matched
+                .is_some()
+        })
+    }
+
     /// The statement's `Resource` list names only non-role resources (`iam:*` or `Deny s3:*` on a
     /// bucket): whatever its actions, it allows or denies `iam:PassRole` on no role.
     pub fn names_no_role(&self) -> bool {

@@ -13,7 +13,6 @@ use super::document::{FactLocation, Related, RelatedTag};
 use super::passes::ResolvedPass;
 use super::roles::trusted_principals;
 use super::types::{Escalation, IdentityFact};
-use crate::iam::action::analyze_actions;
 use crate::iam::arn::{is_account, role_arn_pattern_matches};
 use crate::iam::permissions::{Pattern, describe, exceeds};
 use crate::iam::policy::{Effect, PolicyValue, Statement};
@@ -257,12 +256,7 @@ fn grant_statements<'u>(
             continue;
         };
         for (index, statement) in doc.statements.iter().enumerate() {
-            let passes_role = statement.effect == Effect::Allow
-                && statement.actions.as_ref().is_some_and(|a| {
-                    let texts: Vec<_> = a.items.iter().map(|i| i.text.clone()).collect();
-                    analyze_actions(&texts, a.negated).matched.is_some()
-                });
-            if !passes_role {
+            if statement.effect != Effect::Allow || !statement.covers_passrole_action() {
                 continue;
             }
             let held_by = held.remove(&(p, index)).unwrap_or_default();
@@ -374,7 +368,6 @@ struct HolderVerdict {
     holder: usize,
     strength: Strength,
     services: Vec<ServiceMatch>,
-    can_use_service: bool,
     undecided: Option<String>,
     excess: Vec<crate::iam::permissions::Excess>,
 }
@@ -421,7 +414,8 @@ impl Path<'_, '_> {
             role: role_shown.clone(),
             role_unit: format!("u{}", self.role.0),
             can_pass: true,
-            can_use_service: best.can_use_service,
+            // Holders that can make no service use a role give no verdict.
+            can_use_service: true,
             trusts_service: !best.services.is_empty(),
             services: best.services.iter().map(|s| s.service.clone()).collect(),
             how: best
@@ -469,7 +463,6 @@ impl Path<'_, '_> {
             holder: h,
             strength: Strength::NoService,
             services: uses.usable(&trusted, self.conditions, in_profile),
-            can_use_service: true,
             undecided: None,
             excess: Vec::new(),
         };
@@ -519,26 +512,25 @@ impl Path<'_, '_> {
         let role = &self.units[ru].roles[ri];
         x.statements.iter().any(|held| {
             let st = held.statement;
-            let passes_role = st.actions.as_ref().is_some_and(|a| {
-                let texts: Vec<_> = a.items.iter().map(|i| i.text.clone()).collect();
-                analyze_actions(&texts, a.negated).matched.is_some()
-            });
+            // Only an unconditioned Deny of PassRole certainly denies.
+            if st.effect != Effect::Deny
+                || st.condition_span.is_some()
+                || !st.covers_passrole_action()
+            {
+                return false;
+            }
             let Some(resources) = &st.resources else {
                 return false;
             };
             let names_role = resources.items.iter().any(|i| {
                 ItemGlob::of(&i.text).is_some_and(|g| g.matches(self.units, self.u, ru, role))
             });
-            // A NotResource item that cannot be read may exclude the role: not certain.
-            let excludes_role = resources.items.iter().all(|i| i.text.is_known()) && !names_role;
-            st.effect == Effect::Deny
-                && st.condition_span.is_none()
-                && passes_role
-                && if resources.negated {
-                    excludes_role
-                } else {
-                    names_role
-                }
+            if resources.negated {
+                // A NotResource item that cannot be read may exclude the role: not certain.
+                resources.items.iter().all(|i| i.text.is_known()) && !names_role
+            } else {
+                names_role
+            }
         })
     }
 
